@@ -1,0 +1,50 @@
+import { DynamicModule, Module, ValidationError, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { CamaraErrorFilter } from './common/errors/camara-error.filter';
+import { InvalidArgumentError } from './common/errors/domain.error';
+import { Clock } from './common/time/clock';
+import { AppConfig } from './config/app-config';
+import { DecisionsModule } from './decisions/decisions.module';
+import { PoliciesModule } from './policies/policies.module';
+import { PrismaModule } from './prisma/prisma.module';
+
+function firstMessages(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((error) => {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith('property ') ? `${message} (unknown field "${path}")` : message,
+    );
+    return own.concat(firstMessages(error.children ?? [], path));
+  });
+}
+
+/**
+ * Strict validation for every route: unknown fields are refused, not silently dropped, and
+ * the error names the field. Registered as APP_PIPE so e2e tests get exactly what main gets.
+ */
+export const validationPipe = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  forbidUnknownValues: true,
+  exceptionFactory: (errors) => new InvalidArgumentError(firstMessages(errors).join('; ') || 'invalid request'),
+});
+
+@Module({})
+export class AppModule {
+  /** `configModule` is @nestjs/config's validated module; `config` the typed result. */
+  static register(configModule: DynamicModule, config: AppConfig, clock: Clock): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [configModule, PrismaModule, PoliciesModule, DecisionsModule],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: Clock, useValue: clock },
+        { provide: APP_PIPE, useValue: validationPipe },
+        { provide: APP_FILTER, useClass: CamaraErrorFilter },
+      ],
+      exports: [AppConfig, Clock],
+    };
+  }
+}

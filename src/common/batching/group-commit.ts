@@ -1,0 +1,60 @@
+interface Pending<T> {
+  item: T;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: concurrent writers share one database write, and each is answered only after
+ * the write holding its item has committed. While one write is in flight, new items queue up
+ * and go together in the next one, so a quiet service writes each item at once and a busy one
+ * amortises the per-statement cost (about 1 ms of CPU per Prisma insert) over a batch.
+ * If a batch fails, its items are retried one by one so that one bad item fails alone.
+ */
+export class GroupCommit<T> {
+  private queue: Pending<T>[] = [];
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly writeMany: (items: T[]) => Promise<void>,
+    private readonly writeOne: (item: T) => Promise<void>,
+    private readonly maxBatch = 200,
+  ) {}
+
+  write(item: T): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
+    });
+  }
+
+  /** Resolves once everything written so far has been committed or refused. */
+  async drained(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      if (batch.length === 1) {
+        await this.settle(batch[0]);
+        continue;
+      }
+      try {
+        await this.writeMany(batch.map((pending) => pending.item));
+        for (const pending of batch) pending.resolve();
+      } catch {
+        for (const pending of batch) await this.settle(pending);
+      }
+    }
+  }
+
+  private async settle(pending: Pending<T>): Promise<void> {
+    try {
+      await this.writeOne(pending.item);
+      pending.resolve();
+    } catch (error) {
+      pending.reject(error);
+    }
+  }
+}

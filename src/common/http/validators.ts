@@ -1,0 +1,43 @@
+import { registerDecorator, ValidationOptions } from 'class-validator';
+import { isCalendarDate } from '../time/clock';
+
+/** A real calendar date written `YYYY-MM-DD` (CAMARA's date format). */
+export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isCalendarDate',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must be a date YYYY-MM-DD`, ...options },
+      validator: { validate: (value: unknown) => typeof value === 'string' && isCalendarDate(value) },
+    });
+}
+
+/**
+ * A plain JSON object of bounded size and depth: `context` is stored with every decision, so
+ * it must not become a way to store megabytes or to exhaust the parser.
+ */
+export function IsBoundedObject(maxBytes: number, maxDepth: number, options?: ValidationOptions): PropertyDecorator {
+  const depth = (value: unknown): number =>
+    value !== null && typeof value === 'object'
+      ? 1 + Math.max(0, ...Object.values(value as Record<string, unknown>).map(depth))
+      : 0;
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isBoundedObject',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: `${String(propertyName)} must be a JSON object of at most ${maxBytes} bytes and ${maxDepth} levels`,
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown) =>
+          value !== null &&
+          typeof value === 'object' &&
+          !Array.isArray(value) &&
+          Buffer.byteLength(JSON.stringify(value)) <= maxBytes &&
+          depth(value) <= maxDepth,
+      },
+    });
+}

@@ -1,0 +1,34 @@
+import { createHmac } from 'node:crypto';
+
+/** E.164 as the API accepts it: `+`, no leading zero, 5 to 15 digits. */
+export const PHONE_NUMBER_PATTERN = /^\+[1-9][0-9]{4,14}$/;
+
+/**
+ * Keyed hash of a phone number (HMAC-SHA256, hex). Stored instead of the number so that a
+ * number's decisions can be found again without keeping it in clear; without the key the
+ * small E.164 space could be brute-forced from a plain hash.
+ */
+export function hashPhoneNumber(phoneNumber: string, key: string): string {
+  return createHmac('sha256', key).update(phoneNumber).digest('hex');
+}
+
+/**
+ * Masked form for people reading a decision: the `+`, the first two digits (country code or
+ * its start) and the last three digits stay, every other digit becomes `*`.
+ * `+34600000001` -> `+34*******001`.
+ */
+export function maskPhoneNumber(phoneNumber: string): string {
+  const digits = phoneNumber.replace(/^\+/, '');
+  const keepHead = 2;
+  const keepTail = 3;
+  if (digits.length <= keepHead + keepTail) return `+${'*'.repeat(digits.length)}`;
+  const hidden = digits.length - keepHead - keepTail;
+  return `+${digits.slice(0, keepHead)}${'*'.repeat(hidden)}${digits.slice(-keepTail)}`;
+}
+
+const NUMBER_IN_TEXT = /\+[1-9][0-9]{4,14}/g;
+
+/** Masks every E.164 number found in free text: the last line of defence for log lines. */
+export function redactPhoneNumbers(text: string): string {
+  return text.replace(NUMBER_IN_TEXT, (found) => maskPhoneNumber(found));
+}

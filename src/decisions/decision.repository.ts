@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { GroupCommit } from '../common/batching/group-commit';
+import type { Decision } from '../prisma/generated/sqlite/client';
+import { PrismaService } from '../prisma/prisma.service';
+import { Action } from '../scoring/actions';
+import { DecisionFilter, DecisionRecord } from './decision.types';
+
+type DecisionRow = Decision;
+
+function toRow(record: DecisionRecord): DecisionRow {
+  return {
+    id: record.id,
+    createdAt: record.createdAt,
+    useCase: record.useCase,
+    outcome: record.outcome,
+    score: record.score,
+    reasons: JSON.stringify(record.reasons),
+    signals: JSON.stringify(record.signals),
+    policyId: record.policyId,
+    policyVersion: record.policyVersion,
+    phoneNumberHash: record.phoneNumberHash,
+    phoneNumberMasked: record.phoneNumberMasked,
+    subjectId: record.subjectId ?? null,
+    context: record.context === undefined ? null : JSON.stringify(record.context),
+    trustedSince: record.trustedSince ?? null,
+    correlator: record.correlator,
+  };
+}
+
+function fromRow(row: DecisionRow): DecisionRecord {
+  const record: DecisionRecord = {
+    id: row.id,
+    createdAt: row.createdAt,
+    useCase: row.useCase,
+    outcome: row.outcome as Action,
+    score: row.score,
+    reasons: JSON.parse(row.reasons),
+    signals: JSON.parse(row.signals),
+    policyId: row.policyId,
+    policyVersion: row.policyVersion,
+    phoneNumberHash: row.phoneNumberHash,
+    phoneNumberMasked: row.phoneNumberMasked,
+    correlator: row.correlator,
+  };
+  if (row.subjectId !== null) record.subjectId = row.subjectId;
+  if (row.context !== null) record.context = JSON.parse(row.context);
+  if (row.trustedSince !== null) record.trustedSince = row.trustedSince;
+  return record;
+}
+
+/** The only place decisions meet the database. */
+@Injectable()
+export class DecisionRepository {
+  private readonly writer: GroupCommit<DecisionRow>;
+
+  constructor(private readonly prisma: PrismaService) {
+    const decisions = prisma.client.decision;
+    this.writer = new GroupCommit<DecisionRow>(
+      async (rows) => void (await decisions.createMany({ data: rows })),
+      async (row) => void (await decisions.create({ data: row })),
+    );
+  }
+
+  /** Resolves once the decision is committed (possibly in one write with concurrent ones). */
+  insert(record: DecisionRecord): Promise<void> {
+    return this.writer.write(toRow(record));
+  }
+
+  async findById(id: string): Promise<DecisionRecord | undefined> {
+    const row = await this.prisma.client.decision.findUnique({ where: { id } });
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Newest first; `cursor` is the id of the last decision of the previous page. */
+  async list(filter: DecisionFilter, limit: number, cursor?: string): Promise<DecisionRecord[]> {
+    const rows = await this.prisma.client.decision.findMany({
+      where: { ...filter, ...(cursor ? { id: { lt: cursor } } : {}) },
+      orderBy: { id: 'desc' },
+      take: limit,
+    });
+    return rows.map(fromRow);
+  }
+}

@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InvalidArgumentError, NotFoundError } from '../common/errors/domain.error';
+import { uuidv7 } from '../common/ids/uuid7';
+import { hashPhoneNumber, maskPhoneNumber } from '../common/phone/phone-number';
+import { Clock, toCalendarDate } from '../common/time/clock';
+import { AppConfig } from '../config/app-config';
+import { PolicyRegistry } from '../policies/policy.registry';
+import { SignalCollector, SignalProviders } from '../scoring/signal-collector';
+import { SIGNAL_PROVIDERS } from '../scoring/signal-providers.token';
+import { DecisionRepository } from './decision.repository';
+import { DecisionRecord, DecisionView, toDecisionView } from './decision.types';
+import { CreateDecisionDto } from './dto/create-decision.dto';
+import { ListDecisionsQuery } from './dto/list-decisions.query';
+
+@Injectable()
+export class DecisionService {
+  constructor(
+    private readonly policies: PolicyRegistry,
+    @Inject(SIGNAL_PROVIDERS) private readonly providers: SignalProviders,
+    private readonly repository: DecisionRepository,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Evaluates the use case's policy on the number's signals, stores the decision, returns it. */
+  async decide(request: CreateDecisionDto, correlator: string): Promise<DecisionView> {
+    const policy = this.policies.get(request.useCase);
+    const now = this.clock.now();
+    if (request.trustedSince !== undefined && request.trustedSince > toCalendarDate(now)) {
+      throw new InvalidArgumentError('trustedSince must not be in the future');
+    }
+    const { phoneNumber, trustedSince } = request;
+    const collector = new SignalCollector(this.providers, { phoneNumber, trustedSince, correlator }, now);
+    const { outcome, score, reasons } = await policy.evaluate(collector, {
+      useCase: request.useCase,
+      trustedSince: trustedSince ?? null,
+      context: request.context ?? {},
+    });
+    const record: DecisionRecord = {
+      id: uuidv7(now.getTime()),
+      createdAt: now,
+      useCase: request.useCase,
+      outcome,
+      score,
+      reasons,
+      signals: [...collector.records],
+      policyId: policy.id,
+      policyVersion: policy.version,
+      phoneNumberHash: hashPhoneNumber(phoneNumber, this.config.hashKey),
+      phoneNumberMasked: maskPhoneNumber(phoneNumber),
+      subjectId: request.subjectId,
+      context: request.context,
+      trustedSince,
+      correlator,
+    };
+    await this.repository.insert(record);
+    return toDecisionView(record);
+  }
+
+  async get(id: string): Promise<DecisionView> {
+    const record = await this.repository.findById(id);
+    if (!record) throw new NotFoundError(`decision ${id} not found`);
+    return toDecisionView(record);
+  }
+
+  async list(query: ListDecisionsQuery): Promise<{ items: DecisionView[]; nextCursor: string | null }> {
+    const { useCase, outcome, subjectId, phoneNumber, limit, cursor } = query;
+    const phoneNumberHash = phoneNumber === undefined ? undefined : hashPhoneNumber(phoneNumber, this.config.hashKey);
+    // One extra row tells whether there is a next page without a count query.
+    const records = await this.repository.list({ useCase, outcome, subjectId, phoneNumberHash }, limit + 1, cursor);
+    const page = records.slice(0, limit);
+    return {
+      items: page.map(toDecisionView),
+      nextCursor: records.length > limit ? page[page.length - 1].id : null,
+    };
+  }
+}

@@ -1,0 +1,65 @@
+import { Action } from '../scoring/actions';
+import { Reason } from '../scoring/policy.types';
+import { SignalRecord } from '../scoring/signal-collector';
+
+/** A decision as stored: everything needed to explain it later, no phone number in clear. */
+export interface DecisionRecord {
+  id: string;
+  createdAt: Date;
+  useCase: string;
+  outcome: Action;
+  score: number;
+  reasons: Reason[];
+  signals: SignalRecord[];
+  policyId: string;
+  policyVersion: string;
+  phoneNumberHash: string;
+  phoneNumberMasked: string;
+  subjectId?: string;
+  context?: Record<string, unknown>;
+  trustedSince?: string;
+  correlator: string;
+}
+
+export interface DecisionFilter {
+  useCase?: string;
+  outcome?: Action;
+  subjectId?: string;
+  phoneNumberHash?: string;
+}
+
+/** The API's view of a decision, the same for POST and GET. */
+export interface DecisionView {
+  id: string;
+  useCase: string;
+  outcome: Action;
+  score: number;
+  reasons: Reason[];
+  signals: SignalRecord[];
+  policy: { id: string; version: string };
+  phoneNumber: string;
+  subjectId?: string;
+  trustedSince?: string;
+  context?: Record<string, unknown>;
+  correlator: string;
+  createdAt: string;
+}
+
+export function toDecisionView(record: DecisionRecord): DecisionView {
+  const view: DecisionView = {
+    id: record.id,
+    useCase: record.useCase,
+    outcome: record.outcome,
+    score: record.score,
+    reasons: record.reasons,
+    signals: record.signals,
+    policy: { id: record.policyId, version: record.policyVersion },
+    phoneNumber: record.phoneNumberMasked,
+    correlator: record.correlator,
+    createdAt: record.createdAt.toISOString(),
+  };
+  if (record.subjectId !== undefined) view.subjectId = record.subjectId;
+  if (record.trustedSince !== undefined) view.trustedSince = record.trustedSince;
+  if (record.context !== undefined) view.context = record.context;
+  return view;
+}

@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.factory';
+import { AppConfig } from './config/app-config';
+
+async function main(): Promise<void> {
+  const app = await createApp();
+  app.enableShutdownHooks();
+  const config = app.get(AppConfig);
+  await app.listen(config.PORT, config.HOST);
+  new Logger('LineTrust').log(`listening on http://${config.HOST}:${config.PORT} (${config.NODE_ENV})`);
+}
+
+main().catch((error: unknown) => {
+  // Start-up refusals (config, policy files, dataset) are meant for the operator: no stack.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`LineTrust cannot start: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { AppConfig } from '../config/app-config';
+import { PACKAGE_ROOT } from '../config/package-root';
+import { PrismaClient as PostgresClient } from './generated/postgres/client';
+import { PrismaClient as SqliteClient } from './generated/sqlite/client';
+import { DatabaseTarget, parseDatabaseUrl } from './database-url';
+import { applyMigrations, readMigrations } from './migrator';
+
+/**
+ * The application's view of the database client. The SQLite and PostgreSQL clients are generated
+ * from the same models and have the same runtime API, but their types are not mutually
+ * assignable, so the application is typed against one of them.
+ */
+export type DbClient = SqliteClient;
+
+function createClient(target: DatabaseTarget): DbClient {
+  if (target.provider === 'sqlite') {
+    return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: target.file }) });
+  }
+  const adapter = new PrismaPg(
+    { connectionString: target.connectionString, options: `-c search_path="${target.schema}"` },
+    { schema: target.schema },
+  );
+  return new PostgresClient({ adapter }) as unknown as DbClient;
+}
+
+/** Opens the database chosen by DATABASE_URL and brings its schema up to date first. */
+@Injectable()
+export class PrismaService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(PrismaService.name);
+  readonly target: DatabaseTarget;
+  readonly client: DbClient;
+
+  constructor(config: AppConfig) {
+    this.target = parseDatabaseUrl(config.DATABASE_URL);
+    this.client = createClient(this.target);
+  }
+
+  async onModuleInit(): Promise<void> {
+    const folder = join(PACKAGE_ROOT, 'prisma', this.target.provider, 'migrations');
+    const applied = await applyMigrations(this.target, readMigrations(folder));
+    if (applied.length > 0) this.logger.log(`applied migrations: ${applied.join(', ')}`);
+    await this.client.$connect();
+    if (this.target.provider === 'sqlite') {
+      // With WAL, NORMAL is durable against process crashes and skips an fsync per commit.
+      await this.client.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
+    }
+    this.logger.log(`database ready (${this.target.provider})`);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.client.$disconnect();
+  }
+}

@@ -1,0 +1,39 @@
+import { Action, ACTIONS, mostSevere, severity } from './actions';
+import { PolicyRule, Reason, ScoreThresholds } from './policy.types';
+
+export interface Outcome {
+  outcome: Action;
+  score: number;
+  reasons: Reason[];
+}
+
+/** The action a score reaches under the policy's thresholds (ALLOW when it reaches none). */
+export function thresholdAction(score: number, thresholds: ScoreThresholds = {}): Action {
+  let reached: Action = 'ALLOW';
+  for (const action of ACTIONS) {
+    if (action === 'ALLOW') continue;
+    const threshold = thresholds[action];
+    if (threshold !== undefined && score >= threshold && severity(action) > severity(reached)) reached = action;
+  }
+  return reached;
+}
+
+/**
+ * Outcome of a policy run: the most severe action among the fired rules or the one the score
+ * thresholds give, whichever is more severe. The score is the fired rules' points summed and
+ * capped at 100. Reasons list the fired rules, most severe first, then in file order.
+ */
+export function decideOutcome(fired: readonly PolicyRule[], thresholds?: ScoreThresholds): Outcome {
+  const score = Math.min(100, fired.reduce((sum, rule) => sum + (rule.event.params.score ?? 0), 0));
+  const outcome = mostSevere([...fired.map((rule) => rule.event.type), thresholdAction(score, thresholds)]);
+  const reasons = fired
+    .map((rule, order) => ({ rule, order }))
+    .sort((a, b) => severity(b.rule.event.type) - severity(a.rule.event.type) || a.order - b.order)
+    .map(({ rule }) => ({
+      rule: rule.name,
+      code: rule.event.params.code,
+      action: rule.event.type,
+      message: rule.event.params.message,
+    }));
+  return { outcome, score, reasons };
+}

@@ -1,0 +1,124 @@
+import Ajv, { ErrorObject } from 'ajv';
+import { basename } from 'node:path';
+import { ACTIONS } from './actions';
+import { isSignalFact, SignalFactName } from './facts';
+import { PolicyInvalidError, PolicyProblem } from './policy-invalid.error';
+import policySchema from './policy.schema.json';
+import { Condition, LeafCondition, PolicyDocument } from './policy.types';
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateSchema = ajv.compile<PolicyDocument>(policySchema);
+
+/** `/rules/0/conditions` -> `$.rules[0].conditions` */
+function toJsonPath(pointer: string): string {
+  return (
+    '$' +
+    pointer
+      .split('/')
+      .slice(1)
+      .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+      .join('')
+  );
+}
+
+function describe(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `unknown property "${String(params.additionalProperty)}"`;
+    case 'enum':
+      return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'oneOf':
+      return 'must have exactly one of "all", "any" or "not"';
+    default:
+      return error.message ?? 'is invalid';
+  }
+}
+
+function schemaProblems(errors: ErrorObject[]): PolicyProblem[] {
+  // `if`/`then` wrappers and the branches of oneOf only restate the specific error beside them.
+  const useful = errors.filter((e) => e.keyword !== 'if' && !e.schemaPath.includes('/oneOf/'));
+  const seen = new Set<string>();
+  const problems: PolicyProblem[] = [];
+  for (const error of useful) {
+    const problem = { path: toJsonPath(error.instancePath), message: describe(error) };
+    const key = `${problem.path}|${problem.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      problems.push(problem);
+    }
+  }
+  return problems;
+}
+
+function* leaves(condition: Condition, path: string): Generator<[LeafCondition, string]> {
+  if ('fact' in condition) {
+    yield [condition, path];
+    return;
+  }
+  if ('all' in condition) for (const [i, c] of condition.all.entries()) yield* leaves(c, `${path}.all[${i}]`);
+  if ('any' in condition) for (const [i, c] of condition.any.entries()) yield* leaves(c, `${path}.any[${i}]`);
+  if ('not' in condition) yield* leaves(condition.not, `${path}.not`);
+}
+
+/** Checks the schema cannot express: names, file/id agreement, thresholds, unknown handling. */
+function semanticProblems(policy: PolicyDocument, file: string): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  const expectedId = basename(file).replace(/\.json$/, '');
+  if (policy.id !== expectedId) {
+    problems.push({ path: '$.id', message: `must equal the file name "${expectedId}" (got "${policy.id}")` });
+  }
+  const names = new Map<string, number>();
+  const signalUse = new Map<SignalFactName, { firstPath: string; testsStatus: boolean }>();
+  policy.rules.forEach((rule, index) => {
+    const previous = names.get(rule.name);
+    if (previous !== undefined) {
+      problems.push({ path: `$.rules[${index}].name`, message: `duplicate rule name "${rule.name}" (also $.rules[${previous}])` });
+    } else {
+      names.set(rule.name, index);
+    }
+    for (const [leaf, path] of leaves(rule.conditions as Condition, `$.rules[${index}].conditions`)) {
+      if (!isSignalFact(leaf.fact)) continue;
+      const use = signalUse.get(leaf.fact) ?? { firstPath: path, testsStatus: false };
+      use.testsStatus ||= leaf.path === '$.status';
+      signalUse.set(leaf.fact, use);
+    }
+  });
+  for (const [fact, use] of signalUse) {
+    if (!use.testsStatus) {
+      problems.push({
+        path: use.firstPath,
+        message: `the policy reads "${fact}" but no rule tests its "$.status": say what an unknown ${fact} answer means (a rule on status "UNAVAILABLE", "NOT_SUBSCRIBER", ...), or it would silently count as no risk`,
+      });
+    }
+  }
+  const thresholds = policy.scoreThresholds ?? {};
+  let last: { action: string; score: number } | undefined;
+  for (const action of ACTIONS) {
+    const score = thresholds[action as keyof typeof thresholds];
+    if (score === undefined) continue;
+    if (last && score <= last.score) {
+      problems.push({ path: `$.scoreThresholds.${action}`, message: `must be above ${last.action}'s ${last.score}: more severe actions need higher scores` });
+    }
+    last = { action, score };
+  }
+  return problems;
+}
+
+/**
+ * Parses and validates a policy file's text: JSON syntax, the JSON Schema (policy.schema.json),
+ * then semantic checks. Throws PolicyInvalidError listing every problem with its path.
+ */
+export function validatePolicyText(text: string, file: string): PolicyDocument {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new PolicyInvalidError(file, [{ path: '$', message: `not valid JSON: ${(error as Error).message}` }]);
+  }
+  if (!validateSchema(json)) throw new PolicyInvalidError(file, schemaProblems(validateSchema.errors ?? []));
+  const problems = semanticProblems(json, file);
+  if (problems.length > 0) throw new PolicyInvalidError(file, problems);
+  return json;
+}

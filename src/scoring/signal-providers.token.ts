@@ -1,0 +1,2 @@
+/** Injection token of the SignalProviders bundle the decision service evaluates with. */
+export const SIGNAL_PROVIDERS = Symbol('SIGNAL_PROVIDERS');

@@ -1,0 +1,41 @@
+/**
+ * The contract every network signal shares. A provider never throws for an answer it could not
+ * get: it returns a non-OK status, so "unknown" is a value the policy can reason about and the
+ * decision can record, never an exception that aborts the evaluation.
+ */
+export const SIGNAL_STATUSES = [
+  /** The operator answered. */
+  'OK',
+  /** 404 IDENTIFIER_NOT_FOUND: the number is not a subscriber of this operator. */
+  'NOT_SUBSCRIBER',
+  /** 422 SERVICE_NOT_APPLICABLE: the operator has no such data for this line. */
+  'NOT_APPLICABLE',
+  /** 400 OUT_OF_RANGE: the question is outside the operator's window. */
+  'OUT_OF_RANGE',
+  /** The signal could not be had: a failure, a timeout, a configuration fault. */
+  'UNAVAILABLE',
+  /** The request lacks what the query needs (for example no trustedSince): nothing was asked. */
+  'MISSING_INPUT',
+] as const;
+
+export type SignalStatus = (typeof SIGNAL_STATUSES)[number];
+
+export type SignalAnswer<T> =
+  | { status: 'OK'; value: T }
+  | { status: Exclude<SignalStatus, 'OK'>; reason: string };
+
+export const SIGNAL_NAMES = ['tenure', 'numberRecycling', 'simSwap', 'deviceSwap'] as const;
+export type SignalName = (typeof SIGNAL_NAMES)[number];
+
+/** What a provider call may use besides the query: the decision's correlator, for tracing. */
+export interface SignalCallContext {
+  correlator: string;
+}
+
+export function ok<T>(value: T): SignalAnswer<T> {
+  return { status: 'OK', value };
+}
+
+export function notOk<T>(status: Exclude<SignalStatus, 'OK'>, reason: string): SignalAnswer<T> {
+  return { status, reason };
+}
