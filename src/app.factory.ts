@@ -27,13 +27,20 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   const configModule = await ConfigModule.forRoot({
     isGlobal: true,
     ignoreEnvFile: options.ignoreEnvFile,
-    validate: (env) => (config = validateConfig({ ...env, ...options.env })),
+    // The typed result is kept here and provided as AppConfig. What validate returns,
+    // @nestjs/config copies into process.env, which would leak one app's settings (a test's
+    // overrides) into the next: so it returns nothing to copy.
+    validate: (env) => {
+      config = validateConfig({ ...env, ...options.env });
+      return {};
+    },
   });
   if (!config) throw new Error('configuration was not validated');
   const logger = options.logger ?? new AppLogger({ logLevels: levelsFrom(config.LOG_LEVEL) });
   const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES });
   const module = AppModule.register(configModule, config, options.clock ?? new SystemClock());
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger });
+  // abortOnError: false so start-up refusals reach the caller (main prints them and exits 1).
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, abortOnError: false });
   registerCorrelator(app);
   requireJsonObjectBodies(app);
   await app.init();

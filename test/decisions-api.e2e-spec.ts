@@ -1,0 +1,180 @@
+import request from 'supertest';
+import { PrismaService } from '../src/prisma/prisma.service';
+import { LINE, NOW, TEST_LINES } from './support/lines';
+import { CapturingLogger, startTestApp, TestApp } from './support/test-app';
+
+/** The API contract: shapes, storage, read-back, listing and every error case. */
+describe('decisions API (e2e)', () => {
+  let t: TestApp;
+  const logger = new CapturingLogger();
+  const server = () => t.app.getHttpServer();
+  const storedCount = async () => t.app.get(PrismaService).client.decision.count();
+
+  beforeAll(async () => {
+    t = await startTestApp({ lines: TEST_LINES, now: NOW, logger });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  describe('POST /v1/decisions', () => {
+    it('answers 201 with the decision, stored and readable back identical', async () => {
+      const created = await request(server())
+        .post('/v1/decisions')
+        .send({ useCase: 'p2p_recipient', phoneNumber: LINE.established, subjectId: 'acct-42', context: { amount: 12.5 } })
+        .expect(201);
+      expect(created.body).toMatchObject({
+        useCase: 'p2p_recipient',
+        outcome: 'ALLOW',
+        score: 0,
+        phoneNumber: '+34******001',
+        subjectId: 'acct-42',
+        context: { amount: 12.5 },
+        policy: { id: 'p2p_recipient', version: expect.stringMatching(/^[0-9a-f]{16}$/) },
+        createdAt: NOW.toISOString(),
+      });
+      expect(created.body.reasons).toEqual([
+        { rule: 'established-recipient', code: 'ESTABLISHED_RECIPIENT_LINE', action: 'ALLOW', message: expect.any(String) },
+      ]);
+      const read = await request(server()).get(`/v1/decisions/${created.body.id}`).expect(200);
+      expect(read.body).toEqual(created.body);
+    });
+
+    it('echoes x-correlator and stores it with the decision', async () => {
+      const response = await request(server())
+        .post('/v1/decisions')
+        .set('x-correlator', 'req-123:abc')
+        .send({ useCase: 'onboarding', phoneNumber: LINE.newLine })
+        .expect(201);
+      expect(response.headers['x-correlator']).toBe('req-123:abc');
+      expect(response.body.correlator).toBe('req-123:abc');
+    });
+
+    it('generates an x-correlator when the caller sends none', async () => {
+      const response = await request(server()).get('/v1/policies').expect(200);
+      expect(response.headers['x-correlator']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('never stores or logs the phone number in clear', async () => {
+      await request(server()).post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber: LINE.simSwapped48h }).expect(201);
+      const rows = await t.app.get(PrismaService).client.decision.findMany();
+      const dump = JSON.stringify(rows);
+      for (const number of Object.values(LINE)) expect(dump).not.toContain(number);
+      expect(rows.every((row) => /^[0-9a-f]{64}$/.test(row.phoneNumberHash))).toBe(true);
+      for (const number of Object.values(LINE)) expect(logger.lines.join('\n')).not.toContain(number);
+    });
+  });
+
+  describe('errors: CAMARA body, nothing stored', () => {
+    const invalid: [string, unknown, RegExp][] = [
+      ['a missing phoneNumber', { useCase: 'onboarding' }, /phoneNumber/],
+      ['a phoneNumber that is not E.164', { useCase: 'onboarding', phoneNumber: '0034600000001' }, /phoneNumber must be E\.164/],
+      ['an unknown use case', { useCase: 'lending', phoneNumber: LINE.established }, /useCase must be one of .*onboarding/],
+      ['a missing useCase', { phoneNumber: LINE.established }, /useCase/],
+      ['an unknown field', { useCase: 'onboarding', phoneNumber: LINE.established, amount: 3 }, /unknown field "amount"/],
+      ['a malformed trustedSince', { useCase: 'account_recovery', phoneNumber: LINE.established, trustedSince: '2024-02-30' }, /trustedSince must be a date YYYY-MM-DD/],
+      ['a future trustedSince', { useCase: 'account_recovery', phoneNumber: LINE.established, trustedSince: '2026-06-16' }, /trustedSince must not be in the future/],
+      ['a context that is not an object', { useCase: 'onboarding', phoneNumber: LINE.established, context: [1] }, /context must be a JSON object/],
+      ['a context nested too deep', { useCase: 'onboarding', phoneNumber: LINE.established, context: { a: { b: { c: { d: { e: 1 } } } } } }, /context must be a JSON object/],
+      ['a subjectId too long', { useCase: 'onboarding', phoneNumber: LINE.established, subjectId: 'x'.repeat(129) }, /subjectId/],
+      ['a body that is an array', [1, 2], /must be a JSON object/],
+    ];
+
+    it.each(invalid)('400 INVALID_ARGUMENT for %s, naming the field', async (_label, body, message) => {
+      const before = await storedCount();
+      const response = await request(server()).post('/v1/decisions').send(body as object).expect(400);
+      expect(response.body).toEqual({ status: 400, code: 'INVALID_ARGUMENT', message: expect.stringMatching(message) });
+      expect(await storedCount()).toBe(before);
+    });
+
+    it('400 for malformed JSON, not a 500', async () => {
+      const response = await request(server())
+        .post('/v1/decisions')
+        .set('content-type', 'application/json')
+        .send('{"useCase": "onboarding",')
+        .expect(400);
+      expect(response.body).toMatchObject({ status: 400, code: 'INVALID_ARGUMENT' });
+    });
+
+    it('413 for an oversized body', async () => {
+      const response = await request(server())
+        .post('/v1/decisions')
+        .send({ useCase: 'onboarding', phoneNumber: LINE.established, subjectId: 'x'.repeat(20_000) })
+        .expect(413);
+      expect(response.body).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    });
+
+    it('415 for a body that is not JSON', async () => {
+      const response = await request(server()).post('/v1/decisions').set('content-type', 'text/plain').send('hello').expect(415);
+      expect(response.body).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    });
+
+    it('400 for an x-correlator that breaks the CAMARA pattern', async () => {
+      const response = await request(server()).get('/v1/policies').set('x-correlator', 'has spaces').expect(400);
+      expect(response.body).toMatchObject({ status: 400, code: 'INVALID_ARGUMENT', message: expect.stringContaining('x-correlator') });
+    });
+
+    it('404 NOT_FOUND for an unknown decision id and an unknown route', async () => {
+      const unknown = await request(server()).get('/v1/decisions/01890000-0000-7000-8000-000000000000').expect(404);
+      expect(unknown.body).toEqual({ status: 404, code: 'NOT_FOUND', message: expect.any(String) });
+      const route = await request(server()).get('/v1/nothing-here').expect(404);
+      expect(route.body).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    });
+  });
+
+  describe('GET /v1/decisions', () => {
+    beforeAll(async () => {
+      for (const [phoneNumber, subjectId] of [
+        [LINE.newLine, 'list-a'],
+        [LINE.established, 'list-a'],
+        [LINE.simSwapped5h, 'list-b'],
+      ]) {
+        t.clock.set(new Date(t.clock.now().getTime() + 1000));
+        await request(server()).post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber, subjectId }).expect(201);
+      }
+    });
+
+    it('lists newest first and filters by subjectId, outcome and use case', async () => {
+      const bySubject = await request(server()).get('/v1/decisions?subjectId=list-a').expect(200);
+      expect(bySubject.body.items.map((d: { phoneNumber: string }) => d.phoneNumber)).toEqual(['+34******001', '+34******002']);
+      const reviews = await request(server()).get('/v1/decisions?useCase=onboarding&outcome=REVIEW').expect(200);
+      expect(reviews.body.items.length).toBeGreaterThan(0);
+      expect(reviews.body.items.every((d: { outcome: string; useCase: string }) => d.outcome === 'REVIEW' && d.useCase === 'onboarding')).toBe(true);
+    });
+
+    it('finds a number\'s decisions by its keyed hash', async () => {
+      const response = await request(server()).get(`/v1/decisions?phoneNumber=${encodeURIComponent(LINE.simSwapped5h)}`).expect(200);
+      expect(response.body.items.length).toBeGreaterThan(0);
+      expect(response.body.items.every((d: { phoneNumber: string }) => d.phoneNumber === '+34******003')).toBe(true);
+    });
+
+    it('pages with nextCursor until the end', async () => {
+      const total = await storedCount();
+      const seen = new Set<string>();
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor ? `limit=2&cursor=${cursor}` : 'limit=2';
+        const page: request.Response = await request(server()).get(`/v1/decisions?${query}`).expect(200);
+        for (const item of page.body.items) seen.add(item.id);
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(seen.size).toBe(total);
+    });
+
+    it.each([['limit=0'], ['limit=101'], ['outcome=MAYBE'], ['cursor=abc'], ['phoneNumber=123'], ['other=1']])(
+      '400 INVALID_ARGUMENT for %s',
+      async (query) => {
+        const response = await request(server()).get(`/v1/decisions?${query}`).expect(400);
+        expect(response.body).toMatchObject({ status: 400, code: 'INVALID_ARGUMENT' });
+      },
+    );
+  });
+
+  it('GET /v1/policies lists each policy with its version and rule names', async () => {
+    const response = await request(server()).get('/v1/policies').expect(200);
+    expect(response.body.items.map((p: { id: string }) => p.id).sort()).toEqual(['account_recovery', 'onboarding', 'p2p_recipient']);
+    const onboarding = response.body.items.find((p: { id: string }) => p.id === 'onboarding');
+    expect(onboarding.rules).toContain('new-line');
+    expect(onboarding.version).toMatch(/^[0-9a-f]{16}$/);
+  });
+});

@@ -1,0 +1,71 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { createApp } from '../src/app.factory';
+import { LINE, NOW, TEST_LINES } from './support/lines';
+import { CapturingLogger, startTestApp } from './support/test-app';
+import { createTestDatabase } from './support/test-database';
+
+/** Start-up refuses what it cannot serve correctly, saying which file, path or variable. */
+describe('start-up (e2e)', () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linetrust-startup-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  const start = (env: Record<string, string>) =>
+    createApp({ env: { NODE_ENV: 'test', DATABASE_URL: 'file::memory:', ...env }, ignoreEnvFile: true, logger: new CapturingLogger() });
+
+  it('refuses a broken policy file, naming the file, the path inside it and the reason', async () => {
+    const rules = tempDir();
+    cpSync(join(__dirname, '..', 'rules'), rules, { recursive: true });
+    const broken = JSON.parse(JSON.stringify(require('../rules/onboarding.json')));
+    broken.rules[1].conditions.all[0].params.maxAge = 5000;
+    writeFileSync(join(rules, 'onboarding.json'), JSON.stringify(broken));
+    await expect(start({ RULES_DIR: rules })).rejects.toThrow(
+      /onboarding\.json: invalid policy\n\s+\$\.rules\[1\]\.conditions\.all\[0\]\.params\.maxAge: must be <= 2400/,
+    );
+  });
+
+  it('refuses an invalid sandbox dataset, naming the entry and the reason', async () => {
+    const file = join(tempDir(), 'lines.json');
+    writeFileSync(file, JSON.stringify({ lines: [{ phoneNumber: LINE.established, subscriberSince: 'last year' }] }));
+    await expect(start({ SANDBOX_LINES_FILE: file })).rejects.toThrow(/lines\[0\] \(\+34\*+001\): subscriberSince must be/);
+  });
+
+  it.each([
+    [{ NODE_ENV: 'production' }, /PHONE_NUMBER_HASH_KEY is required when NODE_ENV=production/],
+    [{ PHONE_NUMBER_HASH_KEY: 'short' }, /PHONE_NUMBER_HASH_KEY must be at least 32 characters/],
+    [{ PORT: 'eighty' }, /PORT/],
+    [{ DATABASE_URL: 'mysql://localhost/db' }, /DATABASE_URL must be file:<path> or postgresql:\/\//],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+  ])('refuses configuration %p, naming the variable', async (env, message) => {
+    await expect(start(env)).rejects.toThrow(message);
+  });
+
+  it('keeps stored decisions across a restart on the same database (migrations are not re-applied)', async () => {
+    const database = await createTestDatabase();
+    const env = { DATABASE_URL: database.url };
+    try {
+      const first = await startTestApp({ lines: TEST_LINES, now: NOW, env });
+      const created = await request(first.app.getHttpServer())
+        .post('/v1/decisions')
+        .send({ useCase: 'onboarding', phoneNumber: LINE.established })
+        .expect(201);
+      await first.app.close();
+      const second = await startTestApp({ lines: TEST_LINES, now: NOW, env });
+      try {
+        const read = await request(second.app.getHttpServer()).get(`/v1/decisions/${created.body.id}`).expect(200);
+        expect(read.body).toEqual(created.body);
+      } finally {
+        await second.app.close();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+});

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LoggerService } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.factory';
+import { FixedClock } from '../../src/common/time/clock';
+import { createTestDatabase, TestDatabase } from './test-database';
+
+/** A logger that keeps lines in memory: tests assert on them instead of printing them. */
+export class CapturingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  log(message: unknown, ...rest: unknown[]): void {
+    this.lines.push([message, ...rest].map(String).join(' '));
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.log(message, ...rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.log(message, ...rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.log(message, ...rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.log(message, ...rest);
+  }
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  clock: FixedClock;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Dataset lines (the sandbox operator's); written to a temporary file. */
+  lines?: unknown[];
+  now?: Date;
+  env?: Record<string, string>;
+  logger?: LoggerService;
+}
+
+/** Boots the real application (same factory as main.ts) on a fresh database. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const dir = mkdtempSync(join(tmpdir(), 'linetrust-lines-'));
+  const env: Record<string, string> = { DATABASE_URL: database.url, NODE_ENV: 'test', ...options.env };
+  if (options.lines) {
+    env.SANDBOX_LINES_FILE = join(dir, 'lines.json');
+    writeFileSync(env.SANDBOX_LINES_FILE, JSON.stringify({ lines: options.lines }));
+  }
+  const clock = new FixedClock(options.now ?? new Date());
+  let app: NestFastifyApplication;
+  try {
+    app = await createApp({ env, ignoreEnvFile: true, clock, logger: options.logger ?? new CapturingLogger() });
+    await app.getHttpAdapter().getInstance().ready();
+  } catch (error) {
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    app,
+    clock,
+    database,
+    close: async () => {
+      await app.close();
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
