@@ -62,6 +62,26 @@ function* leaves(condition: Condition, path: string): Generator<[LeafCondition, 
   if ('not' in condition) yield* leaves(condition.not, `${path}.not`);
 }
 
+/**
+ * Whether a condition can be true for a non-OK status, i.e. says something about an unknown
+ * answer: `status notEqual "OK"`, `status equal "UNAVAILABLE"`, `status in [...]` with a non-OK
+ * status. `status equal "OK"` alone does not: it only narrows the known case.
+ */
+function canMatchUnknownStatus(leaf: LeafCondition): boolean {
+  if (leaf.path !== '$.status') return false;
+  const values = Array.isArray(leaf.value) ? leaf.value : [leaf.value];
+  switch (leaf.operator) {
+    case 'equal':
+    case 'in':
+      return values.some((value) => value !== 'OK');
+    case 'notEqual':
+    case 'notIn':
+      return values.includes('OK');
+    default:
+      return false;
+  }
+}
+
 /** Checks the schema cannot express: names, file/id agreement, thresholds, unknown handling. */
 function semanticProblems(policy: PolicyDocument, file: string): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
@@ -81,7 +101,7 @@ function semanticProblems(policy: PolicyDocument, file: string): PolicyProblem[]
     for (const [leaf, path] of leaves(rule.conditions as Condition, `$.rules[${index}].conditions`)) {
       if (!isSignalFact(leaf.fact)) continue;
       const use = signalUse.get(leaf.fact) ?? { firstPath: path, testsStatus: false };
-      use.testsStatus ||= leaf.path === '$.status';
+      use.testsStatus ||= canMatchUnknownStatus(leaf);
       signalUse.set(leaf.fact, use);
     }
   });
@@ -89,7 +109,7 @@ function semanticProblems(policy: PolicyDocument, file: string): PolicyProblem[]
     if (!use.testsStatus) {
       problems.push({
         path: use.firstPath,
-        message: `the policy reads "${fact}" but no rule tests its "$.status": say what an unknown ${fact} answer means (a rule on status "UNAVAILABLE", "NOT_SUBSCRIBER", ...), or it would silently count as no risk`,
+        message: `the policy reads "${fact}" but no rule says what an unknown ${fact} answer means: add a rule on its "$.status" that matches a status other than "OK" (for example notEqual "OK"), or an unknown answer would silently count as no risk`,
       });
     }
   }

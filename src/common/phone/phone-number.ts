@@ -26,7 +26,8 @@ export function maskPhoneNumber(phoneNumber: string): string {
   return `+${digits.slice(0, keepHead)}${'*'.repeat(hidden)}${digits.slice(-keepTail)}`;
 }
 
-const NUMBER_IN_TEXT = /\+[1-9][0-9]{4,14}/g;
+// No upper bound: a longer digit run is masked whole, not cut after 15 digits with a tail in clear.
+const NUMBER_IN_TEXT = /\+[1-9][0-9]{4,}/g;
 
 /** Masks every E.164 number found in free text: the last line of defence for log lines. */
 export function redactPhoneNumbers(text: string): string {

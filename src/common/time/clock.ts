@@ -13,8 +13,11 @@ export class SystemClock extends Clock {
 }
 
 export class FixedClock extends Clock {
-  constructor(private current: Date) {
+  private current: Date;
+
+  constructor(start: Date) {
     super();
+    this.current = new Date(start.getTime());
   }
 
   now(): Date {

@@ -21,7 +21,13 @@ export interface SandboxLine {
 export class LineDatasetError extends Error {}
 
 const RELATIVE = /^-(\d{1,6})(d|h)$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+
+/** RFC 3339 date-time with a real date: Date.parse would roll 2026-02-30 over to March. */
+function isDateTime(value: string): boolean {
+  const match = DATE_TIME.exec(value);
+  return match !== null && isCalendarDate(match[1]) && !Number.isNaN(Date.parse(value));
+}
 const KNOWN_FIELDS = new Set(['phoneNumber', 'subscriberSince', 'contractType', 'latestSimChange', 'latestDeviceChange']);
 
 export function resolveTimePoint(point: TimePoint, now: Date): Date {
@@ -41,7 +47,7 @@ function parseTimePoint(value: unknown, field: string, dateOnly: boolean): TimeP
     return { kind: 'relative', offsetMs: -Number(relative[1]) * unitMs };
   }
   if (isCalendarDate(value)) return { kind: 'absolute', at: new Date(`${value}T00:00:00Z`) };
-  if (!dateOnly && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))) {
+  if (!dateOnly && isDateTime(value)) {
     return { kind: 'absolute', at: new Date(value) };
   }
   const expected = dateOnly ? 'a date YYYY-MM-DD' : 'a date YYYY-MM-DD or an RFC 3339 date-time';
@@ -57,7 +63,7 @@ function parseLine(raw: unknown, now: Date): SandboxLine {
   if (unknown.length > 0) throw new LineDatasetError(`unknown field(s): ${unknown.join(', ')}`);
   const { phoneNumber, contractType } = entry;
   if (typeof phoneNumber !== 'string' || !PHONE_NUMBER_PATTERN.test(phoneNumber)) {
-    throw new LineDatasetError('phoneNumber must be E.164 like +34600000001');
+    throw new LineDatasetError('phoneNumber must be E.164: + then 5 to 15 digits, no leading 0');
   }
   if (entry.subscriberSince === undefined) throw new LineDatasetError('subscriberSince is required');
   if (contractType !== undefined && !CONTRACT_TYPES.includes(contractType as ContractType)) {
