@@ -2,7 +2,6 @@
 // policy, stored decision), against bare Fastify echoing a JSON body as this machine's ceiling.
 // Both servers run as child processes and are driven by autocannon with the same connections
 // and duration, one after the other, in the same run.
-/* eslint-disable no-console */
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

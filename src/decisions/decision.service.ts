@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InvalidArgumentError, NotFoundError } from '../common/errors/domain.error';
 import { uuidv7 } from '../common/ids/uuid7';
 import { hashPhoneNumber, maskPhoneNumber } from '../common/phone/phone-number';
@@ -14,6 +14,8 @@ import { ListDecisionsQuery } from './dto/list-decisions.query';
 
 @Injectable()
 export class DecisionService {
+  private readonly logger = new Logger(DecisionService.name);
+
   constructor(
     private readonly policies: PolicyRegistry,
     @Inject(SIGNAL_PROVIDERS) private readonly providers: SignalProviders,
@@ -54,6 +56,9 @@ export class DecisionService {
       correlator,
     };
     await this.repository.insert(record);
+    this.logger.debug(
+      `decision ${record.id}: ${record.useCase} ${outcome} (score ${score}) for ${record.phoneNumberMasked}, policy ${policy.version}`,
+    );
     return toDecisionView(record);
   }
 
