@@ -1,4 +1,6 @@
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { IsNotEmpty, IsString, Matches, MaxLength, registerDecorator, ValidationOptions } from 'class-validator';
+import { PHONE_NUMBER_PATTERN } from '../phone/phone-number';
 import { isCalendarDate } from '../time/clock';
 
 /** A real calendar date written `YYYY-MM-DD` (CAMARA's date format). */
@@ -40,4 +42,17 @@ export function IsBoundedObject(maxBytes: number, maxDepth: number, options?: Va
           depth(value) <= maxDepth,
       },
     });
+}
+
+/** E.164 as the API accepts it (`^\+[1-9][0-9]{4,14}$`). */
+export function IsPhoneNumber(): PropertyDecorator {
+  return applyDecorators(
+    IsString(),
+    Matches(PHONE_NUMBER_PATTERN, { message: 'phoneNumber must be E.164, matching ^\\+[1-9][0-9]{4,14}$' }),
+  );
+}
+
+/** The caller's own account id: a non-empty string of at most 128 characters. */
+export function IsSubjectId(): PropertyDecorator {
+  return applyDecorators(IsString(), IsNotEmpty(), MaxLength(128));
 }

@@ -1,6 +1,5 @@
-import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { IsBoundedObject, IsCalendarDate } from '../../common/http/validators';
-import { PHONE_NUMBER_PATTERN } from '../../common/phone/phone-number';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoundedObject, IsCalendarDate, IsPhoneNumber, IsSubjectId } from '../../common/http/validators';
 
 export class CreateDecisionDto {
   /** The policy to decide with: `onboarding`, `p2p_recipient`, `account_recovery`, ... */
@@ -10,8 +9,7 @@ export class CreateDecisionDto {
   useCase!: string;
 
   /** E.164, `+` then 5 to 15 digits. Never stored in clear. */
-  @IsString()
-  @Matches(PHONE_NUMBER_PATTERN, { message: 'phoneNumber must be E.164, matching ^\\+[1-9][0-9]{4,14}$' })
+  @IsPhoneNumber()
   phoneNumber!: string;
 
   /**
@@ -24,9 +22,7 @@ export class CreateDecisionDto {
 
   /** The caller's own account id, to find its decisions again. */
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(128)
+  @IsSubjectId()
   subjectId?: string;
 
   /** Extra facts for the policy (for example `{ "amount": 120 }`), stored with the decision. */

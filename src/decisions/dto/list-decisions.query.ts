@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsPhoneNumber, IsSubjectId } from '../../common/http/validators';
 import { UUID_PATTERN } from '../../common/ids/uuid7';
-import { PHONE_NUMBER_PATTERN } from '../../common/phone/phone-number';
 import { Action, ACTIONS } from '../../scoring/actions';
 
 export class ListDecisionsQuery {
@@ -15,14 +15,12 @@ export class ListDecisionsQuery {
   outcome?: Action;
 
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(128)
+  @IsSubjectId()
   subjectId?: string;
 
   /** Finds the number's decisions through its keyed hash. */
   @IsOptional()
-  @Matches(PHONE_NUMBER_PATTERN, { message: 'phoneNumber must be E.164, matching ^\\+[1-9][0-9]{4,14}$' })
+  @IsPhoneNumber()
   phoneNumber?: string;
 
   @IsOptional()

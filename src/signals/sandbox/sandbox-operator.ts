@@ -28,15 +28,10 @@ export class SandboxOperator {
 
   /** KYC Tenure: true when the current holder's subscription started on or before tenureDate. */
   checkTenure(query: TenureQuery): CamaraResult<TenureAnswer> {
-    const now = this.clock.now();
-    if (query.tenureDate > toCalendarDate(now)) {
-      return camaraError(400, 'OUT_OF_RANGE', 'tenureDate must not be in the future');
-    }
-    const line = this.lines.get(query.phoneNumber);
-    if (!line) return notFound();
-    const since = resolveCalendarDate(line.subscriberSince, now);
-    const body: TenureAnswer = { tenureDateCheck: since <= query.tenureDate };
-    if (line.contractType) body.contractType = line.contractType;
+    const found = this.holderSince(query.phoneNumber, query.tenureDate, 'tenureDate');
+    if (!found.ok) return found;
+    const body: TenureAnswer = { tenureDateCheck: found.body.since <= query.tenureDate };
+    if (found.body.line.contractType) body.contractType = found.body.line.contractType;
     return { ok: true, body };
   }
 
@@ -45,14 +40,18 @@ export class SandboxOperator {
    * A subscription that started on specifiedDate itself is not a change (spec, scenario 1 note).
    */
   checkNumberRecycling(query: NumberRecyclingQuery): CamaraResult<NumberRecyclingAnswer> {
+    const found = this.holderSince(query.phoneNumber, query.specifiedDate, 'specifiedDate');
+    if (!found.ok) return found;
+    return { ok: true, body: { phoneNumberRecycled: found.body.since > query.specifiedDate } };
+  }
+
+  /** The line and its holder's start date, for a question about `date` (not in the future). */
+  private holderSince(phoneNumber: string, date: string, field: string): CamaraResult<{ line: SandboxLine; since: string }> {
     const now = this.clock.now();
-    if (query.specifiedDate > toCalendarDate(now)) {
-      return camaraError(400, 'OUT_OF_RANGE', 'specifiedDate must not be in the future');
-    }
-    const line = this.lines.get(query.phoneNumber);
+    if (date > toCalendarDate(now)) return camaraError(400, 'OUT_OF_RANGE', `${field} must not be in the future`);
+    const line = this.lines.get(phoneNumber);
     if (!line) return notFound();
-    const since = resolveCalendarDate(line.subscriberSince, now);
-    return { ok: true, body: { phoneNumberRecycled: since > query.specifiedDate } };
+    return { ok: true, body: { line, since: resolveCalendarDate(line.subscriberSince, now) } };
   }
 
   /** SIM Swap check: a change within the last maxAge hours (inclusive). No SIM data: false. */
