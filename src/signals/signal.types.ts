@@ -20,9 +20,17 @@ export const SIGNAL_STATUSES = [
 
 export type SignalStatus = (typeof SIGNAL_STATUSES)[number];
 
-export type SignalAnswer<T> =
-  | { status: 'OK'; value: T }
-  | { status: Exclude<SignalStatus, 'OK'>; reason: string };
+/** Why a signal has no answer; `retryable` and `retryAfterMs` drive retries and breakers. */
+export interface SignalFailure {
+  status: Exclude<SignalStatus, 'OK'>;
+  reason: string;
+  /** A transient failure (429, 5xx, timeout, reset) that may succeed if asked again. */
+  retryable?: boolean;
+  /** The operator's Retry-After, in milliseconds. */
+  retryAfterMs?: number;
+}
+
+export type SignalAnswer<T> = { status: 'OK'; value: T } | SignalFailure;
 
 export const SIGNAL_NAMES = ['tenure', 'numberRecycling', 'simSwap', 'deviceSwap'] as const;
 export type SignalName = (typeof SIGNAL_NAMES)[number];
@@ -30,6 +38,8 @@ export type SignalName = (typeof SIGNAL_NAMES)[number];
 /** What a provider call may use besides the query: the decision's correlator, for tracing. */
 export interface SignalCallContext {
   correlator: string;
+  /** Aborted when the call's timeout or the decision's deadline passes: stop waiting. */
+  abortSignal?: AbortSignal;
 }
 
 export function ok<T>(value: T): SignalAnswer<T> {
