@@ -73,6 +73,13 @@ describe('starter policies (e2e)', () => {
       expect(codes(d)).toEqual(['ESTABLISHED_RECIPIENT_LINE']);
     });
 
+    it('asks tenure over 90 days only when the amount is large enough to matter', async () => {
+      const small = await decide({ useCase: 'p2p_recipient', phoneNumber: LINE.newLine, context: { amount: 20 } });
+      expect(small.signals.map((s) => s.query)).not.toContainEqual({ tenureDate: '2026-03-17' });
+      const large = await decide({ useCase: 'p2p_recipient', phoneNumber: LINE.newLine, context: { amount: 5000 } });
+      expect(large.signals.map((s) => s.query)).toContainEqual({ tenureDate: '2026-03-17' });
+    });
+
     it('BLOCKs a large payment (context.amount) to a young line', async () => {
       const d = await decide({ useCase: 'p2p_recipient', phoneNumber: LINE.newLine, context: { amount: 5000 } });
       expect(d.outcome).toBe('BLOCK');
@@ -86,6 +93,11 @@ describe('starter policies (e2e)', () => {
       expect(d.outcome).toBe('BLOCK');
       expect(codes(d)[0]).toBe('NUMBER_RECYCLED_SINCE_TRUSTED');
       expect(d.signals).toContainEqual(expect.objectContaining({ signal: 'numberRecycling', query: { specifiedDate: '2025-01-01' } }));
+    });
+
+    it('asks no further paid signal once the number is BLOCKed as recycled', async () => {
+      const d = await decide({ useCase: 'account_recovery', phoneNumber: LINE.recycled, trustedSince: '2025-01-01' });
+      expect(d.signals.map((s) => s.signal)).toEqual(['numberRecycling']);
     });
 
     it('does not block the same number when it was trusted after the new holder arrived', async () => {

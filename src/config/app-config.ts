@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { PACKAGE_ROOT } from './package-root';
 
 /** A key for development and tests only: production refuses to start without a real one. */
@@ -54,12 +54,144 @@ export class AppConfig {
   @Max(10_485_760)
   BODY_LIMIT_BYTES = 16_384;
 
+  // --- Operator gateways. An API without a URL is answered by the built-in sandbox operator.
+
+  /** apiRoot of the KYC Tenure API, e.g. https://gateway.example.com (path /kyc-tenure/<version> is added). */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  TENURE_API_URL?: string;
+
+  @IsIn(['v0.3rc1', 'v0.2'])
+  TENURE_API_VERSION: 'v0.3rc1' | 'v0.2' = 'v0.3rc1';
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  NUMBER_RECYCLING_API_URL?: string;
+
+  @IsIn(['v0.3rc1', 'v0.2'])
+  NUMBER_RECYCLING_API_VERSION: 'v0.3rc1' | 'v0.2' = 'v0.3rc1';
+
+  /** apiRoot of SIM Swap v2. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  SIM_SWAP_API_URL?: string;
+
+  /** apiRoot of Device Swap v1. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  DEVICE_SWAP_API_URL?: string;
+
+  /** OAuth2 token endpoint (client credentials), required when any API URL is set. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  OPERATOR_TOKEN_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  OPERATOR_CLIENT_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  OPERATOR_CLIENT_SECRET?: string;
+
+  // --- Resilience: none of it may make a decision fail or hang.
+
+  /** Timeout of one call to an operator API. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  SIGNAL_TIMEOUT_MS = 1500;
+
+  /** Calls per query at most, retries of transient failures (429, 5xx, timeouts) included. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  SIGNAL_MAX_ATTEMPTS = 3;
+
+  /** First retry backoff (doubles per retry, full jitter); Retry-After is honoured. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  SIGNAL_BACKOFF_MS = 100;
+
+  /** Longest wait before a retry; a longer Retry-After means no retry. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  SIGNAL_MAX_BACKOFF_MS = 1000;
+
+  /** Overall time for a decision's signals; signals missing then are recorded UNAVAILABLE. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(120_000)
+  DECISION_DEADLINE_MS = 3000;
+
+  /** Consecutive failures that open an API's circuit breaker. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  CIRCUIT_FAILURE_THRESHOLD = 5;
+
+  /** How long an open circuit refuses calls before one probe. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  CIRCUIT_OPEN_MS = 30_000;
+
+  // --- Cross-request signal cache (answers only; failures and unknowns are never cached).
+
+  /** Seconds a KYC Tenure answer is reused: tenure changes slowly (0 disables). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  CACHE_TTL_TENURE_S = 21_600;
+
+  /** Number Recycling: a new holder is rare but decisive for account recovery. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  CACHE_TTL_NUMBER_RECYCLING_S = 3600;
+
+  /** SIM Swap: a swap can happen any minute, and it is the takeover signal. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  CACHE_TTL_SIM_SWAP_S = 60;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  CACHE_TTL_DEVICE_SWAP_S = 300;
+
+  /** Entries the in-memory cache keeps at most (oldest out first). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  CACHE_MAX_ENTRIES = 100_000;
+
   get hashKey(): string {
     return this.PHONE_NUMBER_HASH_KEY ?? DEVELOPMENT_HASH_KEY;
   }
 }
 
-export const CONFIG_KEYS = [...new Set([...Object.keys(new AppConfig()), 'PHONE_NUMBER_HASH_KEY'])] as (keyof AppConfig)[];
+const OPTIONAL_KEYS = [
+  'PHONE_NUMBER_HASH_KEY',
+  'TENURE_API_URL',
+  'NUMBER_RECYCLING_API_URL',
+  'SIM_SWAP_API_URL',
+  'DEVICE_SWAP_API_URL',
+  'OPERATOR_TOKEN_URL',
+  'OPERATOR_CLIENT_ID',
+  'OPERATOR_CLIENT_SECRET',
+];
+export const CONFIG_KEYS = [...new Set([...Object.keys(new AppConfig()), ...OPTIONAL_KEYS])] as (keyof AppConfig)[];
 
 export class ConfigInvalidError extends Error {}
 
@@ -77,6 +209,12 @@ export function validateConfig(raw: Record<string, unknown>): AppConfig {
   );
   if (config.NODE_ENV === 'production' && !config.PHONE_NUMBER_HASH_KEY) {
     problems.push('PHONE_NUMBER_HASH_KEY is required when NODE_ENV=production (phone numbers are stored as keyed hashes)');
+  }
+  const remote = [config.TENURE_API_URL, config.NUMBER_RECYCLING_API_URL, config.SIM_SWAP_API_URL, config.DEVICE_SWAP_API_URL];
+  if (remote.some(Boolean)) {
+    for (const key of ['OPERATOR_TOKEN_URL', 'OPERATOR_CLIENT_ID', 'OPERATOR_CLIENT_SECRET'] as const) {
+      if (!config[key]) problems.push(`${key} is required when an operator API URL is set (OAuth2 client credentials)`);
+    }
   }
   if (problems.length > 0) throw new ConfigInvalidError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return config;

@@ -7,6 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { PolicyRegistry } from '../policies/policy.registry';
 import { SignalCollector, SignalProviders } from '../scoring/signal-collector';
 import { SIGNAL_PROVIDERS } from '../scoring/signal-providers.token';
+import { SignalGateway } from '../signals/signal-gateway';
 import { DecisionRepository } from './decision.repository';
 import { DecisionRecord, DecisionView, toDecisionView } from './decision.types';
 import { CreateDecisionDto } from './dto/create-decision.dto';
@@ -19,6 +20,7 @@ export class DecisionService {
   constructor(
     private readonly policies: PolicyRegistry,
     @Inject(SIGNAL_PROVIDERS) private readonly providers: SignalProviders,
+    private readonly gateway: SignalGateway,
     private readonly repository: DecisionRepository,
     private readonly clock: Clock,
     private readonly config: AppConfig,
@@ -32,7 +34,10 @@ export class DecisionService {
       throw new InvalidArgumentError('trustedSince must not be in the future');
     }
     const { phoneNumber, trustedSince } = request;
-    const collector = new SignalCollector(this.providers, { phoneNumber, trustedSince, correlator }, now);
+    // Past the deadline, the signals still missing are recorded UNAVAILABLE and the policy decides.
+    const deadline = AbortSignal.timeout(this.config.DECISION_DEADLINE_MS);
+    const subject = { phoneNumber, trustedSince, correlator };
+    const collector = new SignalCollector(this.providers, subject, now, { executor: this.gateway, deadline });
     const { outcome, score, reasons } = await policy.evaluate(collector, {
       useCase: request.useCase,
       trustedSince: trustedSince ?? null,

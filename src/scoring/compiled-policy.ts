@@ -1,12 +1,21 @@
 import { createHash } from 'node:crypto';
 import { Almanac, Engine } from 'json-rules-engine';
 import { decideOutcome, Outcome } from './outcome';
-import { SIGNAL_FACTS, SignalFactName } from './facts';
+import { REQUEST_FACTS, SIGNAL_FACTS, SignalFactName } from './facts';
 import { PolicyDocument, PolicyRule } from './policy.types';
 import { SignalCollector } from './signal-collector';
 
-/** Runtime fact through which the engine's signal facts reach the decision's collector. */
+/** Runtime facts through which the engine's facts reach the decision's collector and request. */
 const COLLECTOR_FACT = '__collector';
+const REQUEST_FACT = '__request';
+/**
+ * json-rules-engine evaluates the conditions of an `all`/`any` by fact priority and stops at the
+ * first that settles it. Facts from the request cost nothing, operator signals cost a paid call:
+ * request facts go first, so "amount >= 1000 and line under 90 days" only asks the operator
+ * about the line when the amount is large.
+ */
+const REQUEST_FACT_PRIORITY = 10;
+const SIGNAL_FACT_PRIORITY = 1;
 const MAX_IDLE_ENGINES = 64;
 
 /** Request facts of one evaluation (see REQUEST_FACTS), given to each run as runtime facts. */
@@ -60,7 +69,7 @@ export class CompiledPolicy {
 
   async evaluate(collector: SignalCollector, facts: RequestFacts): Promise<Outcome> {
     const engine = this.idle.pop() ?? this.buildEngine();
-    const { results } = await engine.run({ ...facts, [COLLECTOR_FACT]: collector });
+    const { results } = await engine.run({ [REQUEST_FACT]: facts, [COLLECTOR_FACT]: collector });
     // Only an engine whose run completed goes back: a rejected run may have left it mid-run.
     if (this.idle.length < MAX_IDLE_ENGINES) this.idle.push(engine);
     const fired = results
@@ -89,9 +98,22 @@ export class CompiledPolicy {
           const collector = (await almanac.factValue(COLLECTOR_FACT)) as SignalCollector;
           return collector.resolve(fact, params ?? {});
         },
-        { cache: false },
+        { cache: false, priority: SIGNAL_FACT_PRIORITY },
       );
     }
+    for (const fact of REQUEST_FACTS) {
+      engine.addFact(
+        fact,
+        async (_params: unknown, almanac: Almanac) => ((await almanac.factValue(REQUEST_FACT)) as RequestFacts)[fact],
+        { cache: false, priority: REQUEST_FACT_PRIORITY },
+      );
+    }
+    // Nothing is more severe than BLOCK: once a rule blocks, the remaining priority levels are
+    // skipped and their signals never asked (each costs a paid operator call). An engine serves
+    // one run at a time, so stopping it stops exactly this run.
+    engine.on('success', (event) => {
+      if (event.type === 'BLOCK') engine.stop();
+    });
     return engine;
   }
 }

@@ -1,5 +1,6 @@
 import { ok, notOk } from '../signals/signal.types';
 import { SignalCollector, SignalProviders, SignalSubject } from './signal-collector';
+import { SignalExecutor } from './signal-executor';
 
 const NOW = new Date('2026-03-02T00:30:00Z');
 const SUBJECT: SignalSubject = { phoneNumber: '+33612345678', correlator: 'corr-1' };
@@ -26,7 +27,7 @@ describe('SignalCollector', () => {
     await expect(c.resolve('tenure', { days: 30 })).resolves.toEqual({ status: 'OK', tenureDateCheck: true, contractType: 'PAYM' });
     expect(fakes.tenure.checkTenure).toHaveBeenCalledWith({ phoneNumber: SUBJECT.phoneNumber, tenureDate: '2026-01-31' }, CTX);
     expect(c.records).toEqual([
-      { signal: 'tenure', operation: 'checkTenure', query: { tenureDate: '2026-01-31' }, status: 'OK', answer: { tenureDateCheck: true, contractType: 'PAYM' }, durationMs: expect.any(Number) },
+      { signal: 'tenure', operation: 'checkTenure', query: { tenureDate: '2026-01-31' }, status: 'OK', answer: { tenureDateCheck: true, contractType: 'PAYM' }, cached: false, attempts: 1, durationMs: expect.any(Number) },
     ]);
   });
 
@@ -77,7 +78,7 @@ describe('SignalCollector', () => {
     const value = await c.resolve('simSwap', { maxAge: 24 });
     expect(value).toEqual({ status: 'UNAVAILABLE', reason: expect.stringContaining('socket hang up') });
     expect(c.records).toEqual([
-      { signal: 'simSwap', operation: 'check', query: { maxAge: 24 }, status: 'UNAVAILABLE', reason: expect.stringContaining('socket hang up'), durationMs: expect.any(Number) },
+      { signal: 'simSwap', operation: 'check', query: { maxAge: 24 }, status: 'UNAVAILABLE', reason: expect.stringContaining('socket hang up'), cached: false, attempts: 1, durationMs: expect.any(Number) },
     ]);
   });
 
@@ -96,7 +97,7 @@ describe('SignalCollector', () => {
     await c.resolve('numberRecycling', {});
     expect(fakes.numberRecycling.check).not.toHaveBeenCalled();
     expect(c.records).toEqual([
-      { signal: 'numberRecycling', operation: 'check', query: {}, status: 'MISSING_INPUT', reason: expect.stringContaining('trustedSince'), durationMs: 0 },
+      { signal: 'numberRecycling', operation: 'check', query: {}, status: 'MISSING_INPUT', reason: expect.stringContaining('trustedSince'), cached: false, attempts: 0, durationMs: 0 },
     ]);
   });
 
@@ -130,5 +131,27 @@ describe('SignalCollector', () => {
     const c = new SignalCollector(providers, SUBJECT, new Date(now));
     await c.resolve('tenure', { days });
     expect(fakes.tenure.checkTenure).toHaveBeenCalledWith({ phoneNumber: SUBJECT.phoneNumber, tenureDate }, CTX);
+  });
+
+  it('records a query still pending at the decision deadline as UNAVAILABLE, without waiting for it', async () => {
+    const { fakes, providers } = fakeProviders();
+    fakes.simSwap.check.mockImplementation(() => new Promise(() => undefined));
+    const c = new SignalCollector(providers, SUBJECT, NOW, { deadline: AbortSignal.timeout(30) });
+    const started = Date.now();
+    await expect(c.resolve('simSwap', { maxAge: 24 })).resolves.toEqual({
+      status: 'UNAVAILABLE',
+      reason: 'the decision deadline passed before the operator answered',
+    });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(c.records[0]).toMatchObject({ signal: 'simSwap', status: 'UNAVAILABLE' });
+  });
+
+  it('makes queries through the given executor and records how it answered', async () => {
+    const { providers } = fakeProviders();
+    const executor = { execute: jest.fn(async () => ({ answer: ok({ swapped: true }), cached: true, cacheAgeMs: 1500, attempts: 0 })) } as unknown as SignalExecutor & { execute: jest.Mock };
+    const c = new SignalCollector(providers, SUBJECT, NOW, { executor });
+    await expect(c.resolve('simSwap', { maxAge: 24 })).resolves.toEqual({ status: 'OK', swapped: true });
+    expect(executor.execute).toHaveBeenCalledWith(expect.objectContaining({ signal: 'simSwap', query: { maxAge: 24 }, phoneNumber: SUBJECT.phoneNumber }), expect.objectContaining({ correlator: 'corr-1' }));
+    expect(c.records[0]).toMatchObject({ cached: true, cacheAgeMs: 1500, attempts: 0 });
   });
 });

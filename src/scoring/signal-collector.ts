@@ -2,9 +2,10 @@ import { calendarDaysBefore } from '../common/time/clock';
 import { DeviceSwapSignal } from '../signals/device-swap/device-swap.signal';
 import { NumberRecyclingSignal } from '../signals/number-recycling/number-recycling.signal';
 import { SimSwapSignal } from '../signals/sim-swap/sim-swap.signal';
-import { SignalAnswer, SignalName, SignalStatus } from '../signals/signal.types';
+import { SignalCallContext, SignalName, SignalStatus } from '../signals/signal.types';
 import { TenureSignal } from '../signals/tenure/tenure.signal';
 import { SignalFactName } from './facts';
+import { directExecutor, ExecutedSignal, SignalExecutor, SignalRequest } from './signal-executor';
 
 export interface SignalProviders {
   tenure: TenureSignal;
@@ -30,18 +31,28 @@ export interface SignalRecord {
   status: SignalStatus;
   answer?: Record<string, unknown>;
   reason?: string;
+  /** Served from the cross-request cache, and how old the cached answer was. */
+  cached: boolean;
+  cacheAgeMs?: number;
+  /** Calls made to the provider (0 when cached; more than 1 after retries). */
+  attempts: number;
   durationMs: number;
+}
+
+/** Options of one decision's collector. */
+export interface CollectorOptions {
+  executor?: SignalExecutor;
+  /**
+   * Aborted at the decision's deadline: queries still pending then are recorded UNAVAILABLE and
+   * the policy decides without them.
+   */
+  deadline?: AbortSignal;
 }
 
 /** A signal fact's value as rules read it: `status`, plus the answer's fields when OK. */
 export type SignalFactValue = { status: SignalStatus; reason?: string } & Record<string, unknown>;
 
-interface PlannedQuery {
-  signal: SignalName;
-  operation: string;
-  query: Record<string, string | number>;
-  call: () => Promise<SignalAnswer<object>>;
-}
+type PlannedQuery = SignalRequest<object>;
 
 /**
  * Gathers the signals of one decision. Each distinct query is made at most once, however many
@@ -52,11 +63,18 @@ export class SignalCollector {
   private readonly inFlight = new Map<string, Promise<SignalFactValue>>();
   private readonly recorded: SignalRecord[] = [];
 
+  private readonly executor: SignalExecutor;
+  private readonly deadline?: AbortSignal;
+
   constructor(
     private readonly providers: SignalProviders,
     private readonly subject: SignalSubject,
     private readonly now: Date,
-  ) {}
+    options: CollectorOptions = {},
+  ) {
+    this.executor = options.executor ?? directExecutor;
+    this.deadline = options.deadline;
+  }
 
   get records(): readonly SignalRecord[] {
     return this.recorded;
@@ -75,55 +93,83 @@ export class SignalCollector {
   }
 
   private plan(fact: SignalFactName, params: Record<string, unknown>): PlannedQuery | { missing: string } {
-    const { phoneNumber, correlator } = this.subject;
-    const ctx = { correlator };
+    const { phoneNumber } = this.subject;
     switch (fact) {
       case 'tenure': {
         const query = { tenureDate: calendarDaysBefore(this.now, Number(params.days)) };
-        return { signal: 'tenure', operation: 'checkTenure', query, call: () => this.providers.tenure.checkTenure({ phoneNumber, ...query }, ctx) };
+        return { signal: 'tenure', operation: 'checkTenure', query, phoneNumber, call: (ctx) => this.providers.tenure.checkTenure({ phoneNumber, ...query }, ctx) };
       }
       case 'numberRecycling': {
         const specifiedDate =
           params.days !== undefined ? calendarDaysBefore(this.now, Number(params.days)) : this.subject.trustedSince;
         if (!specifiedDate) return { missing: 'no trustedSince in the request, so no date to check recycling against' };
         const query = { specifiedDate };
-        return { signal: 'numberRecycling', operation: 'check', query, call: () => this.providers.numberRecycling.check({ phoneNumber, ...query }, ctx) };
+        return { signal: 'numberRecycling', operation: 'check', query, phoneNumber, call: (ctx) => this.providers.numberRecycling.check({ phoneNumber, ...query }, ctx) };
       }
       case 'simSwap': {
         const query = { maxAge: Number(params.maxAge) };
-        return { signal: 'simSwap', operation: 'check', query, call: () => this.providers.simSwap.check({ phoneNumber, ...query }, ctx) };
+        return { signal: 'simSwap', operation: 'check', query, phoneNumber, call: (ctx) => this.providers.simSwap.check({ phoneNumber, ...query }, ctx) };
       }
       case 'deviceSwap': {
         const query = { maxAge: Number(params.maxAge) };
-        return { signal: 'deviceSwap', operation: 'check', query, call: () => this.providers.deviceSwap.check({ phoneNumber, ...query }, ctx) };
+        return { signal: 'deviceSwap', operation: 'check', query, phoneNumber, call: (ctx) => this.providers.deviceSwap.check({ phoneNumber, ...query }, ctx) };
       }
     }
   }
 
   private async run(planned: PlannedQuery): Promise<SignalFactValue> {
     const started = performance.now();
-    let answer: SignalAnswer<object>;
+    const ctx: SignalCallContext = { correlator: this.subject.correlator, abortSignal: this.deadline };
+    let executed: ExecutedSignal<object>;
     try {
-      answer = await planned.call();
+      executed = await this.beforeDeadline(this.executor.execute(planned, ctx));
     } catch (error) {
       // Providers are meant to return statuses, but a bug in one must not abort the decision.
-      answer = { status: 'UNAVAILABLE', reason: `provider error: ${(error as Error).message}` };
+      executed = { answer: { status: 'UNAVAILABLE', reason: `provider error: ${(error as Error).message}` }, cached: false, attempts: 1 };
     }
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     const { signal, operation, query } = planned;
+    const { answer, cached, cacheAgeMs, attempts } = executed;
+    const source = cacheAgeMs === undefined ? { cached, attempts } : { cached, cacheAgeMs, attempts };
     if (answer.status === 'OK') {
       const fields = answer.value as Record<string, unknown>;
-      this.recorded.push({ signal, operation, query, status: 'OK', answer: fields, durationMs });
+      this.recorded.push({ signal, operation, query, status: 'OK', answer: fields, ...source, durationMs });
       return { status: 'OK', ...fields };
     }
-    this.recorded.push({ signal, operation, query, status: answer.status, reason: answer.reason, durationMs });
+    this.recorded.push({ signal, operation, query, status: answer.status, reason: answer.reason, ...source, durationMs });
     return { status: answer.status, reason: answer.reason };
+  }
+
+  /** The executor's answer, or UNAVAILABLE once the decision's deadline has passed. */
+  private beforeDeadline(work: Promise<ExecutedSignal<object>>): Promise<ExecutedSignal<object>> {
+    const deadline = this.deadline;
+    if (!deadline) return work;
+    const late = (): ExecutedSignal<object> => ({
+      answer: { status: 'UNAVAILABLE', reason: 'the decision deadline passed before the operator answered' },
+      cached: false,
+      attempts: 1,
+    });
+    if (deadline.aborted) return Promise.resolve(late());
+    return new Promise((resolve, reject) => {
+      const onAbort = () => resolve(late());
+      deadline.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (value) => {
+          deadline.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          deadline.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
   }
 
   private recordMissing(fact: SignalFactName, reason: string): SignalFactValue {
     const signal = fact;
     if (!this.recorded.some((r) => r.signal === signal && r.status === 'MISSING_INPUT')) {
-      this.recorded.push({ signal, operation: 'check', query: {}, status: 'MISSING_INPUT', reason, durationMs: 0 });
+      this.recorded.push({ signal, operation: 'check', query: {}, status: 'MISSING_INPUT', reason, cached: false, attempts: 0, durationMs: 0 });
     }
     return { status: 'MISSING_INPUT', reason };
   }

@@ -9,6 +9,8 @@ import { NumberRecyclingSandboxProvider } from './number-recycling/number-recycl
 import { NumberRecyclingSignal } from './number-recycling/number-recycling.signal';
 import { loadLineDataset } from './sandbox/line-dataset';
 import { SandboxOperator } from './sandbox/sandbox-operator';
+import { InMemorySignalCache, SignalCacheStore } from './cache/signal-cache';
+import { SignalGateway } from './signal-gateway';
 import { SimSwapSandboxProvider } from './sim-swap/sim-swap.sandbox-provider';
 import { SimSwapSignal } from './sim-swap/sim-swap.signal';
 import { TenureSandboxProvider } from './tenure/tenure.sandbox-provider';
@@ -31,6 +33,12 @@ import { TenureSignal } from './tenure/tenure.signal';
     { provide: SimSwapSignal, useClass: SimSwapSandboxProvider },
     { provide: DeviceSwapSignal, useClass: DeviceSwapSandboxProvider },
     {
+      provide: SignalCacheStore,
+      inject: [AppConfig, Clock],
+      useFactory: (config: AppConfig, clock: Clock) => new InMemorySignalCache(config.CACHE_MAX_ENTRIES, () => clock.now().getTime()),
+    },
+    SignalGateway,
+    {
       provide: SIGNAL_PROVIDERS,
       inject: [TenureSignal, NumberRecyclingSignal, SimSwapSignal, DeviceSwapSignal],
       useFactory: (
@@ -41,6 +49,6 @@ import { TenureSignal } from './tenure/tenure.signal';
       ): SignalProviders => ({ tenure, numberRecycling, simSwap, deviceSwap }),
     },
   ],
-  exports: [SIGNAL_PROVIDERS],
+  exports: [SIGNAL_PROVIDERS, SignalGateway],
 })
 export class SignalsModule {}

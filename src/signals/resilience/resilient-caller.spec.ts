@@ -1,0 +1,104 @@
+import { SignalAnswer, SignalCallContext, SignalFailure } from '../signal.types';
+import { CircuitBreaker } from './circuit-breaker';
+import { ResilientCaller } from './resilient-caller';
+
+const OK: SignalAnswer<{ swapped: boolean }> = { status: 'OK', value: { swapped: false } };
+const busy = (extra: Partial<SignalFailure> = {}): SignalFailure => ({ status: 'UNAVAILABLE', reason: '503 UNAVAILABLE: busy', retryable: true, ...extra });
+
+function caller(options: Partial<{ timeoutMs: number; maxAttempts: number; baseBackoffMs: number; maxBackoffMs: number; threshold: number }> = {}) {
+  const breaker = new CircuitBreaker('simSwap', { failureThreshold: options.threshold ?? 100, openMs: 60_000 });
+  return new ResilientCaller(
+    breaker,
+    { timeoutMs: options.timeoutMs ?? 200, maxAttempts: options.maxAttempts ?? 3, baseBackoffMs: options.baseBackoffMs ?? 1, maxBackoffMs: options.maxBackoffMs ?? 20 },
+    () => 0.5,
+  );
+}
+
+/** A provider answering from a script, one answer per call. */
+function scripted(...answers: (SignalAnswer<{ swapped: boolean }> | 'hang' | Error)[]) {
+  const calls: SignalCallContext[] = [];
+  const call = jest.fn(async (ctx: SignalCallContext) => {
+    calls.push(ctx);
+    const next = answers[Math.min(calls.length - 1, answers.length - 1)];
+    if (next === 'hang') return new Promise<never>(() => undefined);
+    if (next instanceof Error) throw next;
+    return next;
+  });
+  return { call, calls };
+}
+
+const CTX: SignalCallContext = { correlator: 'c-1' };
+
+describe('ResilientCaller', () => {
+  it('retries transient failures and returns the answer that finally came', async () => {
+    const { call } = scripted(busy(), busy(), OK);
+    await expect(caller().call(call, CTX)).resolves.toEqual({ answer: OK, attempts: 3 });
+  });
+
+  it('gives up after maxAttempts with the last failure', async () => {
+    const { call } = scripted(busy());
+    const outcome = await caller({ maxAttempts: 2 }).call(call, CTX);
+    expect(outcome).toEqual({ answer: busy(), attempts: 2 });
+  });
+
+  it.each([
+    ['NOT_SUBSCRIBER', { status: 'NOT_SUBSCRIBER', reason: '404 IDENTIFIER_NOT_FOUND' }],
+    ['a configuration fault', { status: 'UNAVAILABLE', reason: '403 PERMISSION_DENIED', retryable: false }],
+  ] as [string, SignalAnswer<{ swapped: boolean }>][])('does not retry %s', async (_label, answer) => {
+    const { call } = scripted(answer);
+    await expect(caller().call(call, CTX)).resolves.toEqual({ answer, attempts: 1 });
+  });
+
+  it('times a silent operator out, as a retryable failure, and retries it', async () => {
+    const { call } = scripted('hang', OK);
+    const outcome = await caller({ timeoutMs: 30 }).call(call, CTX);
+    expect(outcome).toEqual({ answer: OK, attempts: 2 });
+  });
+
+  it('passes an abort signal that fires at the call timeout', async () => {
+    const { call, calls } = scripted('hang');
+    const outcome = await caller({ timeoutMs: 20, maxAttempts: 1 }).call(call, CTX);
+    expect(outcome.answer).toMatchObject({ status: 'UNAVAILABLE', reason: 'no answer within 20 ms' });
+    expect(calls[0].abortSignal?.aborted).toBe(true);
+    expect(calls[0].correlator).toBe('c-1');
+  });
+
+  it('honours Retry-After: waits at least that long before the next call', async () => {
+    const { call } = scripted(busy({ retryAfterMs: 60 }), OK);
+    const started = Date.now();
+    const outcome = await caller({ maxBackoffMs: 1000 }).call(call, CTX);
+    expect(outcome.answer).toEqual(OK);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+  });
+
+  it('does not retry when Retry-After is beyond the retry budget', async () => {
+    const { call } = scripted(busy({ retryAfterMs: 30_000 }), OK);
+    const outcome = await caller({ maxBackoffMs: 1000 }).call(call, CTX);
+    expect(outcome.attempts).toBe(1);
+    expect(outcome.answer).toMatchObject({ status: 'UNAVAILABLE', reason: expect.stringContaining('Retry-After 30 s') });
+  });
+
+  it('stops waiting and retrying when the decision deadline passes', async () => {
+    const { call } = scripted('hang');
+    const started = Date.now();
+    const outcome = await caller({ timeoutMs: 10_000 }).call(call, { correlator: 'c', abortSignal: AbortSignal.timeout(40) });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(outcome).toEqual({ answer: expect.objectContaining({ status: 'UNAVAILABLE', reason: 'the decision deadline passed' }), attempts: 1 });
+  });
+
+  it('turns a provider that throws into a retryable UNAVAILABLE', async () => {
+    const { call } = scripted(new Error('socket hang up'), OK);
+    await expect(caller().call(call, CTX)).resolves.toEqual({ answer: OK, attempts: 2 });
+  });
+
+  it('opens the circuit after repeated failures and then refuses without calling', async () => {
+    const c = caller({ maxAttempts: 1, threshold: 2 });
+    const { call } = scripted(busy());
+    await c.call(call, CTX);
+    await c.call(call, CTX);
+    expect(c.breaker.state).toBe('open');
+    const refused = await c.call(call, CTX);
+    expect(call).toHaveBeenCalledTimes(2);
+    expect(refused).toEqual({ answer: expect.objectContaining({ status: 'UNAVAILABLE', reason: expect.stringContaining('circuit open for simSwap') }), attempts: 0 });
+  });
+});

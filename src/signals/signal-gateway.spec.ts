@@ -1,0 +1,73 @@
+import { FixedClock } from '../common/time/clock';
+import { validateConfig } from '../config/app-config';
+import { SignalRequest } from '../scoring/signal-executor';
+import { InMemorySignalCache } from './cache/signal-cache';
+import { SignalGateway } from './signal-gateway';
+import { SignalAnswer } from './signal.types';
+
+const PHONE = '+34600000001';
+
+function gateway(env: Record<string, string> = {}) {
+  const clock = new FixedClock(new Date('2026-06-15T12:00:00Z'));
+  const config = validateConfig({ NODE_ENV: 'test', SIGNAL_BACKOFF_MS: '0', SIGNAL_MAX_BACKOFF_MS: '0', ...env });
+  const cache = new InMemorySignalCache(100, () => clock.now().getTime());
+  return { clock, cache, gateway: new SignalGateway(config, cache, clock) };
+}
+
+function request(answers: SignalAnswer<object>[], query: Record<string, number> = { maxAge: 24 }): SignalRequest<object> & { call: jest.Mock } {
+  let i = 0;
+  const call = jest.fn(async () => answers[Math.min(i++, answers.length - 1)]);
+  return { signal: 'simSwap', operation: 'check', query, phoneNumber: PHONE, call };
+}
+
+const OK: SignalAnswer<object> = { status: 'OK', value: { swapped: false } };
+
+describe('SignalGateway', () => {
+  it('serves a repeated query from the cache, saying so and how old it is, until the TTL passes', async () => {
+    const { gateway: g, clock } = gateway({ CACHE_TTL_SIM_SWAP_S: '60' });
+    const first = request([OK]);
+    await expect(g.execute(first, { correlator: 'a' })).resolves.toEqual({ answer: OK, cached: false, attempts: 1 });
+    clock.set(new Date('2026-06-15T12:00:30Z'));
+    const second = request([OK]);
+    await expect(g.execute(second, { correlator: 'b' })).resolves.toEqual({ answer: OK, cached: true, cacheAgeMs: 30_000, attempts: 0 });
+    expect(second.call).not.toHaveBeenCalled();
+    clock.set(new Date('2026-06-15T12:01:00Z'));
+    const third = request([OK]);
+    await g.execute(third, { correlator: 'c' });
+    expect(third.call).toHaveBeenCalledTimes(1);
+    expect(g.usage().simSwap).toEqual({ calls: 2, cacheHits: 1, byStatus: { OK: 2 } });
+  });
+
+  it('keys the cache by the query: another maxAge is another question', async () => {
+    const { gateway: g } = gateway();
+    await g.execute(request([OK], { maxAge: 24 }), { correlator: 'a' });
+    const other = request([OK], { maxAge: 72 });
+    await g.execute(other, { correlator: 'b' });
+    expect(other.call).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ['a failure', { status: 'UNAVAILABLE', reason: '503', retryable: false }],
+    ['an unknown number', { status: 'NOT_SUBSCRIBER', reason: '404 IDENTIFIER_NOT_FOUND' }],
+  ] as [string, SignalAnswer<object>][])('never caches %s', async (_label, answer) => {
+    const { gateway: g, cache } = gateway();
+    await g.execute(request([answer]), { correlator: 'a' });
+    expect(cache.size).toBe(0);
+    const again = request([OK]);
+    await expect(g.execute(again, { correlator: 'b' })).resolves.toMatchObject({ answer: OK, cached: false });
+  });
+
+  it('never puts the phone number in a cache key', async () => {
+    const { gateway: g, cache } = gateway();
+    const set = jest.spyOn(cache, 'set');
+    await g.execute(request([OK]), { correlator: 'a' });
+    expect(set.mock.calls[0][0]).not.toContain(PHONE);
+  });
+
+  it('counts every attempt as a call (retries cost money too)', async () => {
+    const { gateway: g } = gateway({ SIGNAL_MAX_ATTEMPTS: '3' });
+    const flaky = request([{ status: 'UNAVAILABLE', reason: '503', retryable: true }, OK]);
+    await expect(g.execute(flaky, { correlator: 'a' })).resolves.toMatchObject({ answer: OK, attempts: 2 });
+    expect(g.usage().simSwap.calls).toBe(2);
+  });
+});

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { hashPhoneNumber } from '../common/phone/phone-number';
+import { Clock } from '../common/time/clock';
+import { AppConfig } from '../config/app-config';
+import { ExecutedSignal, SignalExecutor, SignalRequest } from '../scoring/signal-executor';
+import { SignalCacheStore } from './cache/signal-cache';
+import { CircuitBreaker } from './resilience/circuit-breaker';
+import { ResilientCaller } from './resilience/resilient-caller';
+import { SIGNAL_NAMES, SignalAnswer, SignalCallContext, SignalName, SignalStatus } from './signal.types';
+
+/** Counters per signal since start: what the operator bills, and what the cache saved. */
+export interface SignalUsage {
+  calls: number;
+  cacheHits: number;
+  byStatus: Partial<Record<SignalStatus, number>>;
+}
+
+/**
+ * How the service makes a signal query: from the cross-request cache when a fresh answer is
+ * there, otherwise through the API's resilient caller (timeout, retries, circuit breaker).
+ * Only answers are cached, never failures or unknowns: an operator outage must not outlive
+ * itself in the cache, and NOT_SUBSCRIBER may change when a number is ported in.
+ */
+@Injectable()
+export class SignalGateway implements SignalExecutor {
+  private readonly callers: Record<SignalName, ResilientCaller>;
+  private readonly ttlMs: Record<SignalName, number>;
+  private readonly counters = Object.fromEntries(
+    SIGNAL_NAMES.map((name) => [name, { calls: 0, cacheHits: 0, byStatus: {} }]),
+  ) as Record<SignalName, SignalUsage>;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly cache: SignalCacheStore,
+    private readonly clock: Clock,
+  ) {
+    const retry = {
+      timeoutMs: config.SIGNAL_TIMEOUT_MS,
+      maxAttempts: config.SIGNAL_MAX_ATTEMPTS,
+      baseBackoffMs: config.SIGNAL_BACKOFF_MS,
+      maxBackoffMs: config.SIGNAL_MAX_BACKOFF_MS,
+    };
+    const breaker = { failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD, openMs: config.CIRCUIT_OPEN_MS };
+    this.callers = Object.fromEntries(
+      SIGNAL_NAMES.map((name) => [name, new ResilientCaller(new CircuitBreaker(name, breaker), retry)]),
+    ) as Record<SignalName, ResilientCaller>;
+    this.ttlMs = {
+      tenure: config.CACHE_TTL_TENURE_S * 1000,
+      numberRecycling: config.CACHE_TTL_NUMBER_RECYCLING_S * 1000,
+      simSwap: config.CACHE_TTL_SIM_SWAP_S * 1000,
+      deviceSwap: config.CACHE_TTL_DEVICE_SWAP_S * 1000,
+    };
+  }
+
+  async execute<T>(request: SignalRequest<T>, ctx: SignalCallContext): Promise<ExecutedSignal<T>> {
+    const usage = this.counters[request.signal];
+    const ttl = this.ttlMs[request.signal];
+    const key = ttl > 0 ? this.cacheKey(request) : undefined;
+    const hit = key === undefined ? undefined : await this.cache.get(key);
+    if (hit) {
+      usage.cacheHits += 1;
+      const answer = hit.answer as ExecutedSignal<T>['answer'];
+      return { answer, cached: true, cacheAgeMs: this.clock.now().getTime() - hit.storedAt, attempts: 0 };
+    }
+    const { answer, attempts } = await this.callers[request.signal].call(request.call, ctx);
+    usage.calls += attempts;
+    usage.byStatus[answer.status] = (usage.byStatus[answer.status] ?? 0) + 1;
+    if (key !== undefined && answer.status === 'OK') {
+      await this.cache.set(key, { answer: answer as SignalAnswer<object>, storedAt: this.clock.now().getTime() }, ttl);
+    }
+    return { answer, cached: false, attempts };
+  }
+
+  usage(): Record<SignalName, SignalUsage> {
+    return structuredClone(this.counters);
+  }
+
+  circuitStates(): Record<SignalName, string> {
+    return Object.fromEntries(SIGNAL_NAMES.map((name) => [name, this.callers[name].breaker.state])) as Record<SignalName, string>;
+  }
+
+  /** Keyed by the number's keyed hash, never the number: the cache may live outside the process. */
+  private cacheKey(request: SignalRequest<unknown>): string {
+    const subject = hashPhoneNumber(request.phoneNumber, this.config.hashKey);
+    return `${request.signal}:${request.operation}:${subject}:${JSON.stringify(request.query)}`;
+  }
+}
