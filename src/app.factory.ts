@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { AppLogger, levelsFrom } from './common/logging/app-logger';
-import { CORRELATOR_PATTERN, newCorrelator, requestContext } from './common/http/request-context';
+import { frameworkErrors, registerRequestGuards } from './common/http/request-guards';
 import { Clock, SystemClock } from './common/time/clock';
 import { AppConfig, validateConfig } from './config/app-config';
 
@@ -37,50 +37,12 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   });
   if (!config) throw new Error('configuration was not validated');
   const logger = options.logger ?? new AppLogger({ logLevels: levelsFrom(config.LOG_LEVEL) });
-  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES });
+  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, frameworkErrors });
   const module = AppModule.register(configModule, config, options.clock ?? new SystemClock());
   // abortOnError: false so start-up refusals reach the caller (main prints them and exits 1).
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, abortOnError: false });
-  registerCorrelator(app);
-  requireJsonObjectBodies(app);
+  // bodyParser: false keeps Fastify's own JSON parser only: Nest would add form bodies.
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, abortOnError: false, bodyParser: false });
+  registerRequestGuards(app.getHttpAdapter().getInstance());
   await app.init();
   return app;
-}
-
-/**
- * CAMARA x-correlator: validated, echoed on every response (errors included), generated when
- * absent, and carried through the request's async context to every log line.
- */
-function registerCorrelator(app: NestFastifyApplication): void {
-  const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', (request, reply, done) => {
-    const given = request.headers['x-correlator'];
-    const valid = typeof given === 'string' && given.length > 0 && CORRELATOR_PATTERN.test(given);
-    const correlator = valid ? given : newCorrelator();
-    void reply.header('x-correlator', correlator);
-    if (given !== undefined && !valid) {
-      void reply.status(400).send({ status: 400, code: 'INVALID_ARGUMENT', message: 'x-correlator must match ^[a-zA-Z0-9-_:;./<>{}]{0,256}$' });
-      return;
-    }
-    requestContext.run({ correlator }, done);
-  });
-}
-
-/**
- * Every body this API takes is a JSON object: other media types are 415, and a body that is
- * missing or not an object (an array, a string) is one clear 400 instead of a list of
- * missing fields.
- */
-function requireJsonObjectBodies(app: NestFastifyApplication): void {
-  const fastify = app.getHttpAdapter().getInstance();
-  fastify.removeContentTypeParser('text/plain');
-  fastify.addHook('preValidation', (request, reply, done) => {
-    if (request.method !== 'POST' && request.method !== 'PUT' && request.method !== 'PATCH') return done();
-    const body: unknown = request.body;
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      void reply.status(400).send({ status: 400, code: 'INVALID_ARGUMENT', message: 'The request body must be a JSON object.' });
-      return;
-    }
-    done();
-  });
 }

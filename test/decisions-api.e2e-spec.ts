@@ -78,6 +78,11 @@ describe('decisions API (e2e)', () => {
       ['a context nested too deep', { useCase: 'onboarding', phoneNumber: LINE.established, context: { a: { b: { c: { d: { e: 1 } } } } } }, /context must be a JSON object/],
       ['a subjectId too long', { useCase: 'onboarding', phoneNumber: LINE.established, subjectId: 'x'.repeat(129) }, /subjectId/],
       ['a body that is an array', [1, 2], /must be a JSON object/],
+      ['a null optional field', { useCase: 'onboarding', phoneNumber: LINE.established, subjectId: null }, /subjectId must be a string/],
+      ['a context nested thousands deep', { useCase: 'onboarding', phoneNumber: LINE.established, context: { a: JSON.parse('['.repeat(3000) + ']'.repeat(3000)) } }, /nested deeper than 16 levels/],
+      ['a lone surrogate in a string', { useCase: 'onboarding', phoneNumber: LINE.established, subjectId: '\ud800' }, /well-formed Unicode/],
+      ['a NUL character in a string', { useCase: 'onboarding', phoneNumber: LINE.established, subjectId: 'a\u0000b' }, /without NUL/],
+      ['a "constructor" field', JSON.parse(`{"useCase":"onboarding","phoneNumber":"${LINE.established}","constructor":1}`), /unknown field "constructor"/],
     ];
 
     it.each(invalid)('400 INVALID_ARGUMENT for %s, naming the field', async (_label, body, message) => {
@@ -104,9 +109,34 @@ describe('decisions API (e2e)', () => {
       expect(response.body).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
     });
 
-    it('415 for a body that is not JSON', async () => {
-      const response = await request(server()).post('/v1/decisions').set('content-type', 'text/plain').send('hello').expect(415);
+    it.each([
+      ['text/plain', 'hello'],
+      ['application/x-www-form-urlencoded', `useCase=onboarding&phoneNumber=${encodeURIComponent(LINE.established)}`],
+    ])('415 for a %s body, nothing stored', async (type, body) => {
+      const before = await storedCount();
+      const response = await request(server()).post('/v1/decisions').set('content-type', type).send(body).expect(415);
       expect(response.body).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+      expect(await storedCount()).toBe(before);
+    });
+
+    it.each([
+      ['a NUL in a query string', '/v1/decisions?subjectId=%00', 400],
+      ['a malformed URL encoding', '/v1/decisions/%zz', 400],
+      ['an over-long path parameter', `/v1/decisions/${'a'.repeat(200)}`, 414],
+    ])('the CAMARA body with a correlator for %s', async (_label, path, status) => {
+      const response = await request(server()).get(path).expect(status);
+      expect(response.body).toEqual({ status, code: expect.any(String), message: expect.any(String) });
+      expect(response.headers['x-correlator']).toBeDefined();
+    });
+
+    it('404 for a POST to an unknown route, whatever its body', async () => {
+      const response = await request(server()).post('/v1/nothing-here').expect(404);
+      expect(response.body).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    });
+
+    it('404 without echoing a malformed decision id', async () => {
+      const response = await request(server()).get('/v1/decisions/%00not-an-id').expect(404);
+      expect(response.body).toEqual({ status: 404, code: 'NOT_FOUND', message: 'decision not found' });
     });
 
     it('400 for an x-correlator that breaks the CAMARA pattern', async () => {

@@ -18,7 +18,11 @@ describe('start-up (e2e)', () => {
   afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
   const start = (env: Record<string, string>) =>
-    createApp({ env: { NODE_ENV: 'test', DATABASE_URL: 'file::memory:', ...env }, ignoreEnvFile: true, logger: new CapturingLogger() });
+    createApp({
+      env: { NODE_ENV: 'test', DATABASE_URL: `file:${join(tempDir(), 'refused.db')}`, ...env },
+      ignoreEnvFile: true,
+      logger: new CapturingLogger(),
+    });
 
   it('refuses a broken policy file, naming the file, the path inside it and the reason', async () => {
     const rules = tempDir();
@@ -37,11 +41,29 @@ describe('start-up (e2e)', () => {
     await expect(start({ SANDBOX_LINES_FILE: file })).rejects.toThrow(/lines\[0\] \(\+34\*+001\): subscriberSince must be/);
   });
 
+  it('gives the real reason through the production logger too (errors without a stack)', async () => {
+    const file = join(tempDir(), 'lines.json');
+    writeFileSync(file, JSON.stringify({ lines: [{ phoneNumber: LINE.established }] }));
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const errSpy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await expect(
+        createApp({ env: { NODE_ENV: 'test', DATABASE_URL: `file:${join(tempDir(), 'x.db')}`, SANDBOX_LINES_FILE: file }, ignoreEnvFile: true }),
+      ).rejects.toThrow(/lines\[0\] \(\+34\*+001\): subscriberSince is required/);
+    } finally {
+      spy.mockRestore();
+      errSpy.mockRestore();
+    }
+  });
+
   it.each([
     [{ NODE_ENV: 'production' }, /PHONE_NUMBER_HASH_KEY is required when NODE_ENV=production/],
     [{ PHONE_NUMBER_HASH_KEY: 'short' }, /PHONE_NUMBER_HASH_KEY must be at least 32 characters/],
     [{ PORT: 'eighty' }, /PORT/],
     [{ DATABASE_URL: 'mysql://localhost/db' }, /DATABASE_URL must be file:<path> or postgresql:\/\//],
+    [{ DATABASE_URL: 'file::memory:' }, /file::memory: is not supported/],
+    [{ SIM_SWAP_API_URL: 'http://127.0.0.1:9090' }, /OPERATOR_TOKEN_URL is required when an operator API URL is set/],
+    [{ DECISION_DEADLINE_MS: '10' }, /DECISION_DEADLINE_MS/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
   ])('refuses configuration %p, naming the variable', async (env, message) => {
     await expect(start(env)).rejects.toThrow(message);

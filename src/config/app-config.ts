@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { parseDatabaseUrl } from '../prisma/database-url';
 import { PACKAGE_ROOT } from './package-root';
 
 /** A key for development and tests only: production refuses to start without a real one. */
@@ -209,6 +210,11 @@ export function validateConfig(raw: Record<string, unknown>): AppConfig {
   );
   if (config.NODE_ENV === 'production' && !config.PHONE_NUMBER_HASH_KEY) {
     problems.push('PHONE_NUMBER_HASH_KEY is required when NODE_ENV=production (phone numbers are stored as keyed hashes)');
+  }
+  try {
+    parseDatabaseUrl(config.DATABASE_URL);
+  } catch (error) {
+    problems.push((error as Error).message);
   }
   const remote = [config.TENURE_API_URL, config.NUMBER_RECYCLING_API_URL, config.SIM_SWAP_API_URL, config.DEVICE_SWAP_API_URL];
   if (remote.some(Boolean)) {

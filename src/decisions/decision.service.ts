@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InvalidArgumentError, NotFoundError } from '../common/errors/domain.error';
-import { uuidv7 } from '../common/ids/uuid7';
+import { UUID_PATTERN, uuidv7 } from '../common/ids/uuid7';
 import { hashPhoneNumber, maskPhoneNumber } from '../common/phone/phone-number';
 import { Clock, toCalendarDate } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
@@ -68,8 +68,9 @@ export class DecisionService {
   }
 
   async get(id: string): Promise<DecisionView> {
-    const record = await this.repository.findById(id);
-    if (!record) throw new NotFoundError(`decision ${id} not found`);
+    // Only a well-formed id reaches the database, and only a well-formed id is echoed back.
+    const record = UUID_PATTERN.test(id) ? await this.repository.findById(id) : undefined;
+    if (!record) throw new NotFoundError(UUID_PATTERN.test(id) ? `decision ${id} not found` : 'decision not found');
     return toDecisionView(record);
   }
 

@@ -13,7 +13,10 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   if (url.startsWith('file:')) {
     const path = url.slice('file:'.length);
     if (!path) throw new Error('DATABASE_URL file: needs a path, like file:./data/linetrust.db');
-    return { provider: 'sqlite', file: path === ':memory:' || isAbsolute(path) ? path : resolve(path) };
+    // Each SQLite connection to :memory: is a database of its own: the migrations would go to
+    // one and the decisions to another.
+    if (path === ':memory:') throw new Error('DATABASE_URL file::memory: is not supported: use a file path');
+    return { provider: 'sqlite', file: isAbsolute(path) ? path : resolve(path) };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const parsed = new URL(url);

@@ -36,7 +36,7 @@ export async function applyMigrations(target: DatabaseTarget, migrations: Migrat
 }
 
 function applySqlite(file: string, migrations: Migration[]): string[] {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   try {
     // WAL lets readers run while a decision is written; it is a property of the file.
@@ -74,9 +74,10 @@ async function applyPostgres(target: Extract<DatabaseTarget, { provider: 'postgr
   await client.connect();
   try {
     const schema = `"${target.schema.replace(/"/g, '""')}"`;
+    // Lock first: instances starting together would otherwise race on CREATE SCHEMA too.
+    await client.query('SELECT pg_advisory_lock($1)', [PG_ADVISORY_LOCK]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(`SET search_path TO ${schema}`);
-    await client.query('SELECT pg_advisory_lock($1)', [PG_ADVISORY_LOCK]);
     await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
       "id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ,
       "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ,

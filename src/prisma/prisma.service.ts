@@ -45,8 +45,9 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
     if (applied.length > 0) this.logger.log(`applied migrations: ${applied.join(', ')}`);
     await this.client.$connect();
     if (this.target.provider === 'sqlite') {
-      // With WAL, NORMAL is durable against process crashes and skips an fsync per commit.
-      await this.client.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
+      // FULL: a decision that was answered survives a power loss too (NORMAL would only
+      // survive a process crash). Group commit shares each fsync between concurrent decisions.
+      await this.client.$executeRawUnsafe('PRAGMA synchronous = FULL');
     }
     this.logger.log(`database ready (${this.target.provider})`);
   }

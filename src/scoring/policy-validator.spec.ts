@@ -132,6 +132,26 @@ describe('validatePolicyText', () => {
     expectRefused(JSON.stringify(policy), '$.rules[0].conditions.all[1]', /reads "tenure" but no rule says what an unknown tenure answer means/);
   });
 
+  it.each<[string, (p: Json) => void]>([
+    ['wrapped in not', (p) => (p.rules[1].conditions = { not: leaf('simSwap', '$.status', { maxAge: 24 }, { operator: 'notEqual', value: 'OK' }) })],
+    ['ANDed with a test on an answer field', (p) => p.rules[1].conditions.all.push(leaf('simSwap', '$.swapped', { maxAge: 24 }, { value: false }))],
+    ['in an ALLOW rule worth no points', (p) => Object.assign(p.rules[1].event, { type: 'ALLOW', params: { code: 'X', message: 'x', score: 0 } })],
+  ])('refuses a status test that cannot change the decision on an unknown answer: %s', (_label, mutate) => {
+    const policy = validPolicy();
+    mutate(policy);
+    expectRefused(JSON.stringify(policy), '$.rules[0].conditions.all[0]', /reads "simSwap" but no rule says what an unknown simSwap answer means/);
+  });
+
+  it.each<[string, string, unknown]>([
+    ['in', 'in', 'PAYM'],
+    ['notIn', 'notIn', 'PAYM'],
+    ['greaterThan', 'greaterThan', '1000'],
+  ])('refuses %s with a value of the wrong type (it would throw on every decision)', (_label, operator, value) => {
+    const policy = validPolicy();
+    policy.rules[0].conditions.all.push({ fact: 'context', path: '$.amount', operator, value });
+    expectRefused(JSON.stringify(policy), '$.rules[0].conditions.all[1].value', /must be (array|number)/);
+  });
+
   it('refuses a status test that only matches "OK": it says nothing about unknown answers', () => {
     const policy = validPolicy();
     policy.rules[1].conditions.all[0] = leaf('simSwap', '$.status', { maxAge: 24 }, { operator: 'equal', value: 'OK' });

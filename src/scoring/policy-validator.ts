@@ -1,10 +1,11 @@
 import Ajv, { ErrorObject } from 'ajv';
 import { basename } from 'node:path';
 import { ACTIONS } from './actions';
-import { isSignalFact, SignalFactName } from './facts';
+import { SignalFactName } from './facts';
 import { PolicyInvalidError, PolicyProblem } from './policy-invalid.error';
 import policySchema from './policy.schema.json';
-import { Condition, LeafCondition, PolicyDocument } from './policy.types';
+import { Condition, PolicyDocument } from './policy.types';
+import { handlesUnknown, signalFactsRead } from './unknown-handling';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validateSchema = ajv.compile<PolicyDocument>(policySchema);
@@ -52,36 +53,6 @@ function schemaProblems(errors: ErrorObject[]): PolicyProblem[] {
   return problems;
 }
 
-function* leaves(condition: Condition, path: string): Generator<[LeafCondition, string]> {
-  if ('fact' in condition) {
-    yield [condition, path];
-    return;
-  }
-  if ('all' in condition) for (const [i, c] of condition.all.entries()) yield* leaves(c, `${path}.all[${i}]`);
-  if ('any' in condition) for (const [i, c] of condition.any.entries()) yield* leaves(c, `${path}.any[${i}]`);
-  if ('not' in condition) yield* leaves(condition.not, `${path}.not`);
-}
-
-/**
- * Whether a condition can be true for a non-OK status, i.e. says something about an unknown
- * answer: `status notEqual "OK"`, `status equal "UNAVAILABLE"`, `status in [...]` with a non-OK
- * status. `status equal "OK"` alone does not: it only narrows the known case.
- */
-function canMatchUnknownStatus(leaf: LeafCondition): boolean {
-  if (leaf.path !== '$.status') return false;
-  const values = Array.isArray(leaf.value) ? leaf.value : [leaf.value];
-  switch (leaf.operator) {
-    case 'equal':
-    case 'in':
-      return values.some((value) => value !== 'OK');
-    case 'notEqual':
-    case 'notIn':
-      return values.includes('OK');
-    default:
-      return false;
-  }
-}
-
 /** Checks the schema cannot express: names, file/id agreement, thresholds, unknown handling. */
 function semanticProblems(policy: PolicyDocument, file: string): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
@@ -90,7 +61,7 @@ function semanticProblems(policy: PolicyDocument, file: string): PolicyProblem[]
     problems.push({ path: '$.id', message: `must equal the file name "${expectedId}" (got "${policy.id}")` });
   }
   const names = new Map<string, number>();
-  const signalUse = new Map<SignalFactName, { firstPath: string; testsStatus: boolean }>();
+  const firstUse = new Map<SignalFactName, string>();
   policy.rules.forEach((rule, index) => {
     const previous = names.get(rule.name);
     if (previous !== undefined) {
@@ -98,18 +69,15 @@ function semanticProblems(policy: PolicyDocument, file: string): PolicyProblem[]
     } else {
       names.set(rule.name, index);
     }
-    for (const [leaf, path] of leaves(rule.conditions as Condition, `$.rules[${index}].conditions`)) {
-      if (!isSignalFact(leaf.fact)) continue;
-      const use = signalUse.get(leaf.fact) ?? { firstPath: path, testsStatus: false };
-      use.testsStatus ||= canMatchUnknownStatus(leaf);
-      signalUse.set(leaf.fact, use);
+    for (const [fact, path] of signalFactsRead(rule.conditions as Condition, `$.rules[${index}].conditions`)) {
+      if (!firstUse.has(fact)) firstUse.set(fact, path);
     }
   });
-  for (const [fact, use] of signalUse) {
-    if (!use.testsStatus) {
+  for (const [fact, path] of firstUse) {
+    if (!policy.rules.some((rule) => handlesUnknown(rule, fact))) {
       problems.push({
-        path: use.firstPath,
-        message: `the policy reads "${fact}" but no rule says what an unknown ${fact} answer means: add a rule on its "$.status" that matches a status other than "OK" (for example notEqual "OK"), or an unknown answer would silently count as no risk`,
+        path,
+        message: `the policy reads "${fact}" but no rule says what an unknown ${fact} answer means: add a rule that fires on its "$.status" being other than "OK" (for example notEqual "OK") with an action above ALLOW or some points, or an unknown answer would silently count as no risk`,
       });
     }
   }

@@ -20,7 +20,8 @@ function request(answers: SignalAnswer<object>[], query: Record<string, number> 
   return { signal: 'simSwap', operation: 'check', query, phoneNumber: PHONE, call };
 }
 
-const OK: SignalAnswer<object> = { status: 'OK', value: { swapped: false } };
+const OK: SignalAnswer<object> = { status: 'OK', value: { swapped: true } };
+const NOT_SWAPPED: SignalAnswer<object> = { status: 'OK', value: { swapped: false } };
 
 describe('SignalGateway', () => {
   it('serves a repeated query from the cache, saying so and how old it is, until the TTL passes', async () => {
@@ -55,6 +56,23 @@ describe('SignalGateway', () => {
     expect(cache.size).toBe(0);
     const again = request([OK]);
     await expect(g.execute(again, { correlator: 'b' })).resolves.toMatchObject({ answer: OK, cached: false });
+  });
+
+  it('never reuses a "not swapped" answer: a swap made a second later must be seen', async () => {
+    const { gateway: g, cache } = gateway({ CACHE_TTL_SIM_SWAP_S: '60' });
+    await g.execute(request([NOT_SWAPPED]), { correlator: 'a' });
+    expect(cache.size).toBe(0);
+    const after = request([OK]);
+    await expect(g.execute(after, { correlator: 'b' })).resolves.toEqual({ answer: OK, cached: false, attempts: 1 });
+  });
+
+  it('reuses a tenure answer whatever it says, for its own TTL', async () => {
+    const { gateway: g } = gateway({ CACHE_TTL_TENURE_S: '3600' });
+    const tenure = (answer: SignalAnswer<object>) => ({ ...request([answer], { tenureDate: 1 } as never), signal: 'tenure' as const, operation: 'checkTenure' });
+    await g.execute(tenure({ status: 'OK', value: { tenureDateCheck: true } }), { correlator: 'a' });
+    const again = tenure({ status: 'OK', value: { tenureDateCheck: false } });
+    await expect(g.execute(again, { correlator: 'b' })).resolves.toMatchObject({ cached: true, answer: { value: { tenureDateCheck: true } } });
+    expect(again.call).not.toHaveBeenCalled();
   });
 
   it('never puts the phone number in a cache key', async () => {

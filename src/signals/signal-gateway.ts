@@ -16,10 +16,22 @@ export interface SignalUsage {
 }
 
 /**
- * How the service makes a signal query: from the cross-request cache when a fresh answer is
- * there, otherwise through the API's resilient caller (timeout, retries, circuit breaker).
- * Only answers are cached, never failures or unknowns: an operator outage must not outlive
- * itself in the cache, and NOT_SUBSCRIBER may change when a number is ported in.
+ * Which answers may be reused. Failures and unknowns never: an operator outage must not
+ * outlive itself in the cache, and NOT_SUBSCRIBER changes when a number is ported in. A swap
+ * check is reused only when it found a swap: a cached "not swapped" would hide a swap made a
+ * minute later, and an attacker could prime it just before swapping the SIM. A reused
+ * "swapped" errs on the side of caution.
+ */
+function isCacheable(signal: SignalName, answer: SignalAnswer<object>): boolean {
+  if (answer.status !== 'OK') return false;
+  if (signal === 'simSwap' || signal === 'deviceSwap') return (answer.value as { swapped?: unknown }).swapped === true;
+  return true;
+}
+
+/**
+ * How the service makes a signal query: from the cross-request cache when a fresh reusable
+ * answer is there (see isCacheable), otherwise through the API's resilient caller (timeout,
+ * retries, circuit breaker).
  */
 @Injectable()
 export class SignalGateway implements SignalExecutor {
@@ -65,7 +77,7 @@ export class SignalGateway implements SignalExecutor {
     const { answer, attempts } = await this.callers[request.signal].call(request.call, ctx);
     usage.calls += attempts;
     usage.byStatus[answer.status] = (usage.byStatus[answer.status] ?? 0) + 1;
-    if (key !== undefined && answer.status === 'OK') {
+    if (key !== undefined && isCacheable(request.signal, answer as SignalAnswer<object>)) {
       await this.cache.set(key, { answer: answer as SignalAnswer<object>, storedAt: this.clock.now().getTime() }, ttl);
     }
     return { answer, cached: false, attempts };

@@ -181,4 +181,21 @@ describe('GroupCommit', () => {
     await done;
     expect(drained).toBe(true);
   });
+
+  it('never strands a write made by a caller whose previous write just committed', async () => {
+    const written: string[] = [];
+    const commit = new GroupCommit(
+      async (items: string[]) => void written.push(...items),
+      async (item: string) => void written.push(item),
+    );
+    // Each caller writes again as soon as its write commits, like a client sending its next
+    // request on the answer: the second write lands while the first flush is finishing.
+    const caller = async (name: string) => {
+      await commit.write(`${name}-1`);
+      await commit.write(`${name}-2`);
+    };
+    await Promise.all([caller('a'), caller('b')]);
+    expect(written.sort()).toEqual(['a-1', 'a-2', 'b-1', 'b-2']);
+    await commit.drained();
+  }, 2000);
 });

@@ -26,10 +26,20 @@ export class GroupCommit<T> {
   write(item: T): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      this.flushing ??= new Promise<void>((turnEnded) => setImmediate(turnEnded))
-        .then(() => this.flush())
-        .finally(() => (this.flushing = undefined));
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.flushing) return;
+    this.flushing = new Promise<void>((turnEnded) => setImmediate(turnEnded))
+      .then(() => this.flush())
+      .finally(() => {
+        this.flushing = undefined;
+        // An item written after flush() saw an empty queue but before this point found a flush
+        // still "running" and did not schedule one: do it now, or it would wait forever.
+        if (this.queue.length > 0) this.schedule();
+      });
   }
 
   /** Resolves once everything written so far has been committed or refused. */

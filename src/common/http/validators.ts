@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { IsNotEmpty, IsString, Matches, MaxLength, registerDecorator, ValidationOptions } from 'class-validator';
+import { IsNotEmpty, IsString, Matches, MaxLength, registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
 import { PHONE_NUMBER_PATTERN } from '../phone/phone-number';
 import { isCalendarDate } from '../time/clock';
 
@@ -55,4 +55,13 @@ export function IsPhoneNumber(): PropertyDecorator {
 /** The caller's own account id: a non-empty string of at most 128 characters. */
 export function IsSubjectId(): PropertyDecorator {
   return applyDecorators(IsString(), IsNotEmpty(), MaxLength(128));
+}
+
+/**
+ * An optional field: absent is fine, but `null` is validated like any value (and refused by
+ * the field's own rules). class-validator's IsOptional lets null through, and a stored null
+ * would read back differently from the answer that was sent.
+ */
+export function Optional(): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined);
 }

@@ -28,7 +28,8 @@ export class AppLogger extends ConsoleLogger {
     return redactPhoneNumbers(line);
   }
 
-  protected override printStackTrace(stack: string): void {
-    super.printStackTrace(redactPhoneNumbers(stack));
+  protected override printStackTrace(stack: string | undefined): void {
+    // Nest calls this for every error() line, with undefined when the error had no stack.
+    if (stack) super.printStackTrace(redactPhoneNumbers(stack));
   }
 }

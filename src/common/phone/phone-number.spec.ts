@@ -24,22 +24,26 @@ describe('PHONE_NUMBER_PATTERN', () => {
 
 describe('maskPhoneNumber', () => {
   // Rule: keep "+", the first two digits and the last three; every other digit becomes "*".
+  // Under 10 digits less is kept, so that at least half of the digits stay hidden.
   it.each([
     ['+34600000001', '+34******001'], // 11 digits: 6 hidden
     ['+12025550123', '+12******123'],
     ['+447700900123', '+44*******123'], // 12 digits: 7 hidden
     ['+123456789012345', '+12**********345'], // 15 digits, the E.164 maximum
-    ['+123456', '+12*456'], // 6 digits: one hidden
-    ['+12345', '+*****'], // 5 digits: nothing can be shown without showing it all
+    ['+1202555012', '+12*****012'], // 10 digits: the full rule
+    ['+123456789', '+1******89'], // 9 digits: one and two kept
+    ['+123456', '+1***56'], // 6 digits: half hidden
+    ['+12345', '+***45'], // 5 digits: the E.164 minimum here, three hidden
   ])('%s -> %s', (phone, masked) => {
     expect(maskPhoneNumber(phone)).toBe(masked);
   });
 
-  it.each(['+34600000001', '+447700900123', '+123456789012345', '+12345'])(
-    'keeps the length of %s and never contains it in clear',
+  it.each(['+34600000001', '+447700900123', '+123456789012345', '+123456', '+12345'])(
+    'keeps the length of %s, hides at least half its digits and never contains it in clear',
     (phone) => {
       const masked = maskPhoneNumber(phone);
       expect(masked).toHaveLength(phone.length);
+      expect(masked.split('*').length - 1).toBeGreaterThanOrEqual((phone.length - 1) / 2);
       expect(masked).not.toContain(phone.slice(1));
       expect(PHONE_NUMBER_PATTERN.test(masked)).toBe(false);
     },

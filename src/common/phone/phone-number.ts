@@ -15,12 +15,12 @@ export function hashPhoneNumber(phoneNumber: string, key: string): string {
 /**
  * Masked form for people reading a decision: the `+`, the first two digits (country code or
  * its start) and the last three digits stay, every other digit becomes `*`.
- * `+34600000001` -> `+34*******001`.
+ * `+34600000001` -> `+34******001`. Shorter numbers keep less (`+123456` -> `+1***56`,
+ * `+12345` -> `+***45`), so that at least half of the digits are always hidden.
  */
 export function maskPhoneNumber(phoneNumber: string): string {
   const digits = phoneNumber.replace(/^\+/, '');
-  const keepHead = 2;
-  const keepTail = 3;
+  const [keepHead, keepTail] = digits.length >= 10 ? [2, 3] : digits.length >= 6 ? [1, 2] : [0, 2];
   if (digits.length <= keepHead + keepTail) return `+${'*'.repeat(digits.length)}`;
   const hidden = digits.length - keepHead - keepTail;
   return `+${digits.slice(0, keepHead)}${'*'.repeat(hidden)}${digits.slice(-keepTail)}`;

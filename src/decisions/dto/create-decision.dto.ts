@@ -1,5 +1,5 @@
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsBoundedObject, IsCalendarDate, IsPhoneNumber, IsSubjectId } from '../../common/http/validators';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsBoundedObject, IsCalendarDate, IsPhoneNumber, IsSubjectId, Optional } from '../../common/http/validators';
 
 export class CreateDecisionDto {
   /** The policy to decide with: `onboarding`, `p2p_recipient`, `account_recovery`, ... */
@@ -16,17 +16,17 @@ export class CreateDecisionDto {
    * `YYYY-MM-DD`, not in the future: when the caller last established that this number belonged
    * to this customer. Number Recycling's specifiedDate.
    */
-  @IsOptional()
+  @Optional()
   @IsCalendarDate()
   trustedSince?: string;
 
   /** The caller's own account id, to find its decisions again. */
-  @IsOptional()
+  @Optional()
   @IsSubjectId()
   subjectId?: string;
 
   /** Extra facts for the policy (for example `{ "amount": 120 }`), stored with the decision. */
-  @IsOptional()
+  @Optional()
   @IsBoundedObject(4096, 4)
   context?: Record<string, unknown>;
 }

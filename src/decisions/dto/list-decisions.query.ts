@@ -1,29 +1,29 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsPhoneNumber, IsSubjectId } from '../../common/http/validators';
+import { IsIn, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsPhoneNumber, IsSubjectId, Optional } from '../../common/http/validators';
 import { UUID_PATTERN } from '../../common/ids/uuid7';
 import { Action, ACTIONS } from '../../scoring/actions';
 
 export class ListDecisionsQuery {
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(64)
   useCase?: string;
 
-  @IsOptional()
+  @Optional()
   @IsIn(ACTIONS)
   outcome?: Action;
 
-  @IsOptional()
+  @Optional()
   @IsSubjectId()
   subjectId?: string;
 
   /** Finds the number's decisions through its keyed hash. */
-  @IsOptional()
+  @Optional()
   @IsPhoneNumber()
   phoneNumber?: string;
 
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -31,7 +31,7 @@ export class ListDecisionsQuery {
   limit = 20;
 
   /** `nextCursor` of the previous page. */
-  @IsOptional()
+  @Optional()
   @Matches(UUID_PATTERN, { message: 'cursor must be a nextCursor returned by this endpoint' })
   cursor?: string;
 }

@@ -1,0 +1,84 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CamaraErrorBody, toCamaraError } from '../errors/camara-error';
+import { CORRELATOR_PATTERN, newCorrelator, requestContext } from './request-context';
+
+/** Deeper JSON is refused before any recursive code (validation, transformation) sees it. */
+export const MAX_JSON_DEPTH = 16;
+/** Names that reach object prototypes; never a field of this API. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function invalid(message: string): CamaraErrorBody {
+  return { status: 400, code: 'INVALID_ARGUMENT', message };
+}
+
+/**
+ * Why a parsed JSON value or query string is refused, or undefined when it is acceptable:
+ * too deep, a prototype key, or a string that is not well-formed Unicode or holds a NUL
+ * (both break the database drivers: a lone surrogate in Prisma's JSON, NUL in PostgreSQL).
+ * Iterative, so a hostile depth cannot overflow the stack here either.
+ */
+export function hostileInput(root: unknown): string | undefined {
+  const stack: { value: unknown; depth: number }[] = [{ value: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop() as { value: unknown; depth: number };
+    if (typeof value === 'string') {
+      if (!value.isWellFormed() || value.includes('\u0000')) return 'strings must be well-formed Unicode without NUL characters';
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH) return `JSON nested deeper than ${MAX_JSON_DEPTH} levels`;
+    for (const [key, child] of Object.entries(value)) {
+      if (FORBIDDEN_KEYS.has(key)) return `unknown field "${key}"`;
+      if (!key.isWellFormed() || key.includes('\u0000')) return 'field names must be well-formed Unicode without NUL characters';
+      stack.push({ value: child, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+function refuse(reply: FastifyReply, body: CamaraErrorBody): void {
+  void reply.status(body.status).header('content-type', 'application/json').send(body);
+}
+
+/**
+ * The checks every request passes before Nest sees it:
+ * - CAMARA x-correlator: validated, echoed on every response (errors included), generated when
+ *   absent, and carried through the request's async context to every log line;
+ * - bodies: JSON only (other media types are 415), a JSON object (not an array or a string),
+ *   and not hostile (see hostileInput); query strings likewise.
+ */
+export function registerRequestGuards(fastify: FastifyInstance): void {
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const given = request.headers['x-correlator'];
+    const valid = typeof given === 'string' && given.length > 0 && CORRELATOR_PATTERN.test(given);
+    const correlator = valid ? given : newCorrelator();
+    void reply.header('x-correlator', correlator);
+    if (given !== undefined && !valid) return refuse(reply, invalid('x-correlator must match ^[a-zA-Z0-9-_:;./<>{}]{0,256}$'));
+    requestContext.run({ correlator }, done);
+  });
+  fastify.addHook('preValidation', (request: FastifyRequest, reply, done) => {
+    // Unknown routes answer 404 whatever their body.
+    if (!request.routeOptions.url) return done();
+    const queryProblem = hostileInput(request.query);
+    if (queryProblem) return refuse(reply, invalid(queryProblem));
+    if (request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH') {
+      const body: unknown = request.body;
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        return refuse(reply, invalid('The request body must be a JSON object.'));
+      }
+      const bodyProblem = hostileInput(body);
+      if (bodyProblem) return refuse(reply, invalid(bodyProblem));
+    }
+    done();
+  });
+}
+
+/**
+ * Fastify answers some malformed requests itself, before any hook or route (a bad URL encoding,
+ * an over-long path parameter): in the CAMARA shape too, with a correlator.
+ */
+export function frameworkErrors(error: Error, _request: FastifyRequest, reply: FastifyReply): void {
+  void reply.header('x-correlator', newCorrelator());
+  refuse(reply, toCamaraError(error).body);
+}
