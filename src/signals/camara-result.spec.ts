@@ -1,4 +1,4 @@
-import { camaraError, CamaraResult, toSignalAnswer } from './camara-result';
+import { camaraError, CamaraResult, isTransientHttpStatus, toSignalAnswer } from './camara-result';
 import { SignalStatus } from './signal.types';
 
 describe('toSignalAnswer', () => {
@@ -50,5 +50,26 @@ describe('camaraError', () => {
       code: 'IDENTIFIER_NOT_FOUND',
       message: 'Phone number not found.',
     });
+  });
+});
+
+describe('isTransientHttpStatus', () => {
+  it.each<[number, boolean]>([
+    [408, true],
+    [429, true],
+    [500, true],
+    [502, true],
+    [503, true],
+    [504, true],
+    // The operator does not offer the operation: retrying cannot help.
+    [501, false],
+    // Problems with the request or the credentials: the same request fails the same way.
+    [400, false],
+    [401, false],
+    [403, false],
+    [404, false],
+    [422, false],
+  ])('%i -> retryable %s', (status, expected) => {
+    expect(isTransientHttpStatus(status)).toBe(expected);
   });
 });

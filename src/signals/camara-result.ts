@@ -22,3 +22,13 @@ export function toSignalAnswer<T>(result: CamaraResult<T>): SignalAnswer<T> {
   if (result.status === 400 && result.code === 'OUT_OF_RANGE') return { status: 'OUT_OF_RANGE', reason };
   return { status: 'UNAVAILABLE', reason };
 }
+
+/**
+ * HTTP statuses worth asking again: rate limits (429), server and gateway failures (5xx) and a
+ * request timeout (408). 501 NOT_IMPLEMENTED is excluded: the operator does not offer the
+ * operation, and asking again cannot change that. Any other 4xx is about the request itself.
+ */
+export function isTransientHttpStatus(status: number): boolean {
+  if (status === 408 || status === 429) return true;
+  return status >= 500 && status <= 599 && status !== 501;
+}

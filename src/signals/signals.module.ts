@@ -1,53 +1,73 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
-import { SIGNAL_PROVIDERS } from '../scoring/signal-providers.token';
 import { SignalProviders } from '../scoring/signal-collector';
+import { SIGNAL_PROVIDERS } from '../scoring/signal-providers.token';
+import { InMemorySignalCache, SignalCacheStore } from './cache/signal-cache';
+import { DeviceSwapHttpClient } from './device-swap/device-swap.client';
 import { DeviceSwapSandboxProvider } from './device-swap/device-swap.sandbox-provider';
-import { DeviceSwapSignal } from './device-swap/device-swap.signal';
+import { AccessTokenSource, ClientCredentialsTokenSource } from './http/client-credentials.token-source';
+import { NumberRecyclingHttpClient } from './number-recycling/number-recycling.client';
 import { NumberRecyclingSandboxProvider } from './number-recycling/number-recycling.sandbox-provider';
-import { NumberRecyclingSignal } from './number-recycling/number-recycling.signal';
 import { loadLineDataset } from './sandbox/line-dataset';
 import { SandboxOperator } from './sandbox/sandbox-operator';
-import { InMemorySignalCache, SignalCacheStore } from './cache/signal-cache';
 import { SignalGateway } from './signal-gateway';
+import { SimSwapHttpClient } from './sim-swap/sim-swap.client';
 import { SimSwapSandboxProvider } from './sim-swap/sim-swap.sandbox-provider';
-import { SimSwapSignal } from './sim-swap/sim-swap.signal';
+import { TenureHttpClient } from './tenure/tenure.client';
 import { TenureSandboxProvider } from './tenure/tenure.sandbox-provider';
-import { TenureSignal } from './tenure/tenure.signal';
 
 /**
- * Binds each signal's interface to its provider. Today every signal is answered by the built-in
- * sandbox operator, from the dataset in SANDBOX_LINES_FILE (refused at start-up if invalid).
+ * Chooses each signal's provider: the CAMARA HTTP client when its API URL is configured, the
+ * built-in sandbox operator otherwise. One deployment can mix them, e.g. SIM Swap from one
+ * gateway and the rest from the sandbox.
  */
+function createProviders(config: AppConfig, clock: Clock): SignalProviders {
+  const logger = new Logger('Signals');
+  let operator: SandboxOperator | undefined;
+  const sandbox = () => (operator ??= new SandboxOperator(loadLineDataset(config.SANDBOX_LINES_FILE, clock.now()), clock));
+  let tokens: AccessTokenSource | undefined;
+  const http = (apiRoot: string, version: string) => {
+    tokens ??= new ClientCredentialsTokenSource({
+      tokenUrl: config.OPERATOR_TOKEN_URL as string,
+      clientId: config.OPERATOR_CLIENT_ID as string,
+      clientSecret: config.OPERATOR_CLIENT_SECRET as string,
+      requestTimeoutMs: config.SIGNAL_TIMEOUT_MS,
+    });
+    return { apiRoot, version, tokens };
+  };
+  const providers: SignalProviders = {
+    tenure: config.TENURE_API_URL
+      ? new TenureHttpClient(http(config.TENURE_API_URL, config.TENURE_API_VERSION))
+      : new TenureSandboxProvider(sandbox()),
+    numberRecycling: config.NUMBER_RECYCLING_API_URL
+      ? new NumberRecyclingHttpClient(http(config.NUMBER_RECYCLING_API_URL, config.NUMBER_RECYCLING_API_VERSION))
+      : new NumberRecyclingSandboxProvider(sandbox()),
+    simSwap: config.SIM_SWAP_API_URL
+      ? new SimSwapHttpClient(http(config.SIM_SWAP_API_URL, 'v2'))
+      : new SimSwapSandboxProvider(sandbox()),
+    deviceSwap: config.DEVICE_SWAP_API_URL
+      ? new DeviceSwapHttpClient(http(config.DEVICE_SWAP_API_URL, 'v1'))
+      : new DeviceSwapSandboxProvider(sandbox()),
+  };
+  const where = (url: string | undefined) => url ?? 'built-in sandbox';
+  logger.log(
+    `tenure: ${where(config.TENURE_API_URL)}, numberRecycling: ${where(config.NUMBER_RECYCLING_API_URL)}, ` +
+      `simSwap: ${where(config.SIM_SWAP_API_URL)}, deviceSwap: ${where(config.DEVICE_SWAP_API_URL)}`,
+  );
+  return providers;
+}
+
 @Module({
   providers: [
-    {
-      provide: SandboxOperator,
-      inject: [AppConfig, Clock],
-      useFactory: (config: AppConfig, clock: Clock) =>
-        new SandboxOperator(loadLineDataset(config.SANDBOX_LINES_FILE, clock.now()), clock),
-    },
-    { provide: TenureSignal, useClass: TenureSandboxProvider },
-    { provide: NumberRecyclingSignal, useClass: NumberRecyclingSandboxProvider },
-    { provide: SimSwapSignal, useClass: SimSwapSandboxProvider },
-    { provide: DeviceSwapSignal, useClass: DeviceSwapSandboxProvider },
+    { provide: SIGNAL_PROVIDERS, inject: [AppConfig, Clock], useFactory: createProviders },
     {
       provide: SignalCacheStore,
       inject: [AppConfig, Clock],
-      useFactory: (config: AppConfig, clock: Clock) => new InMemorySignalCache(config.CACHE_MAX_ENTRIES, () => clock.now().getTime()),
+      useFactory: (config: AppConfig, clock: Clock) =>
+        new InMemorySignalCache(config.CACHE_MAX_ENTRIES, () => clock.now().getTime()),
     },
     SignalGateway,
-    {
-      provide: SIGNAL_PROVIDERS,
-      inject: [TenureSignal, NumberRecyclingSignal, SimSwapSignal, DeviceSwapSignal],
-      useFactory: (
-        tenure: TenureSignal,
-        numberRecycling: NumberRecyclingSignal,
-        simSwap: SimSwapSignal,
-        deviceSwap: DeviceSwapSignal,
-      ): SignalProviders => ({ tenure, numberRecycling, simSwap, deviceSwap }),
-    },
   ],
   exports: [SIGNAL_PROVIDERS, SignalGateway],
 })
