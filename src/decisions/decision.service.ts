@@ -35,9 +35,9 @@ export class DecisionService {
     }
     const { phoneNumber, trustedSince } = request;
     // Past the deadline, the signals still missing are recorded UNAVAILABLE and the policy decides.
-    const deadline = AbortSignal.timeout(this.config.DECISION_DEADLINE_MS);
     const subject = { phoneNumber, trustedSince, correlator };
-    const collector = new SignalCollector(this.providers, subject, now, { executor: this.gateway, deadline });
+    const options = { executor: this.gateway, deadlineMs: this.config.DECISION_DEADLINE_MS };
+    const collector = new SignalCollector(this.providers, subject, now, options);
     const { outcome, score, reasons } = await policy.evaluate(collector, {
       useCase: request.useCase,
       trustedSince: trustedSince ?? null,

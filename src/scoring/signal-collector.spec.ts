@@ -136,7 +136,7 @@ describe('SignalCollector', () => {
   it('records a query still pending at the decision deadline as UNAVAILABLE, without waiting for it', async () => {
     const { fakes, providers } = fakeProviders();
     fakes.simSwap.check.mockImplementation(() => new Promise(() => undefined));
-    const c = new SignalCollector(providers, SUBJECT, NOW, { deadline: AbortSignal.timeout(30) });
+    const c = new SignalCollector(providers, SUBJECT, NOW, { deadlineMs: 30 });
     const started = Date.now();
     await expect(c.resolve('simSwap', { maxAge: 24 })).resolves.toEqual({
       status: 'UNAVAILABLE',

@@ -43,10 +43,10 @@ export interface SignalRecord {
 export interface CollectorOptions {
   executor?: SignalExecutor;
   /**
-   * Aborted at the decision's deadline: queries still pending then are recorded UNAVAILABLE and
-   * the policy decides without them.
+   * The decision's time for its signals: queries still pending then are recorded UNAVAILABLE
+   * and the policy decides without them.
    */
-  deadline?: AbortSignal;
+  deadlineMs?: number;
 }
 
 /** A signal fact's value as rules read it: `status`, plus the answer's fields when OK. */
@@ -65,6 +65,7 @@ export class SignalCollector {
 
   private readonly executor: SignalExecutor;
   private readonly deadline?: AbortSignal;
+  private readonly deadlineAt?: number;
 
   constructor(
     private readonly providers: SignalProviders,
@@ -73,7 +74,10 @@ export class SignalCollector {
     options: CollectorOptions = {},
   ) {
     this.executor = options.executor ?? directExecutor;
-    this.deadline = options.deadline;
+    if (options.deadlineMs !== undefined) {
+      this.deadline = AbortSignal.timeout(options.deadlineMs);
+      this.deadlineAt = Date.now() + options.deadlineMs;
+    }
   }
 
   get records(): readonly SignalRecord[] {
@@ -119,7 +123,7 @@ export class SignalCollector {
 
   private async run(planned: PlannedQuery): Promise<SignalFactValue> {
     const started = performance.now();
-    const ctx: SignalCallContext = { correlator: this.subject.correlator, abortSignal: this.deadline };
+    const ctx: SignalCallContext = { correlator: this.subject.correlator, abortSignal: this.deadline, deadlineAt: this.deadlineAt };
     let executed: ExecutedSignal<object>;
     try {
       executed = await this.beforeDeadline(this.executor.execute(planned, ctx));

@@ -54,7 +54,7 @@ export class SignalGateway implements SignalExecutor {
     };
     const breaker = { failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD, openMs: config.CIRCUIT_OPEN_MS };
     this.callers = Object.fromEntries(
-      SIGNAL_NAMES.map((name) => [name, new ResilientCaller(new CircuitBreaker(name, breaker), retry)]),
+      SIGNAL_NAMES.map((name) => [name, new ResilientCaller(new CircuitBreaker(name, breaker, () => clock.now().getTime()), retry)]),
     ) as Record<SignalName, ResilientCaller>;
     this.ttlMs = {
       tenure: config.CACHE_TTL_TENURE_S * 1000,

@@ -40,6 +40,8 @@ export interface SignalCallContext {
   correlator: string;
   /** Aborted when the call's timeout or the decision's deadline passes: stop waiting. */
   abortSignal?: AbortSignal;
+  /** When the decision's deadline passes (epoch ms): no retry is worth starting after it. */
+  deadlineAt?: number;
 }
 
 export function ok<T>(value: T): SignalAnswer<T> {

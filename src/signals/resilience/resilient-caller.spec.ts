@@ -86,6 +86,14 @@ describe('ResilientCaller', () => {
     expect(outcome).toEqual({ answer: expect.objectContaining({ status: 'UNAVAILABLE', reason: 'the decision deadline passed' }), attempts: 1 });
   });
 
+  it('does not start a wait that would end past the decision deadline: answers with the operator reason', async () => {
+    const { call } = scripted(busy({ retryAfterMs: 500 }), OK);
+    const started = Date.now();
+    const outcome = await caller({ maxBackoffMs: 1000 }).call(call, { correlator: 'c', deadlineAt: Date.now() + 200 });
+    expect(Date.now() - started).toBeLessThan(150);
+    expect(outcome).toEqual({ answer: expect.objectContaining({ reason: expect.stringMatching(/503 UNAVAILABLE: busy .*past the decision deadline/) }), attempts: 1 });
+  });
+
   it('turns a provider that throws into a retryable UNAVAILABLE', async () => {
     const { call } = scripted(new Error('socket hang up'), OK);
     await expect(caller().call(call, CTX)).resolves.toEqual({ answer: OK, attempts: 2 });

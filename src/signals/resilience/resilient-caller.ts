@@ -70,6 +70,11 @@ export class ResilientCaller {
         const reason = `${last.reason} (Retry-After ${Math.ceil((last.retryAfterMs ?? 0) / 1000)} s is beyond the retry budget)`;
         return { answer: { ...last, reason }, attempts };
       }
+      if (ctx.deadlineAt !== undefined && Date.now() + wait >= ctx.deadlineAt) {
+        // Waiting would only end at the deadline: answer now, with the operator's own reason.
+        const reason = last.retryAfterMs === undefined ? last.reason : `${last.reason} (Retry-After ${Math.ceil(last.retryAfterMs / 1000)} s is past the decision deadline)`;
+        return { answer: { ...last, reason }, attempts };
+      }
       // The wait ends early at the decision's deadline; the next loop then returns.
       await abortable(wait, ctx.abortSignal);
       if (ctx.abortSignal?.aborted) return { answer: last, attempts };

@@ -1,0 +1,171 @@
+import request from 'supertest';
+import { LINE, NOW, TEST_LINES } from './support/lines';
+import { CLIENT_ID, CLIENT_SECRET, Sandbox, startSandbox } from './support/sandbox-harness';
+import { startTestApp, TestApp } from './support/test-app';
+
+/** Lines of the sandbox operator that misbehave on SIM Swap on purpose. */
+const FAULTY = {
+  slow: '+34622000001',
+  failing: '+34622000002',
+  throttled: '+34622000003',
+  dropping: '+34622000004',
+} as const;
+const established = TEST_LINES[0];
+const FAULT_LINES = [
+  { ...established, phoneNumber: FAULTY.slow, faults: { apis: ['sim-swap'], latencyMs: 2000 } },
+  { ...established, phoneNumber: FAULTY.failing, faults: { apis: ['sim-swap'], status: 503 } },
+  { ...established, phoneNumber: FAULTY.throttled, faults: { apis: ['sim-swap'], status: 429, retryAfterS: 1 } },
+  { ...established, phoneNumber: FAULTY.dropping, faults: { apis: ['sim-swap'], drop: true } },
+];
+
+function operatorEnv(sandbox: Sandbox, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    TENURE_API_URL: sandbox.url,
+    NUMBER_RECYCLING_API_URL: sandbox.url,
+    SIM_SWAP_API_URL: sandbox.url,
+    DEVICE_SWAP_API_URL: sandbox.url,
+    OPERATOR_TOKEN_URL: `${sandbox.url}/oauth2/token`,
+    OPERATOR_CLIENT_ID: CLIENT_ID,
+    OPERATOR_CLIENT_SECRET: CLIENT_SECRET,
+    ...extra,
+  };
+}
+
+interface Decision {
+  outcome: string;
+  score: number;
+  reasons: { code: string }[];
+  signals: { signal: string; query: object; status: string; answer?: object; reason?: string; attempts: number }[];
+}
+
+const decide = async (app: TestApp, body: object, expected = 201): Promise<Decision> =>
+  (await request(app.app.getHttpServer()).post('/v1/decisions').send(body).expect(expected)).body as Decision;
+
+describe('signals over HTTP from the sandbox operator (e2e)', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ lines: [...TEST_LINES, ...FAULT_LINES], now: NOW });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  describe('against a healthy operator', () => {
+    let builtIn: TestApp;
+    let overHttp: TestApp;
+    beforeAll(async () => {
+      builtIn = await startTestApp({ lines: TEST_LINES, now: NOW });
+      overHttp = await startTestApp({ lines: TEST_LINES, now: NOW, env: operatorEnv(sandbox) });
+    });
+    afterAll(async () => {
+      await builtIn.close();
+      await overHttp.close();
+    });
+
+    const cases = Object.values(LINE).flatMap((phoneNumber) => [
+      { useCase: 'onboarding', phoneNumber },
+      { useCase: 'p2p_recipient', phoneNumber, context: { amount: 5000 } },
+      { useCase: 'account_recovery', phoneNumber, trustedSince: '2025-01-01' },
+      { useCase: 'account_recovery', phoneNumber },
+    ]);
+
+    it.each(cases)('gives the same decision as the built-in provider: %j', async (body) => {
+      const [local, remote] = [await decide(builtIn, body), await decide(overHttp, body)];
+      const comparable = (d: Decision) => ({
+        outcome: d.outcome,
+        score: d.score,
+        reasons: d.reasons,
+        signals: d.signals.map(({ signal, query, status, answer }) => ({ signal, query, status, answer })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      });
+      expect(comparable(remote)).toEqual(comparable(local));
+    });
+  });
+
+  describe('against a misbehaving operator', () => {
+    let app: TestApp;
+    const DEADLINE_MS = 800;
+    beforeAll(async () => {
+      app = await startTestApp({
+        lines: TEST_LINES,
+        now: NOW,
+        env: operatorEnv(sandbox, {
+          SIGNAL_TIMEOUT_MS: '150',
+          SIGNAL_MAX_ATTEMPTS: '3',
+          SIGNAL_BACKOFF_MS: '10',
+          SIGNAL_MAX_BACKOFF_MS: '1500',
+          DECISION_DEADLINE_MS: String(DEADLINE_MS),
+          CIRCUIT_FAILURE_THRESHOLD: '1000',
+        }),
+      });
+    });
+    afterAll(async () => {
+      await app.close();
+    });
+
+    it.each([
+      ['answers too slowly', FAULTY.slow, /no answer within 150 ms|deadline/],
+      ['answers 503', FAULTY.failing, /503/],
+      ['drops the connection', FAULTY.dropping, /.+/],
+    ])('still decides within the deadline when SIM Swap %s, and says why', async (_label, phoneNumber, reason) => {
+      const started = Date.now();
+      const d = await decide(app, { useCase: 'account_recovery', phoneNumber, trustedSince: '2025-01-01' });
+      expect(Date.now() - started).toBeLessThan(DEADLINE_MS + 400);
+      const simSwap = d.signals.find((s) => s.signal === 'simSwap');
+      expect(simSwap).toMatchObject({ status: 'UNAVAILABLE', reason: expect.stringMatching(reason) });
+      // Account recovery fails closed on an unchecked SIM.
+      expect(d.outcome).not.toBe('ALLOW');
+      expect(d.reasons.map((r) => r.code)).toContain('SIM_SWAP_UNVERIFIED');
+      // The other signals came through.
+      expect(d.signals.find((s) => s.signal === 'numberRecycling')?.status).toBe('OK');
+    });
+
+    it('retries a 503 before giving up', async () => {
+      const d = await decide(app, { useCase: 'onboarding', phoneNumber: FAULTY.failing });
+      expect(d.signals.find((s) => s.signal === 'simSwap')?.attempts).toBeGreaterThan(1);
+    });
+
+    it('waits for Retry-After on a 429 before asking again', async () => {
+      const started = Date.now();
+      const d = await decide(app, { useCase: 'onboarding', phoneNumber: FAULTY.throttled });
+      const simSwap = d.signals.find((s) => s.signal === 'simSwap');
+      expect(simSwap).toMatchObject({ status: 'UNAVAILABLE', reason: expect.stringMatching(/429/) });
+      // Retry-After is 1 s and the deadline 0.8 s: no second call could be made in time.
+      expect(simSwap?.attempts).toBe(1);
+      expect(Date.now() - started).toBeLessThan(DEADLINE_MS + 400);
+    });
+  });
+
+  describe('circuit breaker', () => {
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await startTestApp({
+        lines: TEST_LINES,
+        now: NOW,
+        env: operatorEnv(sandbox, { SIGNAL_MAX_ATTEMPTS: '1', CIRCUIT_FAILURE_THRESHOLD: '2', CIRCUIT_OPEN_MS: '30000' }),
+      });
+    });
+    afterAll(async () => {
+      await app.close();
+    });
+
+    it('opens after repeated failures, stops calling, and closes after a successful probe', async () => {
+      await decide(app, { useCase: 'onboarding', phoneNumber: FAULTY.failing });
+      await decide(app, { useCase: 'onboarding', phoneNumber: FAULTY.failing });
+      // Open: even a healthy line's SIM Swap is not asked, and the decision says why.
+      const refused = await decide(app, { useCase: 'onboarding', phoneNumber: LINE.simSwapped48h });
+      expect(refused.signals.find((s) => s.signal === 'simSwap')).toMatchObject({
+        status: 'UNAVAILABLE',
+        reason: expect.stringContaining('circuit open for simSwap'),
+        attempts: 0,
+      });
+      // The other APIs have their own circuits.
+      expect(refused.signals.find((s) => s.signal === 'tenure')?.status).toBe('OK');
+      // After CIRCUIT_OPEN_MS one probe goes through; it succeeds and the circuit closes.
+      app.clock.set(new Date(NOW.getTime() + 30_000));
+      const probe = await decide(app, { useCase: 'onboarding', phoneNumber: LINE.simSwapped48h });
+      expect(probe.signals.find((s) => s.signal === 'simSwap')).toMatchObject({ status: 'OK', attempts: 1 });
+      const after = await decide(app, { useCase: 'onboarding', phoneNumber: LINE.simSwapped48h });
+      expect(after.signals.find((s) => s.signal === 'simSwap')?.status).toBe('OK');
+    });
+  });
+});
