@@ -1,16 +1,24 @@
 // `npm run bench`: decisions per second through the whole path (HTTP, validation, signals,
 // policy, stored decision), against bare Fastify echoing a JSON body as this machine's ceiling.
-// Both servers run as child processes and are driven by autocannon with the same connections
-// and duration, one after the other, in the same run.
+// `npm run bench:http` does the same with every signal fetched over HTTP from the sandbox
+// operator server (the CAMARA clients, OAuth2 tokens, retries and cache), and also reports
+// operator calls per decision and the cache hit rate.
+// Servers run as child processes and are driven by autocannon with the same connections and
+// duration, one after the other, in the same run.
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { Result } from 'autocannon';
+import Database from 'better-sqlite3';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const OVER_HTTP = process.argv.includes('--http');
 const DIST = join(__dirname, '..');
+const ECHO_PORT = 3999;
+const SERVICE_PORT = 3998;
+const OPERATOR_PORT = 3997;
 
 const DEMO_NUMBERS = ['+34600000001', '+34600000002', '+34600000003', '+34600000004', '+34600000005', '+34600000006'];
 const USE_CASES: Record<string, object> = {
@@ -51,43 +59,85 @@ async function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-function drive(url: string, bodies: string[]): Promise<Result> {
+function drive(url: string): Promise<Result> {
   return autocannon({
     url,
     connections: CONNECTIONS,
     duration: DURATION_S,
-    requests: bodies.map((body) => ({ method: 'POST', body, headers: { 'content-type': 'application/json' } })),
+    requests: BODIES.map((body) => ({ method: 'POST', body, headers: { 'content-type': 'application/json' } })),
   });
 }
 
 function line(label: string, result: Result): string {
-  const ok = result['2xx'];
   const failed = result.non2xx + result.errors + result.timeouts;
-  return `${label.padEnd(28)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   2xx ${ok}   failed ${failed}`;
+  return `${label.padEnd(30)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   2xx ${result['2xx']}   failed ${failed}`;
+}
+
+/** Operator calls and cache hits, read back from the stored decisions' explanations. */
+function signalUsage(file: string): string {
+  const db = new Database(file, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT signals FROM Decision').all() as { signals: string }[];
+    let calls = 0;
+    let queries = 0;
+    let hits = 0;
+    for (const row of rows) {
+      for (const signal of JSON.parse(row.signals) as { cached: boolean; attempts: number }[]) {
+        queries += 1;
+        calls += signal.attempts;
+        if (signal.cached) hits += 1;
+      }
+    }
+    const perDecision = (n: number) => (rows.length ? n / rows.length : 0).toFixed(2);
+    return `stored decisions: ${rows.length}   signal queries/decision: ${perDecision(queries)}   operator calls/decision: ${perDecision(calls)}   cache hit rate: ${queries ? ((hits / queries) * 100).toFixed(1) : '0.0'}%`;
+  } finally {
+    db.close();
+  }
 }
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'linetrust-bench-'));
-  const databaseUrl = process.env.BENCH_DATABASE_URL ?? `file:${join(dataDir, 'bench.db')}`;
-  console.log(`LineTrust bench: ${CONNECTIONS} connections, ${DURATION_S} s each, database ${databaseUrl.split(':')[0]}`);
+  const dbFile = join(dataDir, 'bench.db');
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? `file:${dbFile}`;
+  const signals = OVER_HTTP ? 'CAMARA HTTP clients -> sandbox operator server' : 'built-in sandbox';
+  console.log(`LineTrust bench: ${CONNECTIONS} connections, ${DURATION_S} s each, database ${databaseUrl.split(':')[0]}, signals: ${signals}`);
+  const children: ChildProcess[] = [];
   try {
-    const echo = startServer('cli/echo-server.js', { PORT: '3999' });
-    await waitUntilUp('http://127.0.0.1:3999/');
-    const ceiling = await drive('http://127.0.0.1:3999/echo', BODIES);
+    const echo = startServer('cli/echo-server.js', { PORT: String(ECHO_PORT) });
+    children.push(echo);
+    await waitUntilUp(`http://127.0.0.1:${ECHO_PORT}/`);
+    const ceiling = await drive(`http://127.0.0.1:${ECHO_PORT}/echo`);
     await stop(echo);
 
-    const service = startServer('main.js', { PORT: '3998', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', NODE_ENV: 'development' });
-    await waitUntilUp('http://127.0.0.1:3998/v1/policies');
-    const decisions = await drive('http://127.0.0.1:3998/v1/decisions', BODIES);
-    const policies = (await (await fetch('http://127.0.0.1:3998/v1/decisions?limit=1')).json()) as { items: unknown[] };
+    const env: Record<string, string> = { PORT: String(SERVICE_PORT), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' };
+    if (OVER_HTTP) {
+      children.push(startServer('sandbox/main.js', { SANDBOX_OPERATOR_PORT: String(OPERATOR_PORT) }));
+      const root = `http://127.0.0.1:${OPERATOR_PORT}`;
+      await waitUntilUp(root);
+      Object.assign(env, {
+        TENURE_API_URL: root,
+        NUMBER_RECYCLING_API_URL: root,
+        SIM_SWAP_API_URL: root,
+        DEVICE_SWAP_API_URL: root,
+        OPERATOR_TOKEN_URL: `${root}/oauth2/token`,
+        OPERATOR_CLIENT_ID: 'linetrust-sandbox',
+        OPERATOR_CLIENT_SECRET: 'linetrust-sandbox-secret',
+      });
+    }
+    const service = startServer('main.js', env);
+    children.push(service);
+    await waitUntilUp(`http://127.0.0.1:${SERVICE_PORT}/v1/policies`);
+    const decisions = await drive(`http://127.0.0.1:${SERVICE_PORT}/v1/decisions`);
     await stop(service);
 
     console.log(line('bare Fastify echo (ceiling)', ceiling));
     console.log(line('POST /v1/decisions', decisions));
     const ratio = decisions.requests.average / ceiling.requests.average;
     console.log(`decisions/s: ${decisions.requests.average.toFixed(0)}   p50: ${decisions.latency.p50} ms   p99: ${decisions.latency.p99} ms   ratio to ceiling: ${(ratio * 100).toFixed(1)}%`);
-    if (decisions.non2xx + decisions.errors > 0 || policies.items.length === 0) process.exitCode = 1;
+    if (!process.env.BENCH_DATABASE_URL) console.log(signalUsage(dbFile));
+    if (decisions.non2xx + decisions.errors + decisions.timeouts > 0) process.exitCode = 1;
   } finally {
+    await Promise.all(children.map(stop));
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

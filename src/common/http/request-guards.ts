@@ -50,8 +50,9 @@ function refuse(reply: FastifyReply, body: CamaraErrorBody): void {
 export function registerRequestGuards(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, reply, done) => {
-    const given = request.headers['x-correlator'];
-    const valid = typeof given === 'string' && given.length > 0 && CORRELATOR_PATTERN.test(given);
+    // An empty correlator matches the CAMARA pattern but correlates nothing: treat it as absent.
+    const given = request.headers['x-correlator'] || undefined;
+    const valid = typeof given === 'string' && CORRELATOR_PATTERN.test(given);
     const correlator = valid ? given : newCorrelator();
     void reply.header('x-correlator', correlator);
     if (given !== undefined && !valid) return refuse(reply, invalid('x-correlator must match ^[a-zA-Z0-9-_:;./<>{}]{0,256}$'));

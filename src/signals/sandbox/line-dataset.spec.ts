@@ -175,6 +175,61 @@ describe('parseLineDataset: refused entries', () => {
   });
 });
 
+describe('parseLineDataset: faults (for the standalone sandbox server)', () => {
+  const faultsOf = (faults: unknown) => parseLineDataset({ lines: [line({ faults })] }, 'lines.json', NOW).get(PHONE)?.faults;
+
+  it('keeps no faults on a line that has none', () => {
+    expect(parseLineDataset({ lines: [line({})] }, 'lines.json', NOW).get(PHONE)).not.toHaveProperty('faults');
+  });
+
+  it.each([
+    [{ latencyMs: 250 }],
+    [{ status: 503 }],
+    [{ status: 429, retryAfterS: 2 }],
+    [{ status: 503, retryAfterS: 0 }],
+    [{ status: 422, code: 'SERVICE_NOT_APPLICABLE' }],
+    [{ status: 429, code: 'QUOTA_EXCEEDED' }],
+    [{ drop: true }],
+    [{ latencyMs: 60_000, drop: true, rate: 0.5, apis: ['sim-swap', 'kyc-tenure:check-tenure'] }],
+    [{ latencyMs: 100, status: 504, rate: 0 }],
+    [{}],
+    [{ drop: false }],
+  ])('accepts faults %j', (faults) => {
+    expect(faultsOf(faults)).toEqual(faults);
+  });
+
+  it.each([
+    ['unknown field', { status: 503, retries: 3 }, 'unknown field(s) in faults: retries'],
+    ['not an object', [503], 'faults must be an object'],
+    ['negative latency', { latencyMs: -1 }, 'faults.latencyMs must be an integer from 0 to 60000'],
+    ['latency as text', { latencyMs: '50' }, 'faults.latencyMs must be an integer'],
+    ['latency too long', { latencyMs: 60_001 }, 'faults.latencyMs must be an integer'],
+    ['status without a CAMARA code', { status: 418 }, 'faults.status must be one of 400, 401, 403, 404, 422, 429, 500, 502, 503, 504'],
+    ['status as text', { status: '503' }, 'faults.status must be one of'],
+    ['code of another status', { status: 503, code: 'TIMEOUT' }, 'faults.code must be one of UNAVAILABLE for status 503'],
+    ['code without status', { code: 'UNAVAILABLE' }, 'faults.code needs faults.status'],
+    ['Retry-After on a 500', { status: 500, retryAfterS: 1 }, 'faults.retryAfterS needs faults.status 429 or 503'],
+    ['fractional Retry-After', { status: 429, retryAfterS: 1.5 }, 'faults.retryAfterS must be an integer from 0 to 86400'],
+    ['drop as text', { drop: 'yes' }, 'faults.drop must be true or false'],
+    ['drop with a status', { drop: true, status: 503 }, 'faults.drop and faults.status exclude each other'],
+    ['rate above 1', { status: 503, rate: 1.5 }, 'faults.rate must be a number from 0 to 1'],
+    ['unknown API', { status: 503, apis: ['sim-swap', 'location-verification'] }, 'faults.apis must list one or more of kyc-tenure, kyc-tenure:check-tenure, number-recycling'],
+    ['empty API list', { status: 503, apis: [] }, 'faults.apis must list one or more of'],
+    ['a rate with nothing to apply', { rate: 0.5 }, 'faults.rate and faults.apis need a fault to apply'],
+  ])('refuses %s, naming the index, the masked number and the field', (_label, faults, reason) => {
+    const message = refusal([line({ faults })]);
+    expect(message).toContain(`lines[0] (${MASKED}): `);
+    expect(message).toContain(reason);
+  });
+
+  it('reports every problem of one entry\'s faults together', () => {
+    const message = refusal([line({ faults: { latencyMs: -5, status: 418, extra: true } })]);
+    expect(message).toContain('unknown field(s) in faults: extra');
+    expect(message).toContain('faults.latencyMs must be');
+    expect(message).toContain('faults.status must be');
+  });
+});
+
 describe('loadLineDataset', () => {
   let dir: string;
   beforeAll(() => {

@@ -16,6 +16,123 @@ export interface SandboxLine {
   contractType?: ContractType;
   latestSimChange?: TimePoint;
   latestDeviceChange?: TimePoint;
+  faults?: SandboxFaults;
+}
+
+/**
+ * The operations a fault can target: each is its API's scope. A fault names an operation
+ * (`sim-swap:check`) or a whole API (`sim-swap`).
+ */
+export const SANDBOX_OPERATIONS = [
+  'kyc-tenure:check-tenure',
+  'number-recycling:check',
+  'sim-swap:check',
+  'sim-swap:retrieve-date',
+  'device-swap:check',
+  'device-swap:retrieve-date',
+] as const;
+export type SandboxOperationId = (typeof SANDBOX_OPERATIONS)[number];
+export const FAULT_TARGETS: readonly string[] = [
+  ...new Set(SANDBOX_OPERATIONS.flatMap((operation) => [operation.split(':')[0], operation])),
+];
+
+/**
+ * The error statuses a fault can answer, each with the codes CAMARA_common.yaml gives it; the
+ * first is the default. Only statuses a client of these four APIs can meet from a gateway.
+ */
+export const FAULT_ERROR_CODES: Readonly<Record<number, readonly string[]>> = {
+  400: ['INVALID_ARGUMENT', 'OUT_OF_RANGE'],
+  401: ['UNAUTHENTICATED'],
+  403: ['PERMISSION_DENIED', 'INVALID_TOKEN_CONTEXT'],
+  404: ['IDENTIFIER_NOT_FOUND', 'NOT_FOUND'],
+  422: ['SERVICE_NOT_APPLICABLE', 'MISSING_IDENTIFIER', 'UNNECESSARY_IDENTIFIER', 'UNSUPPORTED_IDENTIFIER'],
+  429: ['TOO_MANY_REQUESTS', 'QUOTA_EXCEEDED'],
+  500: ['INTERNAL'],
+  502: ['BAD_GATEWAY'],
+  503: ['UNAVAILABLE'],
+  504: ['TIMEOUT'],
+};
+
+/** Longest latency a fault may add: enough to outlast any sane client timeout. */
+export const FAULT_MAX_LATENCY_MS = 60_000;
+
+/**
+ * Misbehaviour on purpose, for a line (its dataset entry's `faults`) or for every line (the
+ * standalone server's SANDBOX_FAULT_* variables). Faults are an HTTP matter: only the standalone
+ * sandbox server (`npm run sandbox`) applies them. The in-process sandbox providers ignore them
+ * and always answer from the line's data.
+ */
+export interface SandboxFaults {
+  /** Milliseconds to wait before answering (or before the error or the drop below). */
+  latencyMs?: number;
+  /** Answer this error status instead of the line's data... */
+  status?: number;
+  /** ...with this CAMARA code (default: the status's first code in FAULT_ERROR_CODES). */
+  code?: string;
+  /** Retry-After header in seconds; only with status 429 or 503. */
+  retryAfterS?: number;
+  /** Destroy the connection without answering. */
+  drop?: boolean;
+  /** Share of requests that suffer the fault, 0..1 (default 1: all of them). */
+  rate?: number;
+  /** APIs (`sim-swap`) or operations (`sim-swap:check`) that suffer it (default: all). */
+  apis?: string[];
+}
+
+const FAULT_FIELDS = ['latencyMs', 'status', 'code', 'retryAfterS', 'drop', 'rate', 'apis'] as const;
+
+const isIntegerIn = (value: unknown, min: number, max: number): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+
+/**
+ * Validates a fault description and lists every problem, each naming its field through `name`
+ * (`faults.status` in a dataset, `SANDBOX_FAULT_STATUS` in the environment).
+ */
+export function validateFaults(
+  raw: unknown,
+  name: (field: (typeof FAULT_FIELDS)[number]) => string,
+): { faults: SandboxFaults; problems: string[] } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { faults: {}, problems: ['faults must be an object'] };
+  }
+  const faults = raw as SandboxFaults;
+  const problems: string[] = [];
+  const unknown = Object.keys(raw).filter((key) => !(FAULT_FIELDS as readonly string[]).includes(key));
+  if (unknown.length > 0) problems.push(`unknown field(s) in faults: ${unknown.join(', ')}`);
+  const { latencyMs, status, code, retryAfterS, drop, rate, apis } = faults;
+  if (latencyMs !== undefined && !isIntegerIn(latencyMs, 0, FAULT_MAX_LATENCY_MS)) {
+    problems.push(`${name('latencyMs')} must be an integer from 0 to ${FAULT_MAX_LATENCY_MS} (milliseconds)`);
+  }
+  const codes = typeof status === 'number' ? FAULT_ERROR_CODES[status] : undefined;
+  if (status !== undefined && !codes) {
+    problems.push(`${name('status')} must be one of ${Object.keys(FAULT_ERROR_CODES).join(', ')}`);
+  }
+  if (code !== undefined && codes && !codes.includes(code)) {
+    problems.push(`${name('code')} must be one of ${codes.join(', ')} for status ${status}`);
+  }
+  if (code !== undefined && status === undefined) problems.push(`${name('code')} needs ${name('status')}`);
+  if (retryAfterS !== undefined && !isIntegerIn(retryAfterS, 0, 86_400)) {
+    problems.push(`${name('retryAfterS')} must be an integer from 0 to 86400 (seconds)`);
+  }
+  if (retryAfterS !== undefined && status !== 429 && status !== 503) {
+    problems.push(`${name('retryAfterS')} needs ${name('status')} 429 or 503`);
+  }
+  if (drop !== undefined && typeof drop !== 'boolean') problems.push(`${name('drop')} must be true or false`);
+  if (drop === true && status !== undefined) {
+    problems.push(`${name('drop')} and ${name('status')} exclude each other: a dropped connection has no status`);
+  }
+  if (rate !== undefined && !(typeof rate === 'number' && rate >= 0 && rate <= 1)) {
+    problems.push(`${name('rate')} must be a number from 0 to 1`);
+  }
+  const badApis = Array.isArray(apis) ? apis.filter((api) => typeof api !== 'string' || !FAULT_TARGETS.includes(api)) : [];
+  if (apis !== undefined && (!Array.isArray(apis) || apis.length === 0 || badApis.length > 0)) {
+    problems.push(`${name('apis')} must list one or more of ${FAULT_TARGETS.join(', ')}`);
+  }
+  const hasEffect = (latencyMs ?? 0) > 0 || status !== undefined || drop === true;
+  if (!hasEffect && (rate !== undefined || apis !== undefined)) {
+    problems.push(`${name('rate')} and ${name('apis')} need a fault to apply: ${name('latencyMs')}, ${name('status')} or ${name('drop')}`);
+  }
+  return { faults, problems };
 }
 
 export class LineDatasetError extends Error {}
@@ -28,7 +145,7 @@ function isDateTime(value: string): boolean {
   const match = DATE_TIME.exec(value);
   return match !== null && isCalendarDate(match[1]) && !Number.isNaN(Date.parse(value));
 }
-const KNOWN_FIELDS = new Set(['phoneNumber', 'subscriberSince', 'contractType', 'latestSimChange', 'latestDeviceChange']);
+const KNOWN_FIELDS = new Set(['phoneNumber', 'subscriberSince', 'contractType', 'latestSimChange', 'latestDeviceChange', 'faults']);
 
 export function resolveTimePoint(point: TimePoint, now: Date): Date {
   return point.kind === 'absolute' ? point.at : new Date(now.getTime() + point.offsetMs);
@@ -79,6 +196,11 @@ function parseLine(raw: unknown, now: Date): SandboxLine {
   }
   if (entry.latestDeviceChange !== undefined) {
     line.latestDeviceChange = parseTimePoint(entry.latestDeviceChange, 'latestDeviceChange', false);
+  }
+  if (entry.faults !== undefined) {
+    const { faults, problems } = validateFaults(entry.faults, (field) => `faults.${field}`);
+    if (problems.length > 0) throw new LineDatasetError(problems.join('; '));
+    line.faults = { ...faults };
   }
   for (const field of ['subscriberSince', 'latestSimChange', 'latestDeviceChange'] as const) {
     const point = line[field];
