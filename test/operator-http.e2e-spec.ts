@@ -160,12 +160,21 @@ describe('signals over HTTP from the sandbox operator (e2e)', () => {
       });
       // The other APIs have their own circuits.
       expect(refused.signals.find((s) => s.signal === 'tenure')?.status).toBe('OK');
+      const circuits = async () => {
+        const response = await request(app.app.getHttpServer()).get('/v1/signals').expect(200);
+        return Object.fromEntries(response.body.items.map((i: { signal: string; circuit: string; calls: number }) => [i.signal, i]));
+      };
+      const open = await circuits();
+      expect(open.simSwap).toMatchObject({ circuit: 'open', calls: 2, provider: `http ${sandbox.url}` });
+      expect(open.tenure).toMatchObject({ circuit: 'closed' });
       // After CIRCUIT_OPEN_MS one probe goes through; it succeeds and the circuit closes.
       app.clock.set(new Date(NOW.getTime() + 30_000));
       const probe = await decide(app, { useCase: 'onboarding', phoneNumber: LINE.simSwapped48h });
       expect(probe.signals.find((s) => s.signal === 'simSwap')).toMatchObject({ status: 'OK', attempts: 1 });
       const after = await decide(app, { useCase: 'onboarding', phoneNumber: LINE.simSwapped48h });
       expect(after.signals.find((s) => s.signal === 'simSwap')?.status).toBe('OK');
+      // Two failures and the probe were calls; the last answer (a swap found) came from the cache.
+      expect((await circuits()).simSwap).toMatchObject({ circuit: 'closed', calls: 3, cacheHits: 1 });
     });
   });
 });

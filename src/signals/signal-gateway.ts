@@ -4,7 +4,7 @@ import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { ExecutedSignal, SignalExecutor, SignalRequest } from '../scoring/signal-executor';
 import { SignalCacheStore } from './cache/signal-cache';
-import { CircuitBreaker } from './resilience/circuit-breaker';
+import { CircuitBreaker, CircuitState } from './resilience/circuit-breaker';
 import { ResilientCaller } from './resilience/resilient-caller';
 import { SIGNAL_NAMES, SignalAnswer, SignalCallContext, SignalName, SignalStatus } from './signal.types';
 
@@ -13,6 +13,10 @@ export interface SignalUsage {
   calls: number;
   cacheHits: number;
   byStatus: Partial<Record<SignalStatus, number>>;
+}
+
+export interface SignalsStatus {
+  items: ({ signal: SignalName; provider: string; circuit: CircuitState } & SignalUsage)[];
 }
 
 /**
@@ -41,11 +45,20 @@ export class SignalGateway implements SignalExecutor {
     SIGNAL_NAMES.map((name) => [name, { calls: 0, cacheHits: 0, byStatus: {} }]),
   ) as Record<SignalName, SignalUsage>;
 
+  private readonly sources: Record<SignalName, string>;
+
   constructor(
     private readonly config: AppConfig,
     private readonly cache: SignalCacheStore,
     private readonly clock: Clock,
   ) {
+    const source = (url: string | undefined) => (url ? `http ${url}` : 'built-in sandbox');
+    this.sources = {
+      tenure: source(config.TENURE_API_URL),
+      numberRecycling: source(config.NUMBER_RECYCLING_API_URL),
+      simSwap: source(config.SIM_SWAP_API_URL),
+      deviceSwap: source(config.DEVICE_SWAP_API_URL),
+    };
     const retry = {
       timeoutMs: config.SIGNAL_TIMEOUT_MS,
       maxAttempts: config.SIGNAL_MAX_ATTEMPTS,
@@ -87,8 +100,15 @@ export class SignalGateway implements SignalExecutor {
     return structuredClone(this.counters);
   }
 
-  circuitStates(): Record<SignalName, string> {
-    return Object.fromEntries(SIGNAL_NAMES.map((name) => [name, this.callers[name].breaker.state])) as Record<SignalName, string>;
+  status(): SignalsStatus {
+    return {
+      items: SIGNAL_NAMES.map((signal) => ({
+        signal,
+        provider: this.sources[signal],
+        circuit: this.callers[signal].breaker.state,
+        ...structuredClone(this.counters[signal]),
+      })),
+    };
   }
 
   /** Keyed by the number's keyed hash, never the number: the cache may live outside the process. */

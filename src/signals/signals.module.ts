@@ -12,6 +12,7 @@ import { NumberRecyclingSandboxProvider } from './number-recycling/number-recycl
 import { loadLineDataset } from './sandbox/line-dataset';
 import { SandboxOperator } from './sandbox/sandbox-operator';
 import { SignalGateway } from './signal-gateway';
+import { SignalsController } from './signals.controller';
 import { SimSwapHttpClient } from './sim-swap/sim-swap.client';
 import { SimSwapSandboxProvider } from './sim-swap/sim-swap.sandbox-provider';
 import { TenureHttpClient } from './tenure/tenure.client';
@@ -59,6 +60,7 @@ function createProviders(config: AppConfig, clock: Clock): SignalProviders {
 }
 
 @Module({
+  controllers: [SignalsController],
   providers: [
     { provide: SIGNAL_PROVIDERS, inject: [AppConfig, Clock], useFactory: createProviders },
     {
