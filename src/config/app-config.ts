@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { parseDatabaseUrl } from '../prisma/database-url';
@@ -8,6 +9,11 @@ import { PACKAGE_ROOT } from './package-root';
 export const DEVELOPMENT_HASH_KEY = 'linetrust-development-key-do-not-use-in-production';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+/** An integer variable within bounds (environment variables arrive as strings). */
+function IntSetting(min: number, max = Number.MAX_SAFE_INTEGER): PropertyDecorator {
+  return applyDecorators(Transform(toInt), IsInt(), Min(min), Max(max));
+}
 
 /**
  * The service's configuration, from environment variables (and a `.env` file), validated at
@@ -21,10 +27,7 @@ export class AppConfig {
   @IsString()
   HOST = '0.0.0.0';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IntSetting(0, 65535)
   PORT = 3000;
 
   /** `file:<path>` for SQLite (default), `postgresql://...[?schema=name]` for PostgreSQL. */
@@ -49,10 +52,7 @@ export class AppConfig {
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
   /** Largest request body accepted, in bytes (larger: 413). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1024)
-  @Max(10_485_760)
+  @IntSetting(1024, 10_485_760)
   BODY_LIMIT_BYTES = 16_384;
 
   // --- Operator gateways. An API without a URL is answered by the built-in sandbox operator.
@@ -98,83 +98,52 @@ export class AppConfig {
   // --- Resilience: none of it may make a decision fail or hang.
 
   /** Timeout of one call to an operator API. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(60_000)
+  @IntSetting(10, 60_000)
   SIGNAL_TIMEOUT_MS = 1500;
 
   /** Calls per query at most, retries of transient failures (429, 5xx, timeouts) included. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @IntSetting(1, 10)
   SIGNAL_MAX_ATTEMPTS = 3;
 
   /** First retry backoff (doubles per retry, full jitter); Retry-After is honoured. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(60_000)
+  @IntSetting(0, 60_000)
   SIGNAL_BACKOFF_MS = 100;
 
   /** Longest wait before a retry; a longer Retry-After means no retry. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(60_000)
+  @IntSetting(0, 60_000)
   SIGNAL_MAX_BACKOFF_MS = 1000;
 
   /** Overall time for a decision's signals; signals missing then are recorded UNAVAILABLE. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(50)
-  @Max(120_000)
+  @IntSetting(50, 120_000)
   DECISION_DEADLINE_MS = 3000;
 
   /** Consecutive failures that open an API's circuit breaker. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IntSetting(1, 1000)
   CIRCUIT_FAILURE_THRESHOLD = 5;
 
   /** How long an open circuit refuses calls before one probe. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(3_600_000)
+  @IntSetting(100, 3_600_000)
   CIRCUIT_OPEN_MS = 30_000;
 
   // --- Cross-request signal cache (answers only; failures and unknowns are never cached).
 
   /** Seconds a KYC Tenure answer is reused: tenure changes slowly (0 disables). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @IntSetting(0)
   CACHE_TTL_TENURE_S = 21_600;
 
   /** Number Recycling: a new holder is rare but decisive for account recovery. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @IntSetting(0)
   CACHE_TTL_NUMBER_RECYCLING_S = 3600;
 
   /** SIM Swap: a swap can happen any minute, and it is the takeover signal. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @IntSetting(0)
   CACHE_TTL_SIM_SWAP_S = 60;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @IntSetting(0)
   CACHE_TTL_DEVICE_SWAP_S = 300;
 
   /** Entries the in-memory cache keeps at most (oldest out first). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
+  @IntSetting(0)
   CACHE_MAX_ENTRIES = 100_000;
 
   get hashKey(): string {
