@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { LINE, NOW, TEST_LINES } from './support/lines';
 import { CLIENT_ID, CLIENT_SECRET, Sandbox, startSandbox } from './support/sandbox-harness';
@@ -28,6 +30,20 @@ function operatorEnv(sandbox: Sandbox, extra: Record<string, string> = {}): Reco
     OPERATOR_CLIENT_ID: CLIENT_ID,
     OPERATOR_CLIENT_SECRET: CLIENT_SECRET,
     ...extra,
+  };
+}
+
+/** A server that accepts requests and never answers; resolves `requestAborted` when the client gives up. */
+async function hangingServer(): Promise<{ url: string; requestAborted: Promise<void>; close(): Promise<void> }> {
+  let aborted!: () => void;
+  const requestAborted = new Promise<void>((resolve) => (aborted = resolve));
+  const server = createServer((req) => req.socket.once('close', () => aborted()));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requestAborted,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
@@ -132,6 +148,66 @@ describe('signals over HTTP from the sandbox operator (e2e)', () => {
       // Retry-After is 1 s and the deadline 0.8 s: no second call could be made in time.
       expect(simSwap?.attempts).toBe(1);
       expect(Date.now() - started).toBeLessThan(DEADLINE_MS + 400);
+    });
+  });
+
+  describe('when the deadline passes on one slow API', () => {
+    let app: TestApp;
+    let slowRecycling: Sandbox;
+    beforeAll(async () => {
+      slowRecycling = await startSandbox({
+        lines: [{ ...established, faults: { apis: ['number-recycling'], latencyMs: 3000 } }],
+        now: NOW,
+      });
+      app = await startTestApp({
+        lines: TEST_LINES,
+        now: NOW,
+        env: operatorEnv(slowRecycling, { DECISION_DEADLINE_MS: '300', SIGNAL_TIMEOUT_MS: '2000', CIRCUIT_FAILURE_THRESHOLD: '2' }),
+      });
+    });
+    afterAll(async () => {
+      await app.close();
+      await slowRecycling.close();
+    });
+
+    it('does not ask, count or hold against the other APIs the signals it no longer has time for', async () => {
+      for (let i = 0; i < 3; i++) {
+        const d = await decide(app, { useCase: 'account_recovery', phoneNumber: LINE.established, trustedSince: '2025-01-01' });
+        expect(d.outcome).toBe('REVIEW');
+        expect(d.signals.find((s) => s.signal === 'simSwap')).toMatchObject({ status: 'UNAVAILABLE', reason: 'not asked: the decision deadline had passed', attempts: 0 });
+      }
+      const status = (await request(app.app.getHttpServer()).get('/v1/signals').expect(200)).body.items;
+      const simSwap = status.find((i: { signal: string }) => i.signal === 'simSwap');
+      expect(simSwap).toMatchObject({ circuit: 'closed', calls: 0 });
+      // Cut by our own deadline, the slow API is not judged either.
+      expect(status.find((i: { signal: string }) => i.signal === 'numberRecycling')).toMatchObject({ circuit: 'closed' });
+    });
+  });
+
+  describe('when the token endpoint fails', () => {
+    it.each([
+      ['refuses connections', 'closed-port'],
+      ['never answers', 'silent'],
+    ])('still decides when the token endpoint %s, and the service survives it', async (_label, kind) => {
+      const silent = kind === 'silent' ? await hangingServer() : undefined;
+      const tokenUrl = silent ? `${silent.url}/oauth2/token` : 'http://127.0.0.1:1/oauth2/token';
+      const app = await startTestApp({
+        lines: TEST_LINES,
+        now: NOW,
+        env: operatorEnv(sandbox, { OPERATOR_TOKEN_URL: tokenUrl, DECISION_DEADLINE_MS: '300', OPERATOR_TOKEN_TIMEOUT_MS: '400' }),
+      });
+      try {
+        const d = await decide(app, { useCase: 'account_recovery', phoneNumber: LINE.established, trustedSince: '2025-01-01' });
+        expect(d.outcome).not.toBe('ALLOW');
+        expect(d.signals.every((s) => s.status === 'UNAVAILABLE')).toBe(true);
+        // The shared token fetch outlives the decision; when it fails, nothing may crash.
+        if (silent) await silent.requestAborted;
+        const again = await decide(app, { useCase: 'onboarding', phoneNumber: LINE.established });
+        expect(again.outcome).not.toBe('ALLOW');
+      } finally {
+        await app.close();
+        await silent?.close();
+      }
     });
   });
 

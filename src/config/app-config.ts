@@ -95,6 +95,13 @@ export class AppConfig {
   @IsString()
   OPERATOR_CLIENT_SECRET?: string;
 
+  /**
+   * Limit of one token request. Longer than a signal call: a token serves many decisions, and
+   * its fetch goes on (shared, cached) after the decision that started it has moved on.
+   */
+  @IntSetting(100, 120_000)
+  OPERATOR_TOKEN_TIMEOUT_MS = 10_000;
+
   // --- Resilience: none of it may make a decision fail or hang.
 
   /** Timeout of one call to an operator API. */

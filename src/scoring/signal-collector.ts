@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { calendarDaysBefore } from '../common/time/clock';
 import { DeviceSwapSignal } from '../signals/device-swap/device-swap.signal';
 import { NumberRecyclingSignal } from '../signals/number-recycling/number-recycling.signal';
@@ -54,6 +55,9 @@ export type SignalFactValue = { status: SignalStatus; reason?: string } & Record
 
 type PlannedQuery = SignalRequest<object>;
 
+/** How long past the deadline a provider that ignores its abort signal is still awaited. */
+const DEADLINE_GRACE_MS = 50;
+
 /**
  * Gathers the signals of one decision. Each distinct query is made at most once, however many
  * rules ask it, and only when a rule asks; every query is recorded with its answer or status.
@@ -66,6 +70,7 @@ export class SignalCollector {
   private readonly executor: SignalExecutor;
   private readonly deadline?: AbortSignal;
   private readonly deadlineAt?: number;
+  private readonly deadlinePassed?: Promise<void>;
 
   constructor(
     private readonly providers: SignalProviders,
@@ -75,8 +80,12 @@ export class SignalCollector {
   ) {
     this.executor = options.executor ?? directExecutor;
     if (options.deadlineMs !== undefined) {
-      this.deadline = AbortSignal.timeout(options.deadlineMs);
+      const deadline = AbortSignal.timeout(options.deadlineMs);
+      // Every pending query and retry wait listens to it: no leak warning for a big policy.
+      setMaxListeners(0, deadline);
+      this.deadline = deadline;
       this.deadlineAt = Date.now() + options.deadlineMs;
+      this.deadlinePassed = new Promise((resolve) => deadline.addEventListener('abort', () => resolve(), { once: true }));
     }
   }
 
@@ -144,30 +153,21 @@ export class SignalCollector {
     return { status: answer.status, reason: answer.reason };
   }
 
-  /** The executor's answer, or UNAVAILABLE once the decision's deadline has passed. */
+  /**
+   * The executor's answer, or UNAVAILABLE shortly after the decision's deadline. The executor
+   * stops at the deadline itself and reports what happened (attempts, reason); the grace only
+   * serves a provider that ignores its abort signal, which must not hold the decision.
+   */
   private beforeDeadline(work: Promise<ExecutedSignal<object>>): Promise<ExecutedSignal<object>> {
-    const deadline = this.deadline;
-    if (!deadline) return work;
-    const late = (): ExecutedSignal<object> => ({
-      answer: { status: 'UNAVAILABLE', reason: 'the decision deadline passed before the operator answered' },
-      cached: false,
-      attempts: 1,
-    });
-    if (deadline.aborted) return Promise.resolve(late());
-    return new Promise((resolve, reject) => {
-      const onAbort = () => resolve(late());
-      deadline.addEventListener('abort', onAbort, { once: true });
-      work.then(
-        (value) => {
-          deadline.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (error: unknown) => {
-          deadline.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
-    });
+    if (!this.deadlinePassed) return work;
+    const late = this.deadlinePassed
+      .then(() => new Promise((resolve) => setTimeout(resolve, DEADLINE_GRACE_MS).unref()))
+      .then((): ExecutedSignal<object> => ({
+        answer: { status: 'UNAVAILABLE', reason: 'the decision deadline passed before the operator answered' },
+        cached: false,
+        attempts: 1,
+      }));
+    return Promise.race([work, late]);
   }
 
   private recordMissing(fact: SignalFactName, reason: string): SignalFactValue {

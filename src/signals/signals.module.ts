@@ -33,7 +33,7 @@ function createProviders(config: AppConfig, clock: Clock): SignalProviders {
       tokenUrl: config.OPERATOR_TOKEN_URL as string,
       clientId: config.OPERATOR_CLIENT_ID as string,
       clientSecret: config.OPERATOR_CLIENT_SECRET as string,
-      requestTimeoutMs: config.SIGNAL_TIMEOUT_MS,
+      requestTimeoutMs: config.OPERATOR_TOKEN_TIMEOUT_MS,
     });
     return { apiRoot, version, tokens };
   };

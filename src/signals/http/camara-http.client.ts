@@ -114,6 +114,9 @@ export class CamaraHttpClient {
       headers,
       body: JSON.stringify(body),
       signal: ctx.abortSignal,
+      // A redirect would re-send the phone number to wherever it points: a gateway's answer
+      // comes from the gateway configured, or it is a failure.
+      redirect: 'error',
     });
   }
 

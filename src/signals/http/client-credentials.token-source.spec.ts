@@ -195,4 +195,31 @@ describe('ClientCredentialsTokenSource', () => {
   it('refuses a malformed token URL at construction, not on the first call', () => {
     expect(() => source({ tokenUrl: 'not a url' })).toThrow();
   });
+
+  it('starts no token request for a caller that has already given up', async () => {
+    const error = await rejection(source().token(SIM_CHECK, { abortSignal: AbortSignal.abort() }));
+    expect(error.message).toMatch(/aborted/);
+    expect(operator.tokenRequests).toHaveLength(0);
+  });
+
+  it('never lets a shared token fetch that fails after its callers left become an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    // A port that accepts nothing: the fetch fails a moment after the caller has stopped waiting.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const controller = new AbortController();
+    const tokens = source({ tokenUrl: `http://127.0.0.1:${port}/oauth2/token` });
+    const waiting = tokens.token(SIM_CHECK, { abortSignal: controller.signal });
+    controller.abort();
+    await rejection(waiting);
+    // Let the shared fetch fail, then give Node the turn in which it reports unhandled rejections.
+    await rejection(tokens.token(SIM_CHECK));
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('unhandledRejection', onUnhandled);
+    expect(unhandled).toEqual([]);
+  });
 });

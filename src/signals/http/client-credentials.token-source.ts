@@ -91,9 +91,14 @@ export class ClientCredentialsTokenSource implements AccessTokenSource {
     const scope = scopeParameter(scopes);
     const cached = this.cache.get(scope);
     if (cached && this.now() < cached.refreshAt) return cached.token;
+    // A caller that has already given up starts no fetch: nobody would wait for its outcome.
+    if (ctx?.abortSignal?.aborted) throw new TokenRequestError('timeout/aborted while waiting for a token', true);
     let pending = this.inFlight.get(scope);
     if (!pending) {
       pending = this.fetchToken(scope);
+      // The shared fetch outlives callers that stop waiting; its failure is theirs to report,
+      // and must never surface as an unhandled rejection (which ends the process).
+      pending.catch(() => undefined);
       this.inFlight.set(scope, pending);
     }
     return raceAbort(pending, ctx?.abortSignal);
@@ -136,6 +141,7 @@ export class ClientCredentialsTokenSource implements AccessTokenSource {
         },
         body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
         signal: AbortSignal.timeout(requestTimeoutMs),
+        redirect: 'error',
       });
     } catch (error) {
       throw new TokenRequestError(`token endpoint unreachable: ${describeFetchError(error)}`, true);

@@ -83,7 +83,7 @@ describe('ResilientCaller', () => {
     const started = Date.now();
     const outcome = await caller({ timeoutMs: 10_000 }).call(call, { correlator: 'c', abortSignal: AbortSignal.timeout(40) });
     expect(Date.now() - started).toBeLessThan(1000);
-    expect(outcome).toEqual({ answer: expect.objectContaining({ status: 'UNAVAILABLE', reason: 'the decision deadline passed' }), attempts: 1 });
+    expect(outcome).toEqual({ answer: expect.objectContaining({ status: 'UNAVAILABLE', reason: 'the decision deadline passed before the operator answered' }), attempts: 1 });
   });
 
   it('does not start a wait that would end past the decision deadline: answers with the operator reason', async () => {
@@ -108,5 +108,40 @@ describe('ResilientCaller', () => {
     const refused = await c.call(call, CTX);
     expect(call).toHaveBeenCalledTimes(2);
     expect(refused).toEqual({ answer: expect.objectContaining({ status: 'UNAVAILABLE', reason: expect.stringContaining('circuit open for simSwap') }), attempts: 0 });
+  });
+
+  it('tells the breaker one failure per query, however many retries it took', async () => {
+    const c = caller({ maxAttempts: 3, threshold: 2 });
+    const { call } = scripted(busy());
+    await c.call(call, CTX);
+    expect(call).toHaveBeenCalledTimes(3);
+    expect(c.breaker.state).toBe('closed');
+    await c.call(call, CTX);
+    expect(c.breaker.state).toBe('open');
+  });
+
+  it('does not hold a call cut by our own deadline against the operator', async () => {
+    const c = caller({ timeoutMs: 10_000, threshold: 1 });
+    const { call } = scripted('hang');
+    await c.call(call, { correlator: 'c', abortSignal: AbortSignal.timeout(20) });
+    expect(c.breaker.state).toBe('closed');
+  });
+
+  it('asks nothing, and counts nothing, once the deadline has passed', async () => {
+    const c = caller({ threshold: 1 });
+    const { call } = scripted(OK);
+    const outcome = await c.call(call, { correlator: 'c', abortSignal: AbortSignal.abort() });
+    expect(call).not.toHaveBeenCalled();
+    expect(outcome).toEqual({ answer: { status: 'UNAVAILABLE', reason: 'not asked: the decision deadline had passed' }, attempts: 0 });
+    expect(c.breaker.state).toBe('closed');
+  });
+
+  it("pauses the API for the operator's Retry-After, across queries", async () => {
+    const c = caller({ maxAttempts: 1 });
+    const { call } = scripted(busy({ retryAfterMs: 60_000 }), OK);
+    await c.call(call, CTX);
+    const next = await c.call(call, CTX);
+    expect(call).toHaveBeenCalledTimes(1);
+    expect(next).toEqual({ answer: expect.objectContaining({ reason: expect.stringContaining('Retry-After') }), attempts: 0 });
   });
 });

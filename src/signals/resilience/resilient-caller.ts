@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { SignalAnswer, SignalCallContext, SignalFailure } from '../signal.types';
 import { CircuitBreaker } from './circuit-breaker';
 
@@ -13,11 +14,15 @@ export interface RetryOptions {
 
 export interface CallOutcome<T> {
   answer: SignalAnswer<T>;
+  /** Calls made to the operator (0 when refused or not asked). */
   attempts: number;
 }
 
 /** Answers the operator gave on purpose: the API works, whatever the answer says. */
 const DEFINITIVE = new Set(['OK', 'NOT_SUBSCRIBER', 'NOT_APPLICABLE', 'OUT_OF_RANGE']);
+
+/** How one call ended: with an answer, at the call's own timeout, or at the decision's deadline. */
+type Attempt<T> = { answer: SignalAnswer<T>; end: 'answer' | 'timeout' | 'deadline' };
 
 function abortable(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -36,72 +41,83 @@ function abortable(ms: number, signal?: AbortSignal): Promise<void> {
  * Calls an operator API with a timeout per call, retries of transient failures (with backoff,
  * jitter and the operator's Retry-After, but never past the decision's deadline), and the API's
  * circuit breaker. It never throws and never waits past the caller's abort signal.
+ *
+ * The breaker hears one outcome per query, not per retry, and nothing about a call that our
+ * own deadline cut short: that says nothing about the operator.
  */
 export class ResilientCaller {
   constructor(
     readonly breaker: CircuitBreaker,
     private readonly options: RetryOptions,
     private readonly random: () => number = Math.random,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async call<T>(call: (ctx: SignalCallContext) => Promise<SignalAnswer<T>>, ctx: SignalCallContext): Promise<CallOutcome<T>> {
     let attempts = 0;
     let last: SignalFailure | undefined;
     for (;;) {
-      if (!this.breaker.tryPass()) {
-        // Mid-retries, the operator's own failure says more than the circuit that it opened.
-        const open: SignalFailure = {
-          status: 'UNAVAILABLE',
-          reason: `circuit open for ${this.breaker.name} after repeated failures (next probe in ${Math.ceil(this.breaker.retryInMs() / 1000)} s)`,
-        };
-        return { answer: last ?? open, attempts };
+      if (ctx.abortSignal?.aborted) {
+        return { answer: last ?? { status: 'UNAVAILABLE', reason: 'not asked: the decision deadline had passed' }, attempts };
       }
+      const ticket = this.breaker.tryPass();
+      // Mid-retries, the operator's own failure says more than the circuit that it opened.
+      if (!ticket) return { answer: last ?? { status: 'UNAVAILABLE', reason: this.breaker.refusal() }, attempts };
       attempts += 1;
-      const answer = await this.attempt(call, ctx);
+      const { answer, end } = await this.attempt(call, ctx);
       if (DEFINITIVE.has(answer.status)) {
-        this.breaker.onSuccess();
+        this.breaker.onSuccess(ticket);
         return { answer, attempts };
       }
-      this.breaker.onFailure();
       last = answer as SignalFailure;
-      if (!last.retryable || attempts >= this.options.maxAttempts || ctx.abortSignal?.aborted) return { answer: last, attempts };
-      const wait = this.backoff(attempts, last.retryAfterMs);
-      if (wait === undefined) {
-        const reason = `${last.reason} (Retry-After ${Math.ceil((last.retryAfterMs ?? 0) / 1000)} s is beyond the retry budget)`;
-        return { answer: { ...last, reason }, attempts };
+      if (last.retryAfterMs !== undefined) this.breaker.pauseUntil(this.now() + last.retryAfterMs);
+      if (end === 'deadline') {
+        this.breaker.release(ticket);
+        return { answer: last, attempts };
       }
-      if (ctx.deadlineAt !== undefined && Date.now() + wait >= ctx.deadlineAt) {
-        // Waiting would only end at the deadline: answer now, with the operator's own reason.
-        const reason = last.retryAfterMs === undefined ? last.reason : `${last.reason} (Retry-After ${Math.ceil(last.retryAfterMs / 1000)} s is past the decision deadline)`;
-        return { answer: { ...last, reason }, attempts };
+      const retry = this.retryWait(last, attempts, ctx);
+      if (typeof retry !== 'number') {
+        this.breaker.onFailure(ticket);
+        return { answer: retry, attempts };
       }
-      // The wait ends early at the decision's deadline; the next loop then returns.
-      await abortable(wait, ctx.abortSignal);
-      if (ctx.abortSignal?.aborted) return { answer: last, attempts };
+      // A failed probe reopens the circuit at once; other attempts count once, at the end.
+      if (ticket.probe) this.breaker.onFailure(ticket);
+      await abortable(retry, ctx.abortSignal);
     }
   }
 
+  /** How long to wait before retrying `failure`, or the final answer when there is no retry. */
+  private retryWait(failure: SignalFailure, attempts: number, ctx: SignalCallContext): number | SignalFailure {
+    if (!failure.retryable || attempts >= this.options.maxAttempts) return failure;
+    const wait = this.backoff(attempts, failure.retryAfterMs);
+    const after = (failure.retryAfterMs ?? 0) / 1000;
+    if (wait === undefined) return { ...failure, reason: `${failure.reason} (Retry-After ${Math.ceil(after)} s is beyond the retry budget)` };
+    if (ctx.deadlineAt !== undefined && this.now() + wait >= ctx.deadlineAt) {
+      // Waiting would only end at the deadline: answer now, with the operator's own reason.
+      if (failure.retryAfterMs === undefined) return failure;
+      return { ...failure, reason: `${failure.reason} (Retry-After ${Math.ceil(after)} s is past the decision deadline)` };
+    }
+    return wait;
+  }
+
   /** One call, bounded by the call timeout and the caller's abort signal. */
-  private async attempt<T>(
-    call: (ctx: SignalCallContext) => Promise<SignalAnswer<T>>,
-    ctx: SignalCallContext,
-  ): Promise<SignalAnswer<T>> {
+  private async attempt<T>(call: (ctx: SignalCallContext) => Promise<SignalAnswer<T>>, ctx: SignalCallContext): Promise<Attempt<T>> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const abortSignal = ctx.abortSignal ? AbortSignal.any([ctx.abortSignal, timeout]) : timeout;
-    const timedOut = (): SignalFailure => ({
-      status: 'UNAVAILABLE',
-      reason: timeout.aborted ? `no answer within ${this.options.timeoutMs} ms` : 'the decision deadline passed',
-      retryable: timeout.aborted,
-    });
-    return new Promise<SignalAnswer<T>>((resolve) => {
+    setMaxListeners(0, abortSignal);
+    const cut = (): Attempt<T> =>
+      timeout.aborted
+        ? { answer: { status: 'UNAVAILABLE', reason: `no answer within ${this.options.timeoutMs} ms`, retryable: true }, end: 'timeout' }
+        : { answer: { status: 'UNAVAILABLE', reason: 'the decision deadline passed before the operator answered' }, end: 'deadline' };
+    return new Promise<Attempt<T>>((resolve) => {
       // A provider that ignores the abort signal still cannot hold the decision.
-      const onAbort = () => resolve(timedOut());
+      const onAbort = () => resolve(cut());
       abortSignal.addEventListener('abort', onAbort, { once: true });
       call({ ...ctx, abortSignal })
         .catch((error: unknown): SignalAnswer<T> => ({ status: 'UNAVAILABLE', reason: `provider error: ${(error as Error).message}`, retryable: true }))
         .then((answer) => {
           abortSignal.removeEventListener('abort', onAbort);
-          resolve(abortSignal.aborted && answer.status === 'UNAVAILABLE' ? timedOut() : answer);
+          resolve(abortSignal.aborted && answer.status === 'UNAVAILABLE' ? cut() : { answer, end: 'answer' });
         }, () => undefined);
     });
   }
