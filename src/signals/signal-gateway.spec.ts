@@ -66,6 +66,16 @@ describe('SignalGateway', () => {
     await expect(g.execute(after, { correlator: 'b' })).resolves.toEqual({ answer: OK, cached: false, attempts: 1 });
   });
 
+  it.each([
+    [false, 0],
+    [true, 1],
+  ])('reuses a Number Recycling answer only when it found a new holder (recycled %s -> %i entry)', async (recycled, entries) => {
+    const { gateway: g, cache } = gateway({ CACHE_TTL_NUMBER_RECYCLING_S: '3600' });
+    const check = { ...request([{ status: 'OK', value: { phoneNumberRecycled: recycled } }], { specifiedDate: 1 } as never), signal: 'numberRecycling' as const };
+    await g.execute(check, { correlator: 'a' });
+    expect(cache.size).toBe(entries);
+  });
+
   it('reuses a tenure answer whatever it says, for its own TTL', async () => {
     const { gateway: g } = gateway({ CACHE_TTL_TENURE_S: '3600' });
     const tenure = (answer: SignalAnswer<object>) => ({ ...request([answer], { tenureDate: 1 } as never), signal: 'tenure' as const, operation: 'checkTenure' });

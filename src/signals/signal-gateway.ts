@@ -21,15 +21,25 @@ export interface SignalsStatus {
 
 /**
  * Which answers may be reused. Failures and unknowns never: an operator outage must not
- * outlive itself in the cache, and NOT_SUBSCRIBER changes when a number is ported in. A swap
- * check is reused only when it found a swap: a cached "not swapped" would hide a swap made a
- * minute later, and an attacker could prime it just before swapping the SIM. A reused
- * "swapped" errs on the side of caution.
+ * outlive itself in the cache, and NOT_SUBSCRIBER changes when a number is ported in.
+ * Answers that an attacker's next move would flip are reused only when they already raise
+ * the risk: a cached "not swapped" would hide a swap made a minute later (and could be primed
+ * just before the swap), a cached "not recycled" would hide a new holder from account
+ * recovery. "Swapped" and "recycled since D" err on the side of caution (and "recycled since
+ * D" stays true). Tenure changes only with the holder, slowly: reused as it is.
  */
 function isCacheable(signal: SignalName, answer: SignalAnswer<object>): boolean {
   if (answer.status !== 'OK') return false;
-  if (signal === 'simSwap' || signal === 'deviceSwap') return (answer.value as { swapped?: unknown }).swapped === true;
-  return true;
+  const value = answer.value as { swapped?: unknown; phoneNumberRecycled?: unknown };
+  switch (signal) {
+    case 'simSwap':
+    case 'deviceSwap':
+      return value.swapped === true;
+    case 'numberRecycling':
+      return value.phoneNumberRecycled === true;
+    case 'tenure':
+      return true;
+  }
 }
 
 /**
