@@ -38,11 +38,8 @@ export class DecisionService {
     const subject = { phoneNumber, trustedSince, correlator };
     const options = { executor: this.gateway, deadlineMs: this.config.DECISION_DEADLINE_MS };
     const collector = new SignalCollector(this.providers, subject, now, options);
-    const { outcome, score, reasons } = await policy.evaluate(collector, {
-      useCase: request.useCase,
-      trustedSince: trustedSince ?? null,
-      context: request.context ?? {},
-    });
+    const facts = { useCase: request.useCase, trustedSince: trustedSince ?? null, context: request.context ?? {} };
+    const { outcome, score, reasons } = await policy.evaluate(collector, facts).finally(() => collector.close());
     const record: DecisionRecord = {
       id: uuidv7(now.getTime()),
       createdAt: now,

@@ -71,6 +71,7 @@ export class SignalCollector {
   private readonly deadline?: AbortSignal;
   private readonly deadlineAt?: number;
   private readonly deadlinePassed?: Promise<void>;
+  private readonly deadlineTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly providers: SignalProviders,
@@ -80,13 +81,20 @@ export class SignalCollector {
   ) {
     this.executor = options.executor ?? directExecutor;
     if (options.deadlineMs !== undefined) {
-      const deadline = AbortSignal.timeout(options.deadlineMs);
+      const deadline = new AbortController();
       // Every pending query and retry wait listens to it: no leak warning for a big policy.
-      setMaxListeners(0, deadline);
-      this.deadline = deadline;
+      setMaxListeners(0, deadline.signal);
+      this.deadline = deadline.signal;
       this.deadlineAt = Date.now() + options.deadlineMs;
-      this.deadlinePassed = new Promise((resolve) => deadline.addEventListener('abort', () => resolve(), { once: true }));
+      this.deadlinePassed = new Promise((resolve) => deadline.signal.addEventListener('abort', () => resolve(), { once: true }));
+      this.deadlineTimer = setTimeout(() => deadline.abort(), options.deadlineMs);
+      this.deadlineTimer.unref();
     }
+  }
+
+  /** The decision is made: its deadline timer is no longer needed. */
+  close(): void {
+    clearTimeout(this.deadlineTimer);
   }
 
   get records(): readonly SignalRecord[] {

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { SignalAnswer, SignalCallContext, SignalFailure } from '../signal.types';
 import { CircuitBreaker } from './circuit-breaker';
 
@@ -100,24 +99,42 @@ export class ResilientCaller {
     return wait;
   }
 
-  /** One call, bounded by the call timeout and the caller's abort signal. */
-  private async attempt<T>(call: (ctx: SignalCallContext) => Promise<SignalAnswer<T>>, ctx: SignalCallContext): Promise<Attempt<T>> {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const abortSignal = ctx.abortSignal ? AbortSignal.any([ctx.abortSignal, timeout]) : timeout;
-    setMaxListeners(0, abortSignal);
-    const cut = (): Attempt<T> =>
-      timeout.aborted
-        ? { answer: { status: 'UNAVAILABLE', reason: `no answer within ${this.options.timeoutMs} ms`, retryable: true }, end: 'timeout' }
-        : { answer: { status: 'UNAVAILABLE', reason: 'the decision deadline passed before the operator answered' }, end: 'deadline' };
+  /**
+   * One call, bounded by the call timeout and the caller's abort signal. A plain timer that is
+   * cleared when the answer comes, rather than AbortSignal.timeout: that one would still fire
+   * (and build an abort event) long after every successful call.
+   */
+  private attempt<T>(call: (ctx: SignalCallContext) => Promise<SignalAnswer<T>>, ctx: SignalCallContext): Promise<Attempt<T>> {
+    const controller = new AbortController();
+    const outer = ctx.abortSignal;
+    let end: Attempt<T>['end'] | undefined;
     return new Promise<Attempt<T>>((resolve) => {
-      // A provider that ignores the abort signal still cannot hold the decision.
-      const onAbort = () => resolve(cut());
-      abortSignal.addEventListener('abort', onAbort, { once: true });
-      call({ ...ctx, abortSignal })
+      const finish = (result: Attempt<T>) => {
+        clearTimeout(timer);
+        outer?.removeEventListener('abort', onDeadline);
+        resolve(result);
+      };
+      const cut = (why: 'timeout' | 'deadline') => {
+        if (end) return;
+        end = why;
+        controller.abort();
+        finish(
+          why === 'timeout'
+            ? { answer: { status: 'UNAVAILABLE', reason: `no answer within ${this.options.timeoutMs} ms`, retryable: true }, end: why }
+            : { answer: { status: 'UNAVAILABLE', reason: 'the decision deadline passed before the operator answered' }, end: why },
+        );
+      };
+      const onDeadline = () => cut('deadline');
+      const timer = setTimeout(() => cut('timeout'), this.options.timeoutMs);
+      if (outer?.aborted) return cut('deadline');
+      outer?.addEventListener('abort', onDeadline, { once: true });
+      // A provider that ignores the abort signal still cannot hold the decision: `cut` answers.
+      call({ ...ctx, abortSignal: controller.signal })
         .catch((error: unknown): SignalAnswer<T> => ({ status: 'UNAVAILABLE', reason: `provider error: ${(error as Error).message}`, retryable: true }))
         .then((answer) => {
-          abortSignal.removeEventListener('abort', onAbort);
-          resolve(abortSignal.aborted && answer.status === 'UNAVAILABLE' ? cut() : { answer, end: 'answer' });
+          if (end) return;
+          end = 'answer';
+          finish({ answer, end: 'answer' });
         }, () => undefined);
     });
   }
