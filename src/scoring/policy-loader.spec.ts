@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompiledPolicy } from './compiled-policy';
 import { PolicyInvalidError } from './policy-invalid.error';
-import { loadPolicyFile, loadPolicyFolder, PolicyFolderError } from './policy-loader';
+import { loadPolicyFile, loadPolicyFolder, POLICY_FILE, PolicyFolderError } from './policy-loader';
 
 const RULES_DIR = join(__dirname, '../../rules');
 
@@ -36,7 +36,7 @@ describe('shipped policies (rules/)', () => {
     expect([...policies.keys()].sort()).toEqual(['account_recovery', 'onboarding', 'p2p_recipient']);
   });
 
-  it.each(readdirSync(RULES_DIR).filter((name) => name.endsWith('.json')))('%s is valid and named after its id', (name) => {
+  it.each(readdirSync(RULES_DIR).filter((name) => POLICY_FILE.test(name)))('%s is valid and named after its id', (name) => {
     const policy = loadPolicyFile(join(RULES_DIR, name));
     expect(policy).toBeInstanceOf(CompiledPolicy);
     expect(`${policy.id}.json`).toBe(name);
@@ -98,5 +98,10 @@ describe('loadPolicyFolder', () => {
     const missing = join(dir, 'missing.json');
     expect(() => loadPolicyFile(missing)).toThrow(PolicyInvalidError);
     expect(() => loadPolicyFile(missing)).toThrow(new RegExp(`^${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid policy\\n {2}\\$: cannot read`));
+  });
+
+  it('takes <id>.json files as policies, never their <id>.cases.json tests', () => {
+    expect(['onboarding.json', 'p2p_recipient.json'].every((name) => POLICY_FILE.test(name))).toBe(true);
+    expect(['onboarding.cases.json', 'Onboarding.json', 'notes.txt'].some((name) => POLICY_FILE.test(name))).toBe(false);
   });
 });

@@ -15,6 +15,9 @@ export function loadPolicyFile(file: string): CompiledPolicy {
   return new CompiledPolicy(validatePolicyText(text, file), file, text);
 }
 
+/** `<policy id>.json`; ids have no dots, so `onboarding.cases.json` (its tests) is not a policy. */
+export const POLICY_FILE = /^[a-z][a-z0-9_]{0,63}\.json$/;
+
 export class PolicyFolderError extends Error {
   constructor(readonly errors: PolicyInvalidError[]) {
     super(errors.map((e) => e.message).join('\n'));
@@ -28,7 +31,7 @@ export class PolicyFolderError extends Error {
  */
 export function loadPolicyFolder(dir: string): Map<string, CompiledPolicy> {
   const files = readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
+    .filter((name) => POLICY_FILE.test(name))
     .sort();
   const policies = new Map<string, CompiledPolicy>();
   const errors: PolicyInvalidError[] = [];

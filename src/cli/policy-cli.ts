@@ -1,0 +1,125 @@
+// The policy CLI (`npm run policy -- <command>`, bin `linetrust-policy`): the risk analyst's tool.
+//   validate [files]   check files against the schema and the semantic rules (default: rules/*.json)
+//   test [files]       run each policy's <id>.cases.json beside it
+//   explain <file>     what a policy asks the operator, and what each rule does
+// Exit codes: 0 all good, 1 a test case failed, 2 a file is invalid or unreadable, 64 usage.
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { PACKAGE_ROOT } from '../config/package-root';
+import { CompiledPolicy } from '../scoring/compiled-policy';
+import { readCaseFile, runCaseFile } from '../scoring/policy-cases';
+import { PolicyInvalidError } from '../scoring/policy-invalid.error';
+import { loadPolicyFile, POLICY_FILE } from '../scoring/policy-loader';
+import { explainPolicy } from '../scoring/policy-explainer';
+
+export interface CliOutput {
+  line(text: string): void;
+  error(text: string): void;
+  /** Colour and symbols on a terminal, plain text otherwise (CI logs, pipes). */
+  colour: boolean;
+}
+
+let out: CliOutput;
+let colour = false;
+const paint = (code: number) => (text: string) => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
+const green = paint(32);
+const red = paint(31);
+const dim = paint(2);
+const ok = () => (colour ? green('✓') : 'ok  ');
+const fail = () => (colour ? red('✗') : 'FAIL');
+
+function policyFiles(args: string[]): string[] {
+  if (args.length > 0) return args.map((file) => resolve(file));
+  const dir = process.env.RULES_DIR ?? join(PACKAGE_ROOT, 'rules');
+  return readdirSync(dir)
+    .filter((name) => POLICY_FILE.test(name))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+/** Loads each file; prints the problems of the invalid ones. */
+function load(files: string[]): { policies: CompiledPolicy[]; invalid: number } {
+  const policies: CompiledPolicy[] = [];
+  let invalid = 0;
+  for (const file of files) {
+    try {
+      policies.push(loadPolicyFile(file));
+    } catch (error) {
+      invalid += 1;
+      if (!(error instanceof PolicyInvalidError)) throw error;
+      out.line(`${fail()} ${error.file}`);
+      for (const problem of error.problems) out.line(`    ${problem.path}: ${problem.message}`);
+    }
+  }
+  return { policies, invalid };
+}
+
+function validate(args: string[]): number {
+  const files = policyFiles(args);
+  const { policies, invalid } = load(files);
+  for (const policy of policies) out.line(`${ok()} ${policy.file} ${dim(`(${policy.id}, version ${policy.version}, ${policy.ruleNames.length} rules)`)}`);
+  out.line(`${policies.length} valid, ${invalid} invalid`);
+  return invalid > 0 ? 2 : 0;
+}
+
+async function test(args: string[]): Promise<number> {
+  // Case files given directly run against the policy beside them.
+  const files = policyFiles(args.map((file) => file.replace(/\.cases\.json$/, '.json')));
+  const { policies, invalid } = load(files);
+  let passed = 0;
+  let failed = 0;
+  let missing = 0;
+  for (const policy of policies) {
+    const caseFile = join(dirname(policy.file), `${policy.id}.cases.json`);
+    if (!existsSync(caseFile)) {
+      missing += 1;
+      out.line(`${fail()} ${policy.id}: no test cases (${basename(caseFile)})`);
+      continue;
+    }
+    out.line(`${policy.id} ${dim(`(${basename(caseFile)})`)}`);
+    for (const result of await runCaseFile(policy, readCaseFile(caseFile))) {
+      if (result.passed) passed += 1;
+      else failed += 1;
+      out.line(`  ${result.passed ? ok() : fail()} ${result.name}`);
+      for (const problem of result.problems) out.line(`      ${red(problem)}`);
+    }
+  }
+  out.line(`${passed} passed, ${failed} failed`);
+  if (invalid > 0) return 2;
+  return failed > 0 || missing > 0 ? 1 : 0;
+}
+
+function explain(args: string[]): number {
+  if (args.length !== 1) return usage();
+  const { policies } = load([resolve(args[0])]);
+  if (policies.length === 0) return 2;
+  out.line(explainPolicy(policies[0].document, policies[0].version));
+  return 0;
+}
+
+function usage(): number {
+  out.error('usage: npm run policy -- validate [files] | test [files] | explain <file>');
+  return 64;
+}
+
+/** Runs one CLI command; resolves to the exit code. */
+export async function runPolicyCli(argv: string[], output: CliOutput): Promise<number> {
+  out = output;
+  colour = output.colour;
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'validate':
+        return validate(args);
+      case 'test':
+        return await test(args);
+      case 'explain':
+        return explain(args);
+      default:
+        return usage();
+    }
+  } catch (error) {
+    out.error(error instanceof Error ? error.message : String(error));
+    return 2;
+  }
+}

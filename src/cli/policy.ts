@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// `npm run policy -- validate [files] | test [files] | explain <file>` (see policy-cli.ts).
+import { runPolicyCli } from './policy-cli';
+
+runPolicyCli(process.argv.slice(2), {
+  line: (text) => console.log(text),
+  error: (text) => console.error(text),
+  colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+}).then((code) => (process.exitCode = code));
