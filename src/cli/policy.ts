@@ -2,7 +2,7 @@
 // `npm run policy -- validate [files] | test [files] | explain <file>` (see policy-cli.ts).
 import { runPolicyCli } from './policy-cli';
 
-runPolicyCli(process.argv.slice(2), {
+void runPolicyCli(process.argv.slice(2), {
   line: (text) => console.log(text),
   error: (text) => console.error(text),
   colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
