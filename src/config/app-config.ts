@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { parseDatabaseUrl } from '../prisma/database-url';
 import { PACKAGE_ROOT } from './package-root';
 
@@ -37,6 +37,11 @@ export class AppConfig {
   /** Folder of the policy files, one `<useCase>.json` each. */
   @IsString()
   RULES_DIR = join(PACKAGE_ROOT, 'rules');
+
+  /** Pick up changes in RULES_DIR without a restart (validated first; a broken file is refused). */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value !== 'false' && value !== '0' : value))
+  @IsBoolean()
+  POLICY_RELOAD = true;
 
   /** The sandbox operator's line dataset. */
   @IsString()

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { PolicyRegistry } from './policy.registry';
+import { PolicyRefusal, PolicyRegistry } from './policy.registry';
 
 export interface PolicySummary {
   id: string;
@@ -12,9 +12,9 @@ export interface PolicySummary {
 export class PoliciesController {
   constructor(private readonly registry: PolicyRegistry) {}
 
-  /** Every loaded policy with its version (content hash) and rule names. */
+  /** Every loaded policy with its version (content hash) and rule names, and refused file changes. */
   @Get()
-  list(): { items: PolicySummary[] } {
+  list(): { items: PolicySummary[]; refused: PolicyRefusal[] } {
     return {
       items: this.registry.list().map((policy) => ({
         id: policy.id,
@@ -22,6 +22,7 @@ export class PoliciesController {
         description: policy.document.description,
         rules: [...policy.ruleNames],
       })),
+      refused: this.registry.refused(),
     };
   }
 }

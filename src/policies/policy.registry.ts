@@ -1,26 +1,62 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { FSWatcher, watch } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InvalidArgumentError } from '../common/errors/domain.error';
 import { AppConfig } from '../config/app-config';
 import { CompiledPolicy } from '../scoring/compiled-policy';
-import { loadPolicyFolder } from '../scoring/policy-loader';
+import { PolicyInvalidError, PolicyProblem } from '../scoring/policy-invalid.error';
+import { loadPolicyFile, loadPolicyFolder, POLICY_FILE } from '../scoring/policy-loader';
 
-/** The loaded policies, one per use case. A broken policy file stops start-up. */
+/** A policy file change that was refused: the last good version keeps serving. */
+export interface PolicyRefusal {
+  file: string;
+  at: string;
+  problems: PolicyProblem[];
+}
+
+/** Editors save in several steps (truncate, write, rename): wait for the file to settle. */
+const SETTLE_MS = 150;
+
+/**
+ * The loaded policies, one per use case. A broken policy file stops start-up. After that,
+ * changes in the rules folder are picked up without a restart: a changed file is validated
+ * first and swapped in whole; a broken one is refused (logged, and listed by GET /v1/policies)
+ * while the last good version keeps serving. A decision holds the CompiledPolicy it started
+ * with, so decisions in flight finish on their version.
+ */
 @Injectable()
-export class PolicyRegistry implements OnModuleInit {
+export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PolicyRegistry.name);
   private policies = new Map<string, CompiledPolicy>();
+  private readonly refusals = new Map<string, PolicyRefusal>();
+  private watcher?: FSWatcher;
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private waiters: (() => void)[] = [];
 
   constructor(private readonly config: AppConfig) {}
 
   onModuleInit(): void {
     this.policies = loadPolicyFolder(this.config.RULES_DIR);
-    for (const policy of this.policies.values()) {
-      this.logger.log(`policy ${policy.id} version ${policy.version}: ${policy.ruleNames.length} rules`);
+    for (const policy of this.policies.values()) this.logLoaded(policy, 'loaded');
+    if (this.config.POLICY_RELOAD) {
+      this.watcher = watch(this.config.RULES_DIR, (_event, name) => {
+        if (name && POLICY_FILE.test(name)) this.schedule(join(this.config.RULES_DIR, name));
+      });
+      this.watcher.unref();
     }
+  }
+
+  onModuleDestroy(): void {
+    this.watcher?.close();
+    for (const timer of this.pending.values()) clearTimeout(timer);
   }
 
   list(): CompiledPolicy[] {
     return [...this.policies.values()];
+  }
+
+  refused(): PolicyRefusal[] {
+    return [...this.refusals.values()];
   }
 
   /** The policy of a use case; an unknown use case is the caller's error, naming the field. */
@@ -30,5 +66,51 @@ export class PolicyRegistry implements OnModuleInit {
       throw new InvalidArgumentError(`useCase must be one of ${[...this.policies.keys()].join(', ')} (got "${useCase}")`);
     }
     return policy;
+  }
+
+  /** Resolves after the next reload attempt (applied or refused): for tests and tooling. */
+  nextReload(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Validates `file` and swaps it in, or refuses it. Public for tests and a future admin call. */
+  reload(file: string): void {
+    const id = basename(file, '.json');
+    try {
+      const policy = loadPolicyFile(file);
+      const current = this.policies.get(id);
+      this.refusals.delete(file);
+      if (current?.version !== policy.version) {
+        // A new Map: readers see the old one or the new one, never a half-updated one.
+        this.policies = new Map(this.policies).set(policy.id, policy);
+        this.logLoaded(policy, current ? `reloaded (was ${current.version})` : 'added');
+      }
+    } catch (error) {
+      const problems = error instanceof PolicyInvalidError ? error.problems : [{ path: '$', message: (error as Error).message }];
+      this.refusals.set(file, { file, at: new Date().toISOString(), problems });
+      const serving = this.policies.get(id);
+      this.logger.warn(
+        `refused ${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}` +
+          (serving ? ` (version ${serving.version} keeps serving)` : ''),
+      );
+    } finally {
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  private schedule(file: string): void {
+    clearTimeout(this.pending.get(file));
+    const timer = setTimeout(() => {
+      this.pending.delete(file);
+      this.reload(file);
+    }, SETTLE_MS);
+    timer.unref();
+    this.pending.set(file, timer);
+  }
+
+  private logLoaded(policy: CompiledPolicy, what: string): void {
+    this.logger.log(`policy ${policy.id} version ${policy.version} ${what}: ${policy.ruleNames.length} rules`);
   }
 }
