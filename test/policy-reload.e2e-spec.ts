@@ -63,6 +63,16 @@ describe('policy hot reload (e2e)', () => {
     const decision = await request(server()).post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber: LINE.newLine }).expect(201);
     expect(decision.body.policy.version).toBe(after);
     expect(decision.body.score).toBe(85);
+
+    // Both versions are on record with their exact text; a decision leads back to its own.
+    const detail = (await request(server()).get('/v1/policies/onboarding').expect(200)).body;
+    expect(detail).toMatchObject({ id: 'onboarding', version: after, content: readFileSync(file(), 'utf8') });
+    expect(detail.history.map((h: { version: string }) => h.version).sort()).toEqual([after, before].sort());
+    const old = (await request(server()).get(`/v1/policies/onboarding/versions/${before}`).expect(200)).body;
+    expect(old).toMatchObject({ id: 'onboarding', version: before, active: false });
+    expect(JSON.parse(old.content).rules[0].event.params.score).toBe(50);
+    await request(server()).get('/v1/policies/onboarding/versions/0000000000000000').expect(404);
+    await request(server()).get('/v1/policies/lending').expect(404);
   });
 
   it('refuses a broken change, says why, and keeps serving the last good version', async () => {

@@ -1,28 +1,26 @@
-import { Controller, Get } from '@nestjs/common';
-import { PolicyRefusal, PolicyRegistry } from './policy.registry';
-
-export interface PolicySummary {
-  id: string;
-  version: string;
-  description?: string;
-  rules: string[];
-}
+import { Controller, Get, Param } from '@nestjs/common';
+import { PolicyRefusal } from './policy.registry';
+import { PolicyDetail, PolicyService, PolicySummary, PolicyVersionView } from './policy.service';
 
 @Controller('v1/policies')
 export class PoliciesController {
-  constructor(private readonly registry: PolicyRegistry) {}
+  constructor(private readonly policies: PolicyService) {}
 
   /** Every loaded policy with its version (content hash) and rule names, and refused file changes. */
   @Get()
   list(): { items: PolicySummary[]; refused: PolicyRefusal[] } {
-    return {
-      items: this.registry.list().map((policy) => ({
-        id: policy.id,
-        version: policy.version,
-        description: policy.document.description,
-        rules: [...policy.ruleNames],
-      })),
-      refused: this.registry.refused(),
-    };
+    return this.policies.list();
+  }
+
+  /** The active version with its text, and every version loaded so far. */
+  @Get(':id')
+  detail(@Param('id') id: string): Promise<PolicyDetail> {
+    return this.policies.detail(id);
+  }
+
+  /** Any version ever loaded, with its exact text: `policy.version` of a decision leads here. */
+  @Get(':id/versions/:version')
+  version(@Param('id') id: string, @Param('version') version: string): Promise<PolicyVersionView> {
+    return this.policies.version(id, version);
   }
 }

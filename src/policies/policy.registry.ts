@@ -2,10 +2,12 @@ import { FSWatcher, watch } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InvalidArgumentError } from '../common/errors/domain.error';
+import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { CompiledPolicy } from '../scoring/compiled-policy';
 import { PolicyInvalidError, PolicyProblem } from '../scoring/policy-invalid.error';
 import { loadPolicyFile, loadPolicyFolder, POLICY_FILE } from '../scoring/policy-loader';
+import { PolicyVersionRepository } from './policy-version.repository';
 
 /** A policy file change that was refused: the last good version keeps serving. */
 export interface PolicyRefusal {
@@ -33,11 +35,17 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private waiters: (() => void)[] = [];
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly versions: PolicyVersionRepository,
+    private readonly clock: Clock,
+  ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     this.policies = loadPolicyFolder(this.config.RULES_DIR);
     for (const policy of this.policies.values()) this.logLoaded(policy, 'loaded');
+    // Stored before the first decision: every version that can decide is on record.
+    await Promise.all([...this.policies.values()].map((policy) => this.store(policy)));
     if (this.config.POLICY_RELOAD) {
       this.watcher = watch(this.config.RULES_DIR, (_event, name) => {
         if (name && POLICY_FILE.test(name)) this.schedule(join(this.config.RULES_DIR, name));
@@ -74,20 +82,21 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Validates `file` and swaps it in, or refuses it. Public for tests and a future admin call. */
-  reload(file: string): void {
+  async reload(file: string): Promise<void> {
     const id = basename(file, '.json');
     try {
       const policy = loadPolicyFile(file);
       const current = this.policies.get(id);
       this.refusals.delete(file);
       if (current?.version !== policy.version) {
+        await this.store(policy);
         // A new Map: readers see the old one or the new one, never a half-updated one.
         this.policies = new Map(this.policies).set(policy.id, policy);
         this.logLoaded(policy, current ? `reloaded (was ${current.version})` : 'added');
       }
     } catch (error) {
       const problems = error instanceof PolicyInvalidError ? error.problems : [{ path: '$', message: (error as Error).message }];
-      this.refusals.set(file, { file, at: new Date().toISOString(), problems });
+      this.refusals.set(file, { file, at: this.clock.now().toISOString(), problems });
       const serving = this.policies.get(id);
       this.logger.warn(
         `refused ${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}` +
@@ -104,10 +113,14 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
     clearTimeout(this.pending.get(file));
     const timer = setTimeout(() => {
       this.pending.delete(file);
-      this.reload(file);
+      void this.reload(file);
     }, SETTLE_MS);
     timer.unref();
     this.pending.set(file, timer);
+  }
+
+  private store(policy: CompiledPolicy): Promise<void> {
+    return this.versions.record(policy.id, policy.version, policy.text, this.clock.now());
   }
 
   private logLoaded(policy: CompiledPolicy, what: string): void {

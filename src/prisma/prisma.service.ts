@@ -33,10 +33,14 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PrismaService.name);
   readonly target: DatabaseTarget;
   readonly client: DbClient;
+  /** Resolves once migrations are applied: writers from other modules' start-up wait on it. */
+  readonly ready: Promise<void>;
+  private markReady!: () => void;
 
   constructor(config: AppConfig) {
     this.target = parseDatabaseUrl(config.DATABASE_URL);
     this.client = createClient(this.target);
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
   }
 
   async onModuleInit(): Promise<void> {
@@ -50,6 +54,7 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
       await this.client.$executeRawUnsafe('PRAGMA synchronous = FULL');
     }
     this.logger.log(`database ready (${this.target.provider})`);
+    this.markReady();
   }
 
   async onModuleDestroy(): Promise<void> {

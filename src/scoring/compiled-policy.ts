@@ -58,7 +58,8 @@ export class CompiledPolicy {
   constructor(
     readonly document: PolicyDocument,
     readonly file: string,
-    text: string,
+    /** The file's exact text, stored with the version so a decision leads back to it. */
+    readonly text: string,
   ) {
     this.id = document.id;
     this.version = createHash('sha256').update(text).digest('hex').slice(0, 16);

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '../common/errors/domain.error';
+import { PolicyRefusal, PolicyRegistry } from './policy.registry';
+import { PolicyVersionRepository } from './policy-version.repository';
+
+export interface PolicySummary {
+  id: string;
+  version: string;
+  description?: string;
+  rules: string[];
+}
+
+export interface PolicyDetail extends PolicySummary {
+  /** The active version's exact text. */
+  content: string;
+  /** Every version loaded so far, newest first. */
+  history: { version: string; firstLoadedAt: string }[];
+  refused?: PolicyRefusal;
+}
+
+export interface PolicyVersionView {
+  id: string;
+  version: string;
+  firstLoadedAt: string;
+  active: boolean;
+  content: string;
+}
+
+const ID = /^[a-z][a-z0-9_]{0,63}$/;
+const VERSION = /^[0-9a-f]{16}$/;
+
+@Injectable()
+export class PolicyService {
+  constructor(
+    private readonly registry: PolicyRegistry,
+    private readonly versions: PolicyVersionRepository,
+  ) {}
+
+  list(): { items: PolicySummary[]; refused: PolicyRefusal[] } {
+    return {
+      items: this.registry.list().map((policy) => ({
+        id: policy.id,
+        version: policy.version,
+        description: policy.document.description,
+        rules: [...policy.ruleNames],
+      })),
+      refused: this.registry.refused(),
+    };
+  }
+
+  async detail(id: string): Promise<PolicyDetail> {
+    const policy = ID.test(id) ? this.registry.list().find((p) => p.id === id) : undefined;
+    if (!policy) throw new NotFoundError(ID.test(id) ? `policy ${id} not found` : 'policy not found');
+    const history = await this.versions.history(id);
+    const refused = this.registry.refused().find((r) => r.file === policy.file);
+    return {
+      id,
+      version: policy.version,
+      description: policy.document.description,
+      rules: [...policy.ruleNames],
+      content: policy.text,
+      history: history.map((h) => ({ version: h.version, firstLoadedAt: h.firstLoadedAt.toISOString() })),
+      ...(refused ? { refused } : {}),
+    };
+  }
+
+  /** The exact text of any version that was ever loaded: what a stored decision was made with. */
+  async version(id: string, version: string): Promise<PolicyVersionView> {
+    const stored = ID.test(id) && VERSION.test(version) ? await this.versions.find(id, version) : undefined;
+    if (!stored) throw new NotFoundError(`policy version not found`);
+    const active = this.registry.list().find((p) => p.id === id)?.version === version;
+    return { id, version, firstLoadedAt: stored.firstLoadedAt.toISOString(), active, content: stored.content };
+  }
+}
