@@ -2,6 +2,7 @@
 //   validate [files]   check files against the schema and the semantic rules (default: rules/*.json)
 //   test [files]       run each policy's <id>.cases.json beside it
 //   explain <file>     what a policy asks the operator, and what each rule does
+//   shadow <useCase>   a running service's shadow report (--url, default LINETRUST_URL or :3000)
 // Exit codes: 0 all good, 1 a test case failed, 2 a file is invalid or unreadable, 64 usage.
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -97,8 +98,39 @@ function explain(args: string[]): number {
   return 0;
 }
 
+interface ShadowReportBody {
+  activeVersion: string;
+  candidates: { version: string; running: boolean; decisions: number; agreement: number; matrix: Record<string, Record<string, number>> }[];
+}
+
+/** The shadow report of a running service: how a candidate would have decided live traffic. */
+async function shadow(args: string[]): Promise<number> {
+  const urlAt = args.indexOf('--url');
+  const base = urlAt >= 0 ? args[urlAt + 1] : (process.env.LINETRUST_URL ?? 'http://127.0.0.1:3000');
+  const useCase = args.find((arg, i) => !arg.startsWith('--') && i !== urlAt + 1);
+  if (!useCase || !base) return usage();
+  const response = await fetch(`${base.replace(/\/$/, '')}/v1/policies/${encodeURIComponent(useCase)}/shadow`);
+  const body = (await response.json()) as ShadowReportBody & { message?: string };
+  if (!response.ok) {
+    out.error(`${response.status}: ${body.message ?? 'request failed'}`);
+    return 2;
+  }
+  out.line(`${useCase}: active version ${body.activeVersion}`);
+  if (body.candidates.length === 0) out.line('no shadow candidate has run');
+  const actions = ['ALLOW', 'CHALLENGE', 'REVIEW', 'BLOCK'];
+  for (const candidate of body.candidates) {
+    out.line('');
+    out.line(`candidate ${candidate.version}${candidate.running ? ' (running)' : ''}: ${candidate.decisions} decisions, agreement ${(candidate.agreement * 100).toFixed(1)}%`);
+    out.line(`  ${'active \\ candidate'.padEnd(20)}${actions.map((a) => a.padStart(10)).join('')}`);
+    for (const from of actions) {
+      out.line(`  ${from.padEnd(20)}${actions.map((to) => String(candidate.matrix[from][to]).padStart(10)).join('')}`);
+    }
+  }
+  return 0;
+}
+
 function usage(): number {
-  out.error('usage: npm run policy -- validate [files] | test [files] | explain <file>');
+  out.error('usage: npm run policy -- validate [files] | test [files] | explain <file> | shadow <useCase> [--url http://host:port]');
   return 64;
 }
 
@@ -115,6 +147,8 @@ export async function runPolicyCli(argv: string[], output: CliOutput): Promise<n
         return await test(args);
       case 'explain':
         return explain(args);
+      case 'shadow':
+        return await shadow(args);
       default:
         return usage();
     }

@@ -24,6 +24,10 @@ function toRow(record: DecisionRecord): DecisionRow {
     context: record.context === undefined ? null : JSON.stringify(record.context),
     trustedSince: record.trustedSince ?? null,
     correlator: record.correlator,
+    shadowPolicyVersion: record.shadow?.policyVersion ?? null,
+    shadowOutcome: record.shadow?.outcome ?? null,
+    shadowScore: record.shadow?.score ?? null,
+    shadowReasons: record.shadow ? JSON.stringify(record.shadow.reasons) : null,
   };
 }
 
@@ -45,6 +49,14 @@ function fromRow(row: DecisionRow): DecisionRecord {
   if (row.subjectId !== null) record.subjectId = row.subjectId;
   if (row.context !== null) record.context = JSON.parse(row.context);
   if (row.trustedSince !== null) record.trustedSince = row.trustedSince;
+  if (row.shadowPolicyVersion !== null) {
+    record.shadow = {
+      policyVersion: row.shadowPolicyVersion,
+      outcome: row.shadowOutcome as Action,
+      score: row.shadowScore ?? 0,
+      reasons: JSON.parse(row.shadowReasons ?? '[]'),
+    };
+  }
   return record;
 }
 
@@ -69,6 +81,21 @@ export class DecisionRepository {
   async findById(id: string): Promise<DecisionRecord | undefined> {
     const row = await this.prisma.client.decision.findUnique({ where: { id } });
     return row ? fromRow(row) : undefined;
+  }
+
+  /** Decisions per (active outcome, shadow outcome) for each candidate version of a use case. */
+  async shadowCounts(useCase: string, from?: Date, to?: Date): Promise<{ version: string; outcome: string; shadowOutcome: string; count: number }[]> {
+    const groups = await this.prisma.client.decision.groupBy({
+      by: ['shadowPolicyVersion', 'outcome', 'shadowOutcome'],
+      where: { useCase, shadowPolicyVersion: { not: null }, createdAt: { gte: from, lt: to } },
+      _count: { _all: true },
+    });
+    return groups.map((g) => ({
+      version: g.shadowPolicyVersion as string,
+      outcome: g.outcome,
+      shadowOutcome: g.shadowOutcome as string,
+      count: g._count._all,
+    }));
   }
 
   /** Newest first; `cursor` is the id of the last decision of the previous page. */

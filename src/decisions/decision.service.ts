@@ -5,6 +5,7 @@ import { hashPhoneNumber, maskPhoneNumber } from '../common/phone/phone-number';
 import { Clock, toCalendarDate } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { PolicyRegistry } from '../policies/policy.registry';
+import { CompiledPolicy, RequestFacts } from '../scoring/compiled-policy';
 import { SignalCollector, SignalProviders } from '../scoring/signal-collector';
 import { SIGNAL_PROVIDERS } from '../scoring/signal-providers.token';
 import { SignalGateway } from '../signals/signal-gateway';
@@ -39,7 +40,11 @@ export class DecisionService {
     const options = { executor: this.gateway, deadlineMs: this.config.DECISION_DEADLINE_MS };
     const collector = new SignalCollector(this.providers, subject, now, options);
     const facts = { useCase: request.useCase, trustedSince: trustedSince ?? null, context: request.context ?? {} };
-    const { outcome, score, reasons } = await policy.evaluate(collector, facts).finally(() => collector.close());
+    const candidate = this.policies.candidate(request.useCase);
+    const [{ outcome, score, reasons }, shadow] = await Promise.all([
+      policy.evaluate(collector, facts),
+      candidate ? this.shadow(candidate, collector, facts) : undefined,
+    ]).finally(() => collector.close());
     const record: DecisionRecord = {
       id: uuidv7(now.getTime()),
       createdAt: now,
@@ -56,12 +61,27 @@ export class DecisionService {
       context: request.context,
       trustedSince,
       correlator,
+      shadow,
     };
     await this.repository.insert(record);
     this.logger.debug(
       `decision ${record.id}: ${record.useCase} ${outcome} (score ${score}) for ${record.phoneNumberMasked}, policy ${policy.version}`,
     );
     return toDecisionView(record);
+  }
+
+  /**
+   * The candidate's verdict on the same signals (queries already made are not asked again).
+   * Whatever goes wrong in a candidate never touches the decision itself.
+   */
+  private async shadow(candidate: CompiledPolicy, collector: SignalCollector, facts: RequestFacts): Promise<DecisionRecord['shadow']> {
+    try {
+      const { outcome, score, reasons } = await candidate.evaluate(collector, facts);
+      return { policyVersion: candidate.version, outcome, score, reasons };
+    } catch (error) {
+      this.logger.error(`shadow candidate ${candidate.id} ${candidate.version} failed`, (error as Error).stack);
+      return undefined;
+    }
   }
 
   async get(id: string): Promise<DecisionView> {

@@ -19,6 +19,8 @@ export interface DecisionRecord {
   context?: Record<string, unknown>;
   trustedSince?: string;
   correlator: string;
+  /** The shadow candidate's verdict on the same signals: stored, never answered. */
+  shadow?: { policyVersion: string; outcome: Action; score: number; reasons: Reason[] };
 }
 
 export interface DecisionFilter {

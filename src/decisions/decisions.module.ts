@@ -4,10 +4,12 @@ import { SignalsModule } from '../signals/signals.module';
 import { DecisionRepository } from './decision.repository';
 import { DecisionService } from './decision.service';
 import { DecisionsController } from './decisions.controller';
+import { ShadowReportController } from './shadow-report.controller';
+import { ShadowReportService } from './shadow-report.service';
 
 @Module({
   imports: [PoliciesModule, SignalsModule],
-  controllers: [DecisionsController],
-  providers: [DecisionService, DecisionRepository],
+  controllers: [DecisionsController, ShadowReportController],
+  providers: [DecisionService, DecisionRepository, ShadowReportService],
 })
 export class DecisionsModule {}

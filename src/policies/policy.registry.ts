@@ -1,4 +1,4 @@
-import { FSWatcher, watch } from 'node:fs';
+import { existsSync, FSWatcher, readdirSync, watch } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InvalidArgumentError } from '../common/errors/domain.error';
@@ -6,7 +6,7 @@ import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { CompiledPolicy } from '../scoring/compiled-policy';
 import { PolicyInvalidError, PolicyProblem } from '../scoring/policy-invalid.error';
-import { loadPolicyFile, loadPolicyFolder, POLICY_FILE } from '../scoring/policy-loader';
+import { CANDIDATE_FILE, loadPolicyFile, loadPolicyFolder, POLICY_FILE } from '../scoring/policy-loader';
 import { PolicyVersionRepository } from './policy-version.repository';
 
 /** A policy file change that was refused: the last good version keeps serving. */
@@ -30,6 +30,7 @@ const SETTLE_MS = 150;
 export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PolicyRegistry.name);
   private policies = new Map<string, CompiledPolicy>();
+  private candidates = new Map<string, CompiledPolicy>();
   private readonly refusals = new Map<string, PolicyRefusal>();
   private watcher?: FSWatcher;
   private readonly pending = new Map<string, NodeJS.Timeout>();
@@ -46,12 +47,20 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
     for (const policy of this.policies.values()) this.logLoaded(policy, 'loaded');
     // Stored before the first decision: every version that can decide is on record.
     await Promise.all([...this.policies.values()].map((policy) => this.store(policy)));
+    // A broken candidate must not stop the service: it is refused like a broken reload.
+    const candidates = readdirSync(this.config.RULES_DIR).filter((name) => CANDIDATE_FILE.test(name));
+    for (const name of candidates) await this.reload(join(this.config.RULES_DIR, name));
     if (this.config.POLICY_RELOAD) {
       this.watcher = watch(this.config.RULES_DIR, (_event, name) => {
-        if (name && POLICY_FILE.test(name)) this.schedule(join(this.config.RULES_DIR, name));
+        if (name && (POLICY_FILE.test(name) || CANDIDATE_FILE.test(name))) this.schedule(join(this.config.RULES_DIR, name));
       });
       this.watcher.unref();
     }
+  }
+
+  /** The candidate policy running in shadow for a use case, if any. */
+  candidate(useCase: string): CompiledPolicy | undefined {
+    return this.candidates.get(useCase);
   }
 
   onModuleDestroy(): void {
@@ -83,6 +92,7 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
 
   /** Validates `file` and swaps it in, or refuses it. Public for tests and a future admin call. */
   async reload(file: string): Promise<void> {
+    if (CANDIDATE_FILE.test(basename(file))) return this.reloadCandidate(file);
     const id = basename(file, '.json');
     try {
       const policy = loadPolicyFile(file);
@@ -103,10 +113,47 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
           (serving ? ` (version ${serving.version} keeps serving)` : ''),
       );
     } finally {
-      const waiters = this.waiters;
-      this.waiters = [];
-      for (const resolve of waiters) resolve();
+      this.notify();
     }
+  }
+
+  /**
+   * A candidate runs in shadow: its outcome is stored with each decision, never answered.
+   * Removing its file stops the shadow run; a broken one is refused and the previous one
+   * (if any) keeps running.
+   */
+  private async reloadCandidate(file: string): Promise<void> {
+    const id = basename(file, '.candidate.json');
+    try {
+      if (!existsSync(file)) {
+        if (this.candidates.delete(id)) this.logger.log(`shadow candidate for ${id} removed`);
+        this.refusals.delete(file);
+        return;
+      }
+      const candidate = loadPolicyFile(file);
+      this.refusals.delete(file);
+      if (!this.policies.has(id)) {
+        this.logger.warn(`shadow candidate ${file} ignored: there is no active policy ${id}`);
+        return;
+      }
+      if (this.candidates.get(id)?.version !== candidate.version) {
+        await this.store(candidate);
+        this.candidates = new Map(this.candidates).set(id, candidate);
+        this.logLoaded(candidate, 'running in shadow');
+      }
+    } catch (error) {
+      const problems = error instanceof PolicyInvalidError ? error.problems : [{ path: '$', message: (error as Error).message }];
+      this.refusals.set(file, { file, at: this.clock.now().toISOString(), problems });
+      this.logger.warn(`refused shadow candidate ${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    } finally {
+      this.notify();
+    }
+  }
+
+  private notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private schedule(file: string): void {

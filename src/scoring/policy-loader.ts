@@ -17,6 +17,8 @@ export function loadPolicyFile(file: string): CompiledPolicy {
 
 /** `<policy id>.json`; ids have no dots, so `onboarding.cases.json` (its tests) is not a policy. */
 export const POLICY_FILE = /^[a-z][a-z0-9_]{0,63}\.json$/;
+/** `<policy id>.candidate.json`: a candidate run in shadow beside the active policy. */
+export const CANDIDATE_FILE = /^[a-z][a-z0-9_]{0,63}\.candidate\.json$/;
 
 export class PolicyFolderError extends Error {
   constructor(readonly errors: PolicyInvalidError[]) {

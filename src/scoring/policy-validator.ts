@@ -56,7 +56,8 @@ function schemaProblems(errors: ErrorObject[]): PolicyProblem[] {
 /** Checks the schema cannot express: names, file/id agreement, thresholds, unknown handling. */
 function semanticProblems(policy: PolicyDocument, file: string): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
-  const expectedId = basename(file).replace(/\.json$/, '');
+  // A shadow candidate (`onboarding.candidate.json`) is a version of the same policy.
+  const expectedId = basename(file).replace(/(\.candidate)?\.json$/, '');
   if (policy.id !== expectedId) {
     problems.push({ path: '$.id', message: `must equal the file name "${expectedId}" (got "${policy.id}")` });
   }

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '../common/errors/domain.error';
+import { PolicyRegistry } from '../policies/policy.registry';
+import { ACTIONS, Action } from '../scoring/actions';
+import { DecisionRepository } from './decision.repository';
+
+/** Outcome-change matrix: active outcome -> candidate outcome -> decisions. */
+export type OutcomeMatrix = Record<Action, Record<Action, number>>;
+
+export interface ShadowReport {
+  policyId: string;
+  activeVersion: string;
+  candidates: { version: string; running: boolean; decisions: number; agreement: number; matrix: OutcomeMatrix }[];
+}
+
+function emptyMatrix(): OutcomeMatrix {
+  return Object.fromEntries(ACTIONS.map((a) => [a, Object.fromEntries(ACTIONS.map((b) => [b, 0]))])) as OutcomeMatrix;
+}
+
+/** How a shadow candidate would have decided the live traffic, against what was answered. */
+@Injectable()
+export class ShadowReportService {
+  constructor(
+    private readonly decisions: DecisionRepository,
+    private readonly policies: PolicyRegistry,
+  ) {}
+
+  async report(policyId: string, from?: Date, to?: Date): Promise<ShadowReport> {
+    const active = this.policies.list().find((p) => p.id === policyId);
+    if (!active) throw new NotFoundError(/^[a-z][a-z0-9_]{0,63}$/.test(policyId) ? `policy ${policyId} not found` : 'policy not found');
+    const running = this.policies.candidate(policyId)?.version;
+    const byVersion = new Map<string, OutcomeMatrix>();
+    for (const row of await this.decisions.shadowCounts(policyId, from, to)) {
+      const matrix = byVersion.get(row.version) ?? emptyMatrix();
+      matrix[row.outcome as Action][row.shadowOutcome as Action] += row.count;
+      byVersion.set(row.version, matrix);
+    }
+    if (running && !byVersion.has(running)) byVersion.set(running, emptyMatrix());
+    const candidates = [...byVersion].map(([version, matrix]) => {
+      const decisions = ACTIONS.reduce((sum, a) => sum + ACTIONS.reduce((s, b) => s + matrix[a][b], 0), 0);
+      const same = ACTIONS.reduce((sum, a) => sum + matrix[a][a], 0);
+      return { version, running: version === running, decisions, agreement: decisions ? same / decisions : 1, matrix };
+    });
+    return { policyId, activeVersion: active.version, candidates };
+  }
+}

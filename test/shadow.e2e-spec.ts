@@ -1,0 +1,77 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { runPolicyCli } from '../src/cli/policy-cli';
+import { PolicyRegistry } from '../src/policies/policy.registry';
+import { PrismaService } from '../src/prisma/prisma.service';
+import { LINE, NOW, TEST_LINES } from './support/lines';
+import { startTestApp, TestApp } from './support/test-app';
+
+/** Shadow mode: a candidate decides beside the active policy; stored, never answered. */
+describe('shadow candidate (e2e)', () => {
+  let t: TestApp;
+  let rules: string;
+  const server = () => t.app.getHttpServer();
+  const candidateFile = () => join(rules, 'onboarding.candidate.json');
+
+  beforeAll(async () => {
+    rules = mkdtempSync(join(tmpdir(), 'linetrust-shadow-'));
+    cpSync(join(__dirname, '..', 'rules'), rules, { recursive: true });
+    // The candidate blocks what the active policy only challenges: a SIM swapped in 72 h.
+    const candidate = JSON.parse(readFileSync(join(rules, 'onboarding.json'), 'utf8'));
+    candidate.rules.find((r: { name: string }) => r.name === 'recent-sim-swap').event.type = 'BLOCK';
+    writeFileSync(candidateFile(), JSON.stringify(candidate, null, 2));
+    t = await startTestApp({ lines: TEST_LINES, now: NOW, env: { RULES_DIR: rules } });
+  });
+  afterAll(async () => {
+    await t.close();
+    rmSync(rules, { recursive: true, force: true });
+  });
+
+  const decide = async (phoneNumber: string) =>
+    (await request(server()).post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber }).expect(201)).body;
+
+  it('answers with the active policy, stores the candidate outcome, and reports the agreement', async () => {
+    const swapped = await decide(LINE.simSwapped5h);
+    await decide(LINE.established);
+    expect(swapped.outcome).toBe('CHALLENGE');
+    expect(JSON.stringify(swapped)).not.toMatch(/shadow/i);
+    const read = await request(server()).get(`/v1/decisions/${swapped.id}`).expect(200);
+    expect(read.body).toEqual(swapped);
+
+    const row = await t.app.get(PrismaService).client.decision.findUnique({ where: { id: swapped.id } });
+    expect(row).toMatchObject({ shadowOutcome: 'BLOCK', shadowPolicyVersion: t.app.get(PolicyRegistry).candidate('onboarding')?.version });
+
+    const report = (await request(server()).get('/v1/policies/onboarding/shadow').expect(200)).body;
+    expect(report.candidates).toHaveLength(1);
+    expect(report.candidates[0]).toMatchObject({ running: true, decisions: 2, agreement: 0.5 });
+    expect(report.candidates[0].matrix.CHALLENGE.BLOCK).toBe(1);
+    expect(report.candidates[0].matrix.ALLOW.ALLOW).toBe(1);
+  });
+
+  it('shows the report through the policy CLI', async () => {
+    await t.app.listen(0, '127.0.0.1');
+    const lines: string[] = [];
+    const code = await runPolicyCli(['shadow', 'onboarding', '--url', await t.app.getUrl()], { line: (l) => lines.push(l), error: (l) => lines.push(l), colour: false });
+    expect(code).toBe(0);
+    expect(lines.join('\n')).toMatch(/candidate [0-9a-f]{16} \(running\): 2 decisions, agreement 50\.0%/);
+    expect(lines.join('\n')).toMatch(/CHALLENGE\s+0\s+0\s+0\s+1/);
+  });
+
+  it('stops the shadow run when the candidate file is removed', async () => {
+    const removed = t.app.get(PolicyRegistry).nextReload();
+    rmSync(candidateFile());
+    await removed;
+    const decision = await decide(LINE.simSwapped5h);
+    const row = await t.app.get(PrismaService).client.decision.findUnique({ where: { id: decision.id } });
+    expect(row?.shadowOutcome).toBeNull();
+    const report = (await request(server()).get('/v1/policies/onboarding/shadow').expect(200)).body;
+    expect(report.candidates[0]).toMatchObject({ running: false, decisions: 2 });
+  });
+
+  it('400 for a malformed time range, 404 for an unknown policy', async () => {
+    await request(server()).get('/v1/policies/onboarding/shadow?from=yesterday').expect(400);
+    await request(server()).get('/v1/policies/lending/shadow').expect(404);
+  });
+});
