@@ -3,10 +3,14 @@
 //   test [files]       run each policy's <id>.cases.json beside it
 //   explain <file>     what a policy asks the operator, and what each rule does
 //   shadow <useCase>   a running service's shadow report (--url, default LINETRUST_URL or :3000)
+//   backtest <file>    replay stored decisions (DATABASE_URL) against a candidate (--from, --to)
 // Exit codes: 0 all good, 1 a test case failed, 2 a file is invalid or unreadable, 64 usage.
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { createApp } from '../app.factory';
 import { PACKAGE_ROOT } from '../config/package-root';
+import { BacktestService } from '../decisions/backtest.service';
+import { BacktestReport } from '../scoring/backtest';
 import { CompiledPolicy } from '../scoring/compiled-policy';
 import { readCaseFile, runCaseFile } from '../scoring/policy-cases';
 import { PolicyInvalidError } from '../scoring/policy-invalid.error';
@@ -129,8 +133,57 @@ async function shadow(args: string[]): Promise<number> {
   return 0;
 }
 
+function option(args: string[], name: string): string | undefined {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : undefined;
+}
+
+function printBacktest(report: BacktestReport): void {
+  const actions = ['ALLOW', 'CHALLENGE', 'REVIEW', 'BLOCK'] as const;
+  out.line(`${report.policyId}: candidate ${report.candidateVersion} replayed on ${report.decisions} stored decisions, ${report.replayable} fully replayable`);
+  out.line(`  ${'stored \\ candidate'.padEnd(20)}${actions.map((a) => a.padStart(10)).join('')}`);
+  for (const from of actions) out.line(`  ${from.padEnd(20)}${actions.map((to) => String(report.matrix[from][to]).padStart(10)).join('')}`);
+  out.line('');
+  out.line(`  ${'rule'.padEnd(32)}${'before'.padStart(8)}${'after'.padStart(8)}${'not replayable'.padStart(16)}`);
+  for (const rule of report.rules) {
+    out.line(`  ${rule.rule.padEnd(32)}${String(rule.before).padStart(8)}${String(rule.after).padStart(8)}${String(rule.notReplayable).padStart(16)}`);
+  }
+  if (report.labels) {
+    out.line('');
+    out.line(`  labelled decisions: ${report.labels.labelled}`);
+    const pct = (n: number | null) => (n === null ? '-' : `${(n * 100).toFixed(1)}%`);
+    for (const action of actions) {
+      const b = report.labels.before[action];
+      const a = report.labels.after[action];
+      out.line(`  ${action.padEnd(10)} precision ${pct(b.precision)} -> ${pct(a.precision)}   recall ${pct(b.recall)} -> ${pct(a.recall)}`);
+    }
+  }
+  out.line('');
+  out.line(`  ${report.changedCount} decisions change outcome${report.changed.length ? `, e.g. ${report.changed.slice(0, 5).map((c) => `${c.id} ${c.before}->${c.after}`).join(', ')}` : ''}`);
+}
+
+/** Replays the stored decisions of DATABASE_URL (the service's configuration) against a candidate. */
+async function backtest(args: string[]): Promise<number> {
+  const file = args.find((arg, i) => !arg.startsWith('--') && !args[i - 1]?.startsWith('--'));
+  if (!file) return usage();
+  const from = option(args, '--from');
+  const to = option(args, '--to');
+  const app = await createApp({ env: { POLICY_RELOAD: 'false', LOG_LEVEL: 'warn' } });
+  try {
+    const progress = process.stderr.isTTY
+      ? (done: number, total: number) => process.stderr.write(`\r  replayed ${done} / ${total}`)
+      : undefined;
+    const report = await app.get(BacktestService).run(resolve(file), { from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined }, progress);
+    if (progress) process.stderr.write('\n');
+    printBacktest(report);
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
 function usage(): number {
-  out.error('usage: npm run policy -- validate [files] | test [files] | explain <file> | shadow <useCase> [--url http://host:port]');
+  out.error('usage: npm run policy -- validate [files] | test [files] | explain <file> | shadow <useCase> [--url http://host:port] | backtest <candidate file> [--from ISO] [--to ISO]');
   return 64;
 }
 
@@ -149,6 +202,8 @@ export async function runPolicyCli(argv: string[], output: CliOutput): Promise<n
         return explain(args);
       case 'shadow':
         return await shadow(args);
+      case 'backtest':
+        return await backtest(args);
       default:
         return usage();
     }

@@ -3,6 +3,7 @@ import { GroupCommit } from '../common/batching/group-commit';
 import type { Decision } from '../prisma/generated/sqlite/client';
 import { PrismaService } from '../prisma/prisma.service';
 import { Action } from '../scoring/actions';
+import { Label, StoredDecision } from '../scoring/backtest';
 import { DecisionFilter, DecisionRecord } from './decision.types';
 
 type DecisionRow = Decision;
@@ -28,6 +29,8 @@ function toRow(record: DecisionRecord): DecisionRow {
     shadowOutcome: record.shadow?.outcome ?? null,
     shadowScore: record.shadow?.score ?? null,
     shadowReasons: record.shadow ? JSON.stringify(record.shadow.reasons) : null,
+    label: null,
+    labeledAt: null,
   };
 }
 
@@ -81,6 +84,36 @@ export class DecisionRepository {
   async findById(id: string): Promise<DecisionRecord | undefined> {
     const row = await this.prisma.client.decision.findUnique({ where: { id } });
     return row ? fromRow(row) : undefined;
+  }
+
+  /** Records what a decision turned out to be; false when there is no such decision. */
+  async label(id: string, label: Label, at: Date): Promise<boolean> {
+    const { count } = await this.prisma.client.decision.updateMany({ where: { id }, data: { label, labeledAt: at } });
+    return count > 0;
+  }
+
+  /** A page of a use case's decisions in a time range, oldest first, for a replay. */
+  async replayPage(useCase: string, from: Date | undefined, to: Date | undefined, afterId: string | undefined, take: number): Promise<StoredDecision[]> {
+    const rows = await this.prisma.client.decision.findMany({
+      where: { useCase, createdAt: { gte: from, lt: to }, ...(afterId ? { id: { gt: afterId } } : {}) },
+      orderBy: { id: 'asc' },
+      take,
+      select: { id: true, createdAt: true, outcome: true, reasons: true, signals: true, trustedSince: true, context: true, label: true },
+    });
+    return rows.map((row) => ({
+      id: row.id,
+      createdAt: row.createdAt,
+      outcome: row.outcome as Action,
+      reasons: JSON.parse(row.reasons),
+      signals: JSON.parse(row.signals),
+      trustedSince: row.trustedSince ?? undefined,
+      context: row.context === null ? undefined : JSON.parse(row.context),
+      label: (row.label ?? undefined) as Label | undefined,
+    }));
+  }
+
+  async count(useCase: string, from?: Date, to?: Date): Promise<number> {
+    return this.prisma.client.decision.count({ where: { useCase, createdAt: { gte: from, lt: to } } });
   }
 
   /** Decisions per (active outcome, shadow outcome) for each candidate version of a use case. */

@@ -5,6 +5,7 @@ import { hashPhoneNumber, maskPhoneNumber } from '../common/phone/phone-number';
 import { Clock, toCalendarDate } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { PolicyRegistry } from '../policies/policy.registry';
+import { Label } from '../scoring/backtest';
 import { CompiledPolicy, RequestFacts } from '../scoring/compiled-policy';
 import { SignalCollector, SignalProviders } from '../scoring/signal-collector';
 import { SIGNAL_PROVIDERS } from '../scoring/signal-providers.token';
@@ -82,6 +83,15 @@ export class DecisionService {
       this.logger.error(`shadow candidate ${candidate.id} ${candidate.version} failed`, (error as Error).stack);
       return undefined;
     }
+  }
+
+  /** Feedback: what the decision turned out to be. Backtests measure precision and recall with it. */
+  async label(id: string, label: Label): Promise<{ id: string; label: Label; labeledAt: string }> {
+    const at = this.clock.now();
+    if (!UUID_PATTERN.test(id) || !(await this.repository.label(id, label, at))) {
+      throw new NotFoundError(UUID_PATTERN.test(id) ? `decision ${id} not found` : 'decision not found');
+    }
+    return { id, label, labeledAt: at.toISOString() };
   }
 
   async get(id: string): Promise<DecisionView> {

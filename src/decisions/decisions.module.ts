@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PoliciesModule } from '../policies/policies.module';
 import { SignalsModule } from '../signals/signals.module';
+import { BacktestService } from './backtest.service';
 import { DecisionRepository } from './decision.repository';
 import { DecisionService } from './decision.service';
 import { DecisionsController } from './decisions.controller';
@@ -10,6 +11,7 @@ import { ShadowReportService } from './shadow-report.service';
 @Module({
   imports: [PoliciesModule, SignalsModule],
   controllers: [DecisionsController, ShadowReportController],
-  providers: [DecisionService, DecisionRepository, ShadowReportService],
+  providers: [DecisionService, DecisionRepository, ShadowReportService, BacktestService],
+  exports: [BacktestService],
 })
 export class DecisionsModule {}

@@ -3,7 +3,7 @@ import { calendarDaysBefore } from '../common/time/clock';
 import { DeviceSwapSignal } from '../signals/device-swap/device-swap.signal';
 import { NumberRecyclingSignal } from '../signals/number-recycling/number-recycling.signal';
 import { SimSwapSignal } from '../signals/sim-swap/sim-swap.signal';
-import { SignalCallContext, SignalName, SignalStatus } from '../signals/signal.types';
+import { SignalAnswer, SignalCallContext, SignalName, SignalStatus } from '../signals/signal.types';
 import { TenureSignal } from '../signals/tenure/tenure.signal';
 import { SignalFactName } from './facts';
 import { directExecutor, ExecutedSignal, SignalExecutor, SignalRequest } from './signal-executor';
@@ -21,6 +21,44 @@ export interface SignalSubject {
   /** `YYYY-MM-DD`, Number Recycling's specifiedDate when a rule does not set its own. */
   trustedSince?: string;
   correlator: string;
+}
+
+/** The operator question a signal fact asks (its threshold as the query's parameter). */
+export interface SignalQuery {
+  signal: SignalName;
+  operation: string;
+  query: Record<string, string | number>;
+}
+
+/**
+ * The query behind a fact and its params, on the decision's date: "tenure, 30 days" asks
+ * tenureDate = that date - 30 days. Pure, so a backtest can tell which stored answer a rule
+ * needs. `missing` when the request lacks an input (no trustedSince).
+ */
+export function signalQuery(
+  fact: SignalFactName,
+  params: Record<string, unknown>,
+  now: Date,
+  trustedSince: string | undefined,
+): SignalQuery | { missing: string } {
+  switch (fact) {
+    case 'tenure':
+      return { signal: 'tenure', operation: 'checkTenure', query: { tenureDate: calendarDaysBefore(now, Number(params.days)) } };
+    case 'numberRecycling': {
+      const specifiedDate = params.days !== undefined ? calendarDaysBefore(now, Number(params.days)) : trustedSince;
+      if (!specifiedDate) return { missing: 'no trustedSince in the request, so no date to check recycling against' };
+      return { signal: 'numberRecycling', operation: 'check', query: { specifiedDate } };
+    }
+    case 'simSwap':
+      return { signal: 'simSwap', operation: 'check', query: { maxAge: Number(params.maxAge) } };
+    case 'deviceSwap':
+      return { signal: 'deviceSwap', operation: 'check', query: { maxAge: Number(params.maxAge) } };
+  }
+}
+
+/** The key a query is known by: the same question asked twice has the same key. */
+export function queryKey(query: SignalQuery): string {
+  return `${query.signal}:${query.operation}:${JSON.stringify(query.query)}`;
 }
 
 /** One signal query a decision made, stored with it as its explanation. */
@@ -104,7 +142,7 @@ export class SignalCollector {
   resolve(fact: SignalFactName, params: Record<string, unknown>): Promise<SignalFactValue> {
     const planned = this.plan(fact, params);
     if ('missing' in planned) return Promise.resolve(this.recordMissing(fact, planned.missing));
-    const key = `${planned.signal}:${planned.operation}:${JSON.stringify(planned.query)}`;
+    const key = queryKey(planned);
     let value = this.inFlight.get(key);
     if (!value) {
       value = this.run(planned);
@@ -114,28 +152,24 @@ export class SignalCollector {
   }
 
   private plan(fact: SignalFactName, params: Record<string, unknown>): PlannedQuery | { missing: string } {
+    const planned = signalQuery(fact, params, this.now, this.subject.trustedSince);
+    if ('missing' in planned) return planned;
     const { phoneNumber } = this.subject;
-    switch (fact) {
-      case 'tenure': {
-        const query = { tenureDate: calendarDaysBefore(this.now, Number(params.days)) };
-        return { signal: 'tenure', operation: 'checkTenure', query, phoneNumber, call: (ctx) => this.providers.tenure.checkTenure({ phoneNumber, ...query }, ctx) };
+    const { signal, operation, query } = planned;
+    const providers = this.providers;
+    const call = (ctx: SignalCallContext): Promise<SignalAnswer<object>> => {
+      switch (signal) {
+        case 'tenure':
+          return providers.tenure.checkTenure({ phoneNumber, tenureDate: String(query.tenureDate) }, ctx);
+        case 'numberRecycling':
+          return providers.numberRecycling.check({ phoneNumber, specifiedDate: String(query.specifiedDate) }, ctx);
+        case 'simSwap':
+          return providers.simSwap.check({ phoneNumber, maxAge: Number(query.maxAge) }, ctx);
+        case 'deviceSwap':
+          return providers.deviceSwap.check({ phoneNumber, maxAge: Number(query.maxAge) }, ctx);
       }
-      case 'numberRecycling': {
-        const specifiedDate =
-          params.days !== undefined ? calendarDaysBefore(this.now, Number(params.days)) : this.subject.trustedSince;
-        if (!specifiedDate) return { missing: 'no trustedSince in the request, so no date to check recycling against' };
-        const query = { specifiedDate };
-        return { signal: 'numberRecycling', operation: 'check', query, phoneNumber, call: (ctx) => this.providers.numberRecycling.check({ phoneNumber, ...query }, ctx) };
-      }
-      case 'simSwap': {
-        const query = { maxAge: Number(params.maxAge) };
-        return { signal: 'simSwap', operation: 'check', query, phoneNumber, call: (ctx) => this.providers.simSwap.check({ phoneNumber, ...query }, ctx) };
-      }
-      case 'deviceSwap': {
-        const query = { maxAge: Number(params.maxAge) };
-        return { signal: 'deviceSwap', operation: 'check', query, phoneNumber, call: (ctx) => this.providers.deviceSwap.check({ phoneNumber, ...query }, ctx) };
-      }
-    }
+    };
+    return { signal, operation, query, phoneNumber, call };
   }
 
   private async run(planned: PlannedQuery): Promise<SignalFactValue> {

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Decision" ADD COLUMN "label" TEXT;
+ALTER TABLE "Decision" ADD COLUMN "labeledAt" DATETIME;
+
