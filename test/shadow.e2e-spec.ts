@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { runPolicyCli } from '../src/cli/policy-cli';
+import { DecisionService } from '../src/decisions/decision.service';
 import { PolicyRegistry } from '../src/policies/policy.registry';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { LINE, NOW, TEST_LINES } from './support/lines';
@@ -21,6 +22,12 @@ describe('shadow candidate (e2e)', () => {
     // The candidate blocks what the active policy only challenges: a SIM swapped in 72 h.
     const candidate = JSON.parse(readFileSync(join(rules, 'onboarding.json'), 'utf8'));
     candidate.rules.find((r: { name: string }) => r.name === 'recent-sim-swap').event.type = 'BLOCK';
+    // ...and asks a question the active policy never asks.
+    candidate.rules.push({
+      name: 'swap-in-ten-days',
+      conditions: { all: [{ fact: 'simSwap', params: { maxAge: 240 }, path: '$.swapped', operator: 'equal', value: true }] },
+      event: { type: 'ALLOW', params: { code: 'SIM_SWAPPED_LAST_10_DAYS', message: 'SIM changed in 10 days.', score: 5 } },
+    });
     writeFileSync(candidateFile(), JSON.stringify(candidate, null, 2));
     t = await startTestApp({ lines: TEST_LINES, now: NOW, env: { RULES_DIR: rules } });
   });
@@ -29,14 +36,20 @@ describe('shadow candidate (e2e)', () => {
     rmSync(rules, { recursive: true, force: true });
   });
 
-  const decide = async (phoneNumber: string) =>
-    (await request(server()).post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber }).expect(201)).body;
+  // The shadow run is stored after the answer: wait for it before reading the row.
+  const decide = async (phoneNumber: string) => {
+    const body = (await request(server()).post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber }).expect(201)).body;
+    await t.app.get(DecisionService).shadowsSettled();
+    return body;
+  };
 
   it('answers with the active policy, stores the candidate outcome, and reports the agreement', async () => {
     const swapped = await decide(LINE.simSwapped5h);
     await decide(LINE.established);
     expect(swapped.outcome).toBe('CHALLENGE');
     expect(JSON.stringify(swapped)).not.toMatch(/shadow/i);
+    // The candidate's own questions are not part of the answered decision's explanation.
+    expect(swapped.signals.map((s: { query: object }) => s.query)).not.toContainEqual({ maxAge: 240 });
     const read = await request(server()).get(`/v1/decisions/${swapped.id}`).expect(200);
     expect(read.body).toEqual(swapped);
 

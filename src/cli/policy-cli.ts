@@ -7,9 +7,11 @@
 // Exit codes: 0 all good, 1 a test case failed, 2 a file is invalid or unreadable, 64 usage.
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { createApp } from '../app.factory';
 import { PACKAGE_ROOT } from '../config/package-root';
+import { validateConfig } from '../config/app-config';
 import { BacktestService } from '../decisions/backtest.service';
+import { DecisionRepository } from '../decisions/decision.repository';
+import { PrismaService } from '../prisma/prisma.service';
 import { BacktestReport } from '../scoring/backtest';
 import { CompiledPolicy } from '../scoring/compiled-policy';
 import { readCaseFile, runCaseFile } from '../scoring/policy-cases';
@@ -81,8 +83,14 @@ async function test(args: string[]): Promise<number> {
       out.line(`${fail()} ${policy.id}: no test cases (${basename(caseFile)})`);
       continue;
     }
+    const cases = readCaseFile(caseFile);
+    if (cases.policy !== policy.id) {
+      failed += 1;
+      out.line(`${fail()} ${basename(caseFile)} tests "${cases.policy}", not ${policy.id}`);
+      continue;
+    }
     out.line(`${policy.id} ${dim(`(${basename(caseFile)})`)}`);
-    for (const result of await runCaseFile(policy, readCaseFile(caseFile))) {
+    for (const result of await runCaseFile(policy, cases)) {
       if (result.passed) passed += 1;
       else failed += 1;
       out.line(`  ${result.passed ? ok() : fail()} ${result.name}`);
@@ -91,7 +99,9 @@ async function test(args: string[]): Promise<number> {
   }
   out.line(`${passed} passed, ${failed} failed`);
   if (invalid > 0) return 2;
-  return failed > 0 || missing > 0 ? 1 : 0;
+  // Nothing tested is not a pass: a CI step must not go green on an empty folder.
+  if (passed + failed === 0) out.line(`${fail()} no test case ran`);
+  return failed > 0 || missing > 0 || passed + failed === 0 ? 1 : 0;
 }
 
 function explain(args: string[]): number {
@@ -168,17 +178,21 @@ async function backtest(args: string[]): Promise<number> {
   if (!file) return usage();
   const from = option(args, '--from');
   const to = option(args, '--to');
-  const app = await createApp({ env: { POLICY_RELOAD: 'false', LOG_LEVEL: 'warn' } });
+  // Only the database: not the service's policies, whose loading would record versions that
+  // never decided anything.
+  const prisma = new PrismaService(validateConfig(process.env));
+  await prisma.onModuleInit();
   try {
     const progress = process.stderr.isTTY
       ? (done: number, total: number) => process.stderr.write(`\r  replayed ${done} / ${total}`)
       : undefined;
-    const report = await app.get(BacktestService).run(resolve(file), { from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined }, progress);
+    const backtests = new BacktestService(new DecisionRepository(prisma));
+    const report = await backtests.run(resolve(file), { from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined }, progress);
     if (progress) process.stderr.write('\n');
     printBacktest(report);
     return 0;
   } finally {
-    await app.close();
+    await prisma.onModuleDestroy();
   }
 }
 

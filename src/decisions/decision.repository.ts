@@ -86,6 +86,19 @@ export class DecisionRepository {
     return row ? fromRow(row) : undefined;
   }
 
+  /** Stores a shadow candidate's verdict on a decision already written. */
+  async setShadow(id: string, shadow: NonNullable<DecisionRecord['shadow']>): Promise<void> {
+    await this.prisma.client.decision.update({
+      where: { id },
+      data: {
+        shadowPolicyVersion: shadow.policyVersion,
+        shadowOutcome: shadow.outcome,
+        shadowScore: shadow.score,
+        shadowReasons: JSON.stringify(shadow.reasons),
+      },
+    });
+  }
+
   /** Records what a decision turned out to be; false when there is no such decision. */
   async label(id: string, label: Label, at: Date): Promise<boolean> {
     const { count } = await this.prisma.client.decision.updateMany({ where: { id }, data: { label, labeledAt: at } });

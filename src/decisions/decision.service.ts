@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InvalidArgumentError, NotFoundError } from '../common/errors/domain.error';
 import { UUID_PATTERN, uuidv7 } from '../common/ids/uuid7';
 import { hashPhoneNumber, maskPhoneNumber } from '../common/phone/phone-number';
@@ -16,8 +16,9 @@ import { CreateDecisionDto } from './dto/create-decision.dto';
 import { ListDecisionsQuery } from './dto/list-decisions.query';
 
 @Injectable()
-export class DecisionService {
+export class DecisionService implements OnModuleDestroy {
   private readonly logger = new Logger(DecisionService.name);
+  private readonly shadows = new Set<Promise<void>>();
 
   constructor(
     private readonly policies: PolicyRegistry,
@@ -41,11 +42,7 @@ export class DecisionService {
     const options = { executor: this.gateway, deadlineMs: this.config.DECISION_DEADLINE_MS };
     const collector = new SignalCollector(this.providers, subject, now, options);
     const facts = { useCase: request.useCase, trustedSince: trustedSince ?? null, context: request.context ?? {} };
-    const candidate = this.policies.candidate(request.useCase);
-    const [{ outcome, score, reasons }, shadow] = await Promise.all([
-      policy.evaluate(collector, facts),
-      candidate ? this.shadow(candidate, collector, facts) : undefined,
-    ]).finally(() => collector.close());
+    const { outcome, score, reasons } = await policy.evaluate(collector, facts).finally(() => collector.close());
     const record: DecisionRecord = {
       id: uuidv7(now.getTime()),
       createdAt: now,
@@ -62,9 +59,10 @@ export class DecisionService {
       context: request.context,
       trustedSince,
       correlator,
-      shadow,
     };
     await this.repository.insert(record);
+    const candidate = this.policies.candidate(request.useCase);
+    if (candidate) this.shadowInBackground(candidate, collector, facts, record.id);
     this.logger.debug(
       `decision ${record.id}: ${record.useCase} ${outcome} (score ${score}) for ${record.phoneNumberMasked}, policy ${policy.version}`,
     );
@@ -72,17 +70,30 @@ export class DecisionService {
   }
 
   /**
-   * The candidate's verdict on the same signals (queries already made are not asked again).
-   * Whatever goes wrong in a candidate never touches the decision itself.
+   * The candidate's verdict, once the decision is answered: it never delays or changes the
+   * answer. It reuses the decision's answers (never asked twice); what only the candidate
+   * asks is extra operator calls, made now, and not part of the decision's explanation.
    */
-  private async shadow(candidate: CompiledPolicy, collector: SignalCollector, facts: RequestFacts): Promise<DecisionRecord['shadow']> {
-    try {
-      const { outcome, score, reasons } = await candidate.evaluate(collector, facts);
-      return { policyVersion: candidate.version, outcome, score, reasons };
-    } catch (error) {
-      this.logger.error(`shadow candidate ${candidate.id} ${candidate.version} failed`, (error as Error).stack);
-      return undefined;
-    }
+  private shadowInBackground(candidate: CompiledPolicy, active: SignalCollector, facts: RequestFacts, id: string): void {
+    const collector = active.fork(this.config.DECISION_DEADLINE_MS);
+    const task: Promise<void> = candidate
+      .evaluate(collector, facts)
+      .then(({ outcome, score, reasons }) => this.repository.setShadow(id, { policyVersion: candidate.version, outcome, score, reasons }))
+      .catch((error: unknown) => this.logger.error(`shadow candidate ${candidate.id} ${candidate.version} failed`, (error as Error).stack))
+      .finally(() => {
+        collector.close();
+        this.shadows.delete(task);
+      });
+    this.shadows.add(task);
+  }
+
+  /** Resolves when every shadow run started so far has been stored (shutdown, tests). */
+  async shadowsSettled(): Promise<void> {
+    await Promise.all([...this.shadows]);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.shadowsSettled();
   }
 
   /** Feedback: what the decision turned out to be. Backtests measure precision and recall with it. */

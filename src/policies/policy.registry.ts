@@ -1,5 +1,5 @@
 import { existsSync, FSWatcher, readdirSync, watch } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InvalidArgumentError } from '../common/errors/domain.error';
 import { Clock } from '../common/time/clock';
@@ -35,6 +35,7 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
   private watcher?: FSWatcher;
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private waiters: (() => void)[] = [];
+  private readonly reloading = new Map<string, Promise<void>>();
 
   constructor(
     private readonly config: AppConfig,
@@ -91,8 +92,19 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Validates `file` and swaps it in, or refuses it. Public for tests and a future admin call. */
-  async reload(file: string): Promise<void> {
-    if (CANDIDATE_FILE.test(basename(file))) return this.reloadCandidate(file);
+  reload(file: string): Promise<void> {
+    // One reload per file at a time, in order: a slow version write of an older save must not
+    // swap in after a newer one.
+    const previous = this.reloading.get(file) ?? Promise.resolve();
+    const next = previous.then(() => (CANDIDATE_FILE.test(basename(file)) ? this.reloadCandidate(file) : this.reloadActive(file)));
+    this.reloading.set(file, next);
+    void next.finally(() => {
+      if (this.reloading.get(file) === next) this.reloading.delete(file);
+    });
+    return next;
+  }
+
+  private async reloadActive(file: string): Promise<void> {
     const id = basename(file, '.json');
     try {
       const policy = loadPolicyFile(file);
@@ -103,6 +115,9 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
         // A new Map: readers see the old one or the new one, never a half-updated one.
         this.policies = new Map(this.policies).set(policy.id, policy);
         this.logLoaded(policy, current ? `reloaded (was ${current.version})` : 'added');
+        // A candidate saved before its policy existed was ignored: it can run now.
+        const candidateFile = join(dirname(file), `${policy.id}.candidate.json`);
+        if (!current && existsSync(candidateFile)) void this.reload(candidateFile);
       }
     } catch (error) {
       const problems = error instanceof PolicyInvalidError ? error.problems : [{ path: '$', message: (error as Error).message }];

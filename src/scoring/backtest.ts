@@ -37,6 +37,7 @@ export interface BacktestReport {
   /** Decisions every fired-or-not rule of the candidate could be replayed on. */
   replayable: number;
   matrix: OutcomeMatrix;
+  /** Per rule: hits before and after on the replayable decisions, and decisions it could not be replayed on. */
   rules: { rule: string; before: number; after: number; notReplayable: number }[];
   changed: { id: string; before: Action; after: Action }[];
   changedCount: number;
@@ -82,7 +83,6 @@ export class Backtest {
 
   async add(decision: StoredDecision): Promise<void> {
     this.decisions += 1;
-    for (const reason of decision.reasons) this.rule(reason.rule).before += 1;
     const stored = new Map(decision.signals.map((record) => [queryKey(record), record]));
     const missing = new Set<string>();
     const collector = new SignalCollector(this.providers(stored, missing), { phoneNumber: PLACEHOLDER_NUMBER, trustedSince: decision.trustedSince, correlator: 'backtest' }, decision.createdAt);
@@ -104,6 +104,8 @@ export class Backtest {
     for (const name of blind) this.rule(name).notReplayable += 1;
     if (blind.size > 0) return;
     this.replayable += 1;
+    // Before and after are counted on the same decisions: the fully replayable ones.
+    for (const reason of decision.reasons) this.rule(reason.rule).before += 1;
     const fired = new Set(replayed.reasons.map((reason) => reason.rule));
     for (const name of fired) this.rule(name).after += 1;
     const after = decideOutcome(

@@ -86,6 +86,8 @@ export interface CollectorOptions {
    * and the policy decides without them.
    */
   deadlineMs?: number;
+  /** Answers already asked, shared with the collector this one was forked from. */
+  memo?: Map<string, Promise<SignalFactValue>>;
 }
 
 /** A signal fact's value as rules read it: `status`, plus the answer's fields when OK. */
@@ -102,7 +104,7 @@ const DEADLINE_GRACE_MS = 50;
  * It never throws: a provider failure becomes an UNAVAILABLE value the policy reasons about.
  */
 export class SignalCollector {
-  private readonly inFlight = new Map<string, Promise<SignalFactValue>>();
+  private readonly inFlight: Map<string, Promise<SignalFactValue>>;
   private readonly recorded: SignalRecord[] = [];
 
   private readonly executor: SignalExecutor;
@@ -118,6 +120,7 @@ export class SignalCollector {
     options: CollectorOptions = {},
   ) {
     this.executor = options.executor ?? directExecutor;
+    this.inFlight = options.memo ?? new Map();
     if (options.deadlineMs !== undefined) {
       const deadline = new AbortController();
       // Every pending query and retry wait listens to it: no leak warning for a big policy.
@@ -128,6 +131,14 @@ export class SignalCollector {
       this.deadlineTimer = setTimeout(() => deadline.abort(), options.deadlineMs);
       this.deadlineTimer.unref();
     }
+  }
+
+  /**
+   * A collector for a shadow run: it reuses every answer this one already has (never asked
+   * twice), records its own queries apart, and has its own deadline.
+   */
+  fork(deadlineMs?: number): SignalCollector {
+    return new SignalCollector(this.providers, this.subject, this.now, { executor: this.executor, deadlineMs, memo: this.inFlight });
   }
 
   /** The decision is made: its deadline timer is no longer needed. */
