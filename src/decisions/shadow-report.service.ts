@@ -2,19 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/errors/domain.error';
 import { PolicyRegistry } from '../policies/policy.registry';
 import { ACTIONS, Action } from '../scoring/actions';
+import { emptyMatrix, OutcomeMatrix } from '../scoring/outcome';
 import { DecisionRepository } from './decision.repository';
-
-/** Outcome-change matrix: active outcome -> candidate outcome -> decisions. */
-export type OutcomeMatrix = Record<Action, Record<Action, number>>;
 
 export interface ShadowReport {
   policyId: string;
   activeVersion: string;
   candidates: { version: string; running: boolean; decisions: number; agreement: number; matrix: OutcomeMatrix }[];
-}
-
-function emptyMatrix(): OutcomeMatrix {
-  return Object.fromEntries(ACTIONS.map((a) => [a, Object.fromEntries(ACTIONS.map((b) => [b, 0]))])) as OutcomeMatrix;
 }
 
 /** How a shadow candidate would have decided the live traffic, against what was answered. */

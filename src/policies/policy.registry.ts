@@ -120,8 +120,7 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
         if (!current && existsSync(candidateFile)) void this.reload(candidateFile);
       }
     } catch (error) {
-      const problems = error instanceof PolicyInvalidError ? error.problems : [{ path: '$', message: (error as Error).message }];
-      this.refusals.set(file, { file, at: this.clock.now().toISOString(), problems });
+      const problems = this.refuse(file, error);
       const serving = this.policies.get(id);
       this.logger.warn(
         `refused ${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}` +
@@ -157,12 +156,18 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
         this.logLoaded(candidate, 'running in shadow');
       }
     } catch (error) {
-      const problems = error instanceof PolicyInvalidError ? error.problems : [{ path: '$', message: (error as Error).message }];
-      this.refusals.set(file, { file, at: this.clock.now().toISOString(), problems });
+      const problems = this.refuse(file, error);
       this.logger.warn(`refused shadow candidate ${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
     } finally {
       this.notify();
     }
+  }
+
+  /** Records why a file was refused (shown by GET /v1/policies) and returns the problems. */
+  private refuse(file: string, error: unknown): PolicyProblem[] {
+    const problems = error instanceof PolicyInvalidError ? error.problems : [{ path: '$', message: (error as Error).message }];
+    this.refusals.set(file, { file, at: this.clock.now().toISOString(), problems });
+    return problems;
   }
 
   private notify(): void {

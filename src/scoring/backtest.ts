@@ -1,7 +1,8 @@
 import { Action, ACTIONS } from './actions';
+import { SignalFactName } from './facts';
+import { signalLeaves } from './conditions';
 import { CompiledPolicy } from './compiled-policy';
-import { isSignalFact } from './facts';
-import { decideOutcome } from './outcome';
+import { decideOutcome, emptyMatrix, OutcomeMatrix } from './outcome';
 import { Condition, Reason } from './policy.types';
 import { queryKey, SignalCollector, SignalProviders, SignalRecord, signalQuery } from './signal-collector';
 
@@ -18,8 +19,6 @@ export interface StoredDecision {
   context?: Record<string, unknown>;
   label?: Label;
 }
-
-export type OutcomeMatrix = Record<Action, Record<Action, number>>;
 
 interface OutcomeQuality {
   decisions: number;
@@ -47,19 +46,6 @@ export interface BacktestReport {
 const NOT_REPLAYABLE = 'not replayable: this query was not asked when the decision was made';
 const PLACEHOLDER_NUMBER = '+10000000000';
 const MAX_CHANGED_LISTED = 1000;
-
-function emptyMatrix(): OutcomeMatrix {
-  return Object.fromEntries(ACTIONS.map((a) => [a, Object.fromEntries(ACTIONS.map((b) => [b, 0]))])) as OutcomeMatrix;
-}
-
-function* signalLeaves(condition: Condition): Generator<{ fact: string; params?: Record<string, unknown> }> {
-  if ('fact' in condition) {
-    if (isSignalFact(condition.fact)) yield condition;
-    return;
-  }
-  const children = 'all' in condition ? condition.all : 'any' in condition ? condition.any : [condition.not];
-  for (const child of children) yield* signalLeaves(child);
-}
 
 /**
  * Replays stored decisions against a candidate policy, on the signal answers stored with
@@ -95,7 +81,7 @@ export class Backtest {
       this.candidate.document.rules
         .filter((rule) =>
           [...signalLeaves(rule.conditions as Condition)].some((leaf) => {
-            const query = signalQuery(leaf.fact as never, leaf.params ?? {}, decision.createdAt, decision.trustedSince);
+            const query = signalQuery(leaf.fact as SignalFactName, leaf.params ?? {}, decision.createdAt, decision.trustedSince);
             return !('missing' in query) && missing.has(queryKey(query));
           }),
         )

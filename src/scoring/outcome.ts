@@ -1,6 +1,13 @@
 import { Action, ACTIONS, mostSevere, severity } from './actions';
 import { PolicyRule, Reason, ScoreThresholds } from './policy.types';
 
+/** Outcome-change matrix: outcome before -> outcome after -> decisions. */
+export type OutcomeMatrix = Record<Action, Record<Action, number>>;
+
+export function emptyMatrix(): OutcomeMatrix {
+  return Object.fromEntries(ACTIONS.map((a) => [a, Object.fromEntries(ACTIONS.map((b) => [b, 0]))])) as OutcomeMatrix;
+}
+
 export interface Outcome {
   outcome: Action;
   score: number;

@@ -1,4 +1,5 @@
 import { calendarDaysBefore } from '../common/time/clock';
+import { signalLeaves } from './conditions';
 import { isSignalFact, SIGNAL_FACTS } from './facts';
 import { Condition, LeafCondition, PolicyDocument } from './policy.types';
 
@@ -49,15 +50,6 @@ function conditionText(condition: Condition): string {
 
 function wrap(condition: Condition): string {
   return 'fact' in condition ? conditionText(condition) : `(${conditionText(condition)})`;
-}
-
-function* signalLeaves(condition: Condition): Generator<LeafCondition> {
-  if ('fact' in condition) {
-    if (isSignalFact(condition.fact)) yield condition;
-    return;
-  }
-  const children = 'all' in condition ? condition.all : 'any' in condition ? condition.any : [condition.not];
-  for (const child of children) yield* signalLeaves(child);
 }
 
 /** A readable summary of a policy: what it asks the operator, what each rule does. */

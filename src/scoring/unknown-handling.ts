@@ -1,4 +1,5 @@
 import { SIGNAL_STATUSES } from '../signals/signal.types';
+import { leaves } from './conditions';
 import { isSignalFact, SignalFactName } from './facts';
 import { Condition, LeafCondition, PolicyRule } from './policy.types';
 
@@ -62,10 +63,7 @@ function leafWhileUnknown(leaf: LeafCondition, fact: SignalFactName): Possible {
 }
 
 function testsStatus(condition: Condition, fact: SignalFactName): boolean {
-  if ('fact' in condition) return condition.fact === fact && condition.path === '$.status';
-  if ('all' in condition) return condition.all.some((c) => testsStatus(c, fact));
-  if ('any' in condition) return condition.any.some((c) => testsStatus(c, fact));
-  return testsStatus(condition.not, fact);
+  return [...leaves(condition)].some((leaf) => leaf.fact === fact && leaf.path === '$.status');
 }
 
 /**
