@@ -1,6 +1,5 @@
-import { Logger } from '@nestjs/common';
 import { FRAUD_PREVENTION_PURPOSE } from '../http/client-credentials.token-source';
-import { answer, camara, MockOperator, requestedScopes, tokensFor } from '../http/mock-operator.testing';
+import { answer, camara, MockOperator, requestedScopes, tokensFor, useMockOperator } from '../http/mock-operator.testing';
 import { DeviceSwapHttpClient } from './device-swap.client';
 
 const NUMBER = '+34600000004';
@@ -10,19 +9,11 @@ describe('DeviceSwapHttpClient v1', () => {
   let operator: MockOperator;
   let client: DeviceSwapHttpClient;
 
-  beforeAll(async () => {
-    operator = await MockOperator.start();
-  });
-  afterAll(async () => {
-    await operator.close();
-  });
+  const started = useMockOperator();
   beforeEach(() => {
-    operator.reset();
+    operator = started();
     client = new DeviceSwapHttpClient({ apiRoot: operator.origin, version: 'v1', tokens: tokensFor(operator) });
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
   });
-  afterEach(() => jest.restoreAllMocks());
 
   describe('check', () => {
     it.each([true, false])('POSTs { phoneNumber, maxAge } in hours to /device-swap/v1/check (swapped: %s)', async (swapped) => {

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ClientCredentialsTokenSource } from './client-credentials.token-source';
 
@@ -161,4 +162,25 @@ export function tokensFor(operator: MockOperator, now?: () => number): ClientCre
 /** The `scope` parameter of the token request at `index`, as a sorted list. */
 export function requestedScopes(operator: MockOperator, index = 0): string[] {
   return (operator.tokenRequests[index].body as { scope: string }).scope.split(' ').sort();
+}
+
+/**
+ * A mock operator for the enclosing describe block: started once, reset before each test,
+ * with Nest's warn and debug lines kept out of the test output. Returns the running operator.
+ */
+export function useMockOperator(): () => MockOperator {
+  let operator: MockOperator;
+  beforeAll(async () => {
+    operator = await MockOperator.start();
+  });
+  afterAll(async () => {
+    await operator.close();
+  });
+  beforeEach(() => {
+    operator.reset();
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+  return () => operator;
 }

@@ -1,6 +1,5 @@
-import { Logger } from '@nestjs/common';
 import { FRAUD_PREVENTION_PURPOSE } from '../http/client-credentials.token-source';
-import { answer, camara, MockOperator, requestedScopes, tokensFor } from '../http/mock-operator.testing';
+import { answer, camara, MockOperator, requestedScopes, tokensFor, useMockOperator } from '../http/mock-operator.testing';
 import { NUMBER_RECYCLING_API_VERSIONS, NumberRecyclingHttpClient } from './number-recycling.client';
 
 const NUMBER = '+34600000002';
@@ -12,19 +11,11 @@ describe.each(NUMBER_RECYCLING_API_VERSIONS)('NumberRecyclingHttpClient %s', (ve
   let operator: MockOperator;
   let client: NumberRecyclingHttpClient;
 
-  beforeAll(async () => {
-    operator = await MockOperator.start();
-  });
-  afterAll(async () => {
-    await operator.close();
-  });
+  const started = useMockOperator();
   beforeEach(() => {
-    operator.reset();
+    operator = started();
     client = new NumberRecyclingHttpClient({ apiRoot: operator.origin, version, tokens: tokensFor(operator) });
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
   });
-  afterEach(() => jest.restoreAllMocks());
 
   it.each([true, false])(
     `POSTs { phoneNumber, specifiedDate } to ${path} with a number-recycling:check token (recycled: %s)`,

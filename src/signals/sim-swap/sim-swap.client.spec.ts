@@ -1,6 +1,5 @@
-import { Logger } from '@nestjs/common';
 import { FRAUD_PREVENTION_PURPOSE } from '../http/client-credentials.token-source';
-import { answer, camara, MockOperator, requestedScopes, tokensFor } from '../http/mock-operator.testing';
+import { answer, camara, MockOperator, requestedScopes, tokensFor, useMockOperator } from '../http/mock-operator.testing';
 import { SimSwapHttpClient } from './sim-swap.client';
 
 const NUMBER = '+34600000005';
@@ -10,19 +9,11 @@ describe('SimSwapHttpClient v2', () => {
   let operator: MockOperator;
   let client: SimSwapHttpClient;
 
-  beforeAll(async () => {
-    operator = await MockOperator.start();
-  });
-  afterAll(async () => {
-    await operator.close();
-  });
+  const started = useMockOperator();
   beforeEach(() => {
-    operator.reset();
+    operator = started();
     client = new SimSwapHttpClient({ apiRoot: operator.origin, version: 'v2', tokens: tokensFor(operator) });
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
   });
-  afterEach(() => jest.restoreAllMocks());
 
   describe('check', () => {
     it.each([true, false])('POSTs { phoneNumber, maxAge } in hours to /sim-swap/v2/check (swapped: %s)', async (swapped) => {

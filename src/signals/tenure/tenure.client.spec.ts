@@ -1,6 +1,5 @@
-import { Logger } from '@nestjs/common';
 import { FRAUD_PREVENTION_PURPOSE } from '../http/client-credentials.token-source';
-import { answer, camara, MockOperator, requestedScopes, tokensFor } from '../http/mock-operator.testing';
+import { answer, camara, MockOperator, requestedScopes, tokensFor, useMockOperator } from '../http/mock-operator.testing';
 import { TENURE_API_VERSIONS, TenureHttpClient } from './tenure.client';
 
 const NUMBER = '+34600000002';
@@ -11,19 +10,11 @@ describe.each(TENURE_API_VERSIONS)('TenureHttpClient %s', (version) => {
   let operator: MockOperator;
   let client: TenureHttpClient;
 
-  beforeAll(async () => {
-    operator = await MockOperator.start();
-  });
-  afterAll(async () => {
-    await operator.close();
-  });
+  const started = useMockOperator();
   beforeEach(() => {
-    operator.reset();
+    operator = started();
     client = new TenureHttpClient({ apiRoot: operator.origin, version, tokens: tokensFor(operator) });
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
   });
-  afterEach(() => jest.restoreAllMocks());
 
   it(`POSTs { phoneNumber, tenureDate } to ${path} with a kyc-tenure:check-tenure token`, async () => {
     operator.on(path, answer({ tenureDateCheck: true, contractType: 'PAYM' }));
