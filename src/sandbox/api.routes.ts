@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SandboxLine } from '../signals/sandbox/line-dataset';
 import { SandboxOperator } from '../signals/sandbox/sandbox-operator';
 import { CAMARA_OPERATIONS, CamaraOperation } from './camara-operations';
-import { sendCamaraError } from './camara-reply';
+import { sendCamaraError } from '../common/http/camara-reply';
 import { FaultInjector } from './fault-injector';
 import { checkBody } from './request-validation';
 import { AccessToken, TokenStore } from './token-store';

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { LoggerService } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FAULT_ERROR_CODES, SandboxFaults, SandboxOperationId } from '../signals/sandbox/line-dataset';
-import { sendCamaraError } from './camara-reply';
+import { sendCamaraError } from '../common/http/camara-reply';
 
 export interface ChosenFault {
   faults: SandboxFaults;

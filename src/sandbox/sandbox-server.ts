@@ -1,13 +1,15 @@
 import type { LoggerService } from '@nestjs/common';
 import Fastify, { FastifyError, FastifyInstance } from 'fastify';
-import { CORRELATOR_PATTERN, newCorrelator, requestContext } from '../common/http/request-context';
+import { CODE_BY_STATUS, fastifyErrorMessage } from '../common/errors/camara-error';
+import { sendCamaraError } from '../common/http/camara-reply';
+import { registerCorrelator } from '../common/http/request-guards';
 import { AppLogger, levelsFrom } from '../common/logging/app-logger';
 import { Clock, SystemClock } from '../common/time/clock';
 import { loadLineDataset } from '../signals/sandbox/line-dataset';
 import { SandboxOperator } from '../signals/sandbox/sandbox-operator';
 import { apiRoutes } from './api.routes';
 import { CAMARA_OPERATIONS } from './camara-operations';
-import { CODE_BY_STATUS, sendCamaraError } from './camara-reply';
+
 import { FaultInjector } from './fault-injector';
 import { SandboxConfig } from './sandbox-config';
 import { tokenRoutes } from './token.routes';
@@ -43,7 +45,8 @@ export function createSandboxServer(options: SandboxServerOptions): FastifyInsta
   // forceCloseConnections: closing the sandbox must not wait for clients' keep-alive
   // connections to time out (72 s), whatever state a faulty request left them in.
   const server = Fastify({ logger: false, bodyLimit: 16_384, forceCloseConnections: true });
-  registerCorrelator(server);
+  // A correlator the spec's pattern allows, even an empty one, is echoed as sent.
+  registerCorrelator(server, { emptyIsAbsent: false });
   server.addHook('onResponse', async (request, reply) => {
     logger.debug?.(`${request.method} ${request.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms`, CONTEXT);
   });
@@ -71,36 +74,8 @@ export function createSandboxServer(options: SandboxServerOptions): FastifyInsta
   return server;
 }
 
-/**
- * CAMARA x-correlator on every response: the request's own when it matches the spec's pattern,
- * a new UUID when it sent none. A malformed one is 400 INVALID_ARGUMENT (answered with a new
- * correlator, since the bad one cannot be echoed safely). Log lines of the request carry it.
- */
-function registerCorrelator(server: FastifyInstance): void {
-  server.addHook('onRequest', (request, reply, done) => {
-    const given = request.headers['x-correlator'];
-    const valid = typeof given === 'string' && CORRELATOR_PATTERN.test(given);
-    const correlator = valid ? given : newCorrelator();
-    void reply.header('x-correlator', correlator);
-    if (given !== undefined && !valid) {
-      void sendCamaraError(reply, 400, 'INVALID_ARGUMENT', 'x-correlator must match ^[a-zA-Z0-9-_:;./<>{}]{0,256}$');
-      return;
-    }
-    requestContext.run({ correlator }, done);
-  });
-}
-
 function clientErrorMessage(error: FastifyError): string {
-  switch (error.code) {
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return 'The request body is required and must be a JSON object.';
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return 'The request body is not valid JSON.';
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'The request body is too large.';
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return 'Content-Type must be application/json.';
-    default:
-      return error instanceof SyntaxError ? 'The request body is not valid JSON.' : error.message;
-  }
+  // The sandbox says more than the service about an empty body: a CAMARA request needs one.
+  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'The request body is required and must be a JSON object.';
+  return fastifyErrorMessage(error);
 }

@@ -8,7 +8,8 @@ export interface CamaraErrorBody {
   message: string;
 }
 
-const CODE_BY_STATUS: Record<number, string> = {
+/** The CAMARA code for an HTTP status (the service's and the sandbox operator's). */
+export const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   400: 'INVALID_ARGUMENT',
   401: 'UNAUTHENTICATED',
   403: 'PERMISSION_DENIED',
@@ -56,12 +57,13 @@ export function toCamaraError(error: unknown): { body: CamaraErrorBody; expected
   const statusCode = (error as { statusCode?: unknown })?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     const code = CODE_BY_STATUS[statusCode] ?? 'INVALID_ARGUMENT';
-    return { body: { status: statusCode, code, message: fastifyMessage(error as Error & { code?: string }) }, expected: true };
+    return { body: { status: statusCode, code, message: fastifyErrorMessage(error as Error & { code?: string }) }, expected: true };
   }
   return { body: INTERNAL, expected: false };
 }
 
-function fastifyMessage(error: Error & { code?: string }): string {
+/** A message for an error Fastify raised itself (body parsing, size, media type). */
+export function fastifyErrorMessage(error: Error & { code?: string }): string {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

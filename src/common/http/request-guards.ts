@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CamaraErrorBody, toCamaraError } from '../errors/camara-error';
+import { sendCamaraError } from './camara-reply';
 import { CORRELATOR_PATTERN, newCorrelator, requestContext } from './request-context';
 
 /** Deeper JSON is refused before any recursive code (validation, transformation) sees it. */
@@ -37,27 +38,36 @@ export function hostileInput(root: unknown): string | undefined {
 }
 
 function refuse(reply: FastifyReply, body: CamaraErrorBody): void {
-  void reply.status(body.status).header('content-type', 'application/json').send(body);
+  void sendCamaraError(reply, body.status, body.code, body.message);
 }
 
 /**
- * The checks every request passes before Nest sees it:
- * - CAMARA x-correlator: validated, echoed on every response (errors included), generated when
- *   absent, and carried through the request's async context to every log line;
- * - bodies: JSON only (other media types are 415), a JSON object (not an array or a string),
- *   and not hostile (see hostileInput); query strings likewise.
+ * CAMARA x-correlator: validated, echoed on every response (errors included), generated when
+ * absent, and carried through the request's async context to every log line. A malformed one
+ * is 400 INVALID_ARGUMENT, answered with a new correlator (the bad one cannot be echoed).
+ * `emptyIsAbsent`: an empty one matches the pattern but correlates nothing.
  */
-export function registerRequestGuards(fastify: FastifyInstance): void {
-  fastify.removeContentTypeParser('text/plain');
+export function registerCorrelator(fastify: FastifyInstance, options: { emptyIsAbsent: boolean }): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    // An empty correlator matches the CAMARA pattern but correlates nothing: treat it as absent.
-    const given = request.headers['x-correlator'] || undefined;
+    const header = request.headers['x-correlator'];
+    const given = options.emptyIsAbsent && header === '' ? undefined : header;
     const valid = typeof given === 'string' && CORRELATOR_PATTERN.test(given);
     const correlator = valid ? given : newCorrelator();
     void reply.header('x-correlator', correlator);
     if (given !== undefined && !valid) return refuse(reply, invalid('x-correlator must match ^[a-zA-Z0-9-_:;./<>{}]{0,256}$'));
     requestContext.run({ correlator }, done);
   });
+}
+
+/**
+ * The checks every request passes before Nest sees it:
+ * - CAMARA x-correlator (see registerCorrelator);
+ * - bodies: JSON only (other media types are 415), a JSON object (not an array or a string),
+ *   and not hostile (see hostileInput); query strings likewise.
+ */
+export function registerRequestGuards(fastify: FastifyInstance): void {
+  fastify.removeContentTypeParser('text/plain');
+  registerCorrelator(fastify, { emptyIsAbsent: true });
   fastify.addHook('preValidation', (request: FastifyRequest, reply, done) => {
     // Unknown routes answer 404 whatever their body.
     if (!request.routeOptions.url) return done();
