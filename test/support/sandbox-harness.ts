@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LoggerService } from '@nestjs/common';
 import { FastifyInstance } from 'fastify';
 import { FixedClock } from '../../src/common/time/clock';
 import { loadSandboxConfig } from '../../src/sandbox/sandbox-config';
 import { createSandboxServer } from '../../src/sandbox/sandbox-server';
+import { CapturingLogger } from './test-app';
 
 export const CLIENT_ID = 'linetrust-sandbox';
 export const CLIENT_SECRET = 'linetrust-sandbox-secret';
@@ -13,27 +13,18 @@ export const ALL_SCOPES =
   'kyc-tenure:check-tenure number-recycling:check sim-swap:check sim-swap:retrieve-date device-swap:check device-swap:retrieve-date';
 
 /** Log lines kept in memory; `waitFor` resolves when a matching line is logged (no polling). */
-export class LogCapture implements LoggerService {
-  readonly lines: string[] = [];
+export class LogCapture extends CapturingLogger {
   private readonly waiters: { pattern: RegExp; resolve: () => void }[] = [];
 
-  log(message: unknown, ...rest: unknown[]): void {
-    const line = [message, ...rest].map(String).join(' ');
-    this.lines.push(line);
+  override log(message: unknown, ...rest: unknown[]): void {
+    super.log(message, ...rest);
+    const line = this.lines[this.lines.length - 1];
     for (const waiter of this.waiters.filter((w) => w.pattern.test(line))) {
       this.waiters.splice(this.waiters.indexOf(waiter), 1);
       waiter.resolve();
     }
   }
-  error(message: unknown, ...rest: unknown[]): void {
-    this.log(message, ...rest);
-  }
-  warn(message: unknown, ...rest: unknown[]): void {
-    this.log(message, ...rest);
-  }
-  debug(message: unknown, ...rest: unknown[]): void {
-    this.log(message, ...rest);
-  }
+
   waitFor(pattern: RegExp): Promise<void> {
     if (this.lines.some((line) => pattern.test(line))) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ pattern, resolve }));
