@@ -38,7 +38,9 @@ export class DecisionService implements OnModuleDestroy {
     }
     const { phoneNumber, trustedSince } = request;
     // Past the deadline, the signals still missing are recorded UNAVAILABLE and the policy decides.
-    const subject = { phoneNumber, trustedSince, correlator };
+    // Hashed once: the stored decision and every cache key of its queries use it.
+    const phoneNumberHash = hashPhoneNumber(phoneNumber, this.config.hashKey);
+    const subject = { phoneNumber, trustedSince, correlator, subjectKey: phoneNumberHash };
     const options = { executor: this.gateway, deadlineMs: this.config.DECISION_DEADLINE_MS };
     const collector = new SignalCollector(this.providers, subject, now, options);
     const facts = { useCase: request.useCase, trustedSince: trustedSince ?? null, context: request.context ?? {} };
@@ -53,7 +55,7 @@ export class DecisionService implements OnModuleDestroy {
       signals: [...collector.records],
       policyId: policy.id,
       policyVersion: policy.version,
-      phoneNumberHash: hashPhoneNumber(phoneNumber, this.config.hashKey),
+      phoneNumberHash,
       phoneNumberMasked: maskPhoneNumber(phoneNumber),
       subjectId: request.subjectId,
       context: request.context,

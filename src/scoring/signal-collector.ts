@@ -21,6 +21,8 @@ export interface SignalSubject {
   /** `YYYY-MM-DD`, Number Recycling's specifiedDate when a rule does not set its own. */
   trustedSince?: string;
   correlator: string;
+  /** The number's keyed hash, when the caller has computed it already. */
+  subjectKey?: string;
 }
 
 /** The operator question a signal fact asks (its threshold as the query's parameter). */
@@ -180,7 +182,7 @@ export class SignalCollector {
           return providers.deviceSwap.check({ phoneNumber, maxAge: Number(query.maxAge) }, ctx);
       }
     };
-    return { signal, operation, query, phoneNumber, call };
+    return { signal, operation, query, phoneNumber, subjectKey: this.subject.subjectKey, call };
   }
 
   private async run(planned: PlannedQuery): Promise<SignalFactValue> {

@@ -7,6 +7,8 @@ export interface SignalRequest<T> {
   /** The query's parameters, without the phone number. */
   query: Record<string, string | number>;
   phoneNumber: string;
+  /** The number's keyed hash when the caller already has it (the cache key uses it). */
+  subjectKey?: string;
   call: (ctx: SignalCallContext) => Promise<SignalAnswer<T>>;
 }
 

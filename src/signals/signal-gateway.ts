@@ -123,7 +123,7 @@ export class SignalGateway implements SignalExecutor {
 
   /** Keyed by the number's keyed hash, never the number: the cache may live outside the process. */
   private cacheKey(request: SignalRequest<unknown>): string {
-    const subject = hashPhoneNumber(request.phoneNumber, this.config.hashKey);
+    const subject = request.subjectKey ?? hashPhoneNumber(request.phoneNumber, this.config.hashKey);
     return `${request.signal}:${request.operation}:${subject}:${JSON.stringify(request.query)}`;
   }
 }
