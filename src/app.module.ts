@@ -1,5 +1,6 @@
 import { DynamicModule, Module, ValidationError, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
 import { CamaraErrorFilter } from './common/errors/camara-error.filter';
 import { InvalidArgumentError } from './common/errors/domain.error';
 import { Clock } from './common/time/clock';
@@ -37,7 +38,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [configModule, PrismaModule, PoliciesModule, DecisionsModule],
+      imports: [configModule, PrismaModule, AuthModule, PoliciesModule, DecisionsModule],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: Clock, useValue: clock },

@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
 import { runPolicyCli } from '../src/cli/policy-cli';
 import { BacktestService } from '../src/decisions/backtest.service';
 import { LINE, NOW, TEST_LINES } from './support/lines';
@@ -22,7 +21,7 @@ describe('feedback and backtest (e2e)', () => {
     candidateFile = join(dir, 'onboarding.candidate.json');
     writeFileSync(candidateFile, JSON.stringify(candidate));
     for (const [name, phoneNumber] of [['swap', LINE.simSwapped5h], ['established', LINE.established], ['new', LINE.newLine]]) {
-      ids[name] = (await request(t.app.getHttpServer()).post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber }).expect(201)).body.id;
+      ids[name] = (await t.http().post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber }).expect(201)).body.id;
     }
   });
   afterAll(async () => {
@@ -31,13 +30,13 @@ describe('feedback and backtest (e2e)', () => {
   });
 
   it('records feedback on a decision, and refuses unknown decisions and labels', async () => {
-    const server = t.app.getHttpServer();
-    const labelled = await request(server).post(`/v1/decisions/${ids.swap}/feedback`).send({ label: 'fraud' }).expect(200);
+    const server = () => t.http();
+    const labelled = await server().post(`/v1/decisions/${ids.swap}/feedback`).send({ label: 'fraud' }).expect(200);
     expect(labelled.body).toEqual({ id: ids.swap, label: 'fraud', labeledAt: NOW.toISOString() });
-    await request(server).post(`/v1/decisions/${ids.established}/feedback`).send({ label: 'legitimate' }).expect(200);
-    await request(server).post(`/v1/decisions/${ids.new}/feedback`).send({ label: 'fraud' }).expect(200);
-    await request(server).post(`/v1/decisions/${ids.new}/feedback`).send({ label: 'maybe' }).expect(400);
-    await request(server).post('/v1/decisions/01890000-0000-7000-8000-000000000000/feedback').send({ label: 'fraud' }).expect(404);
+    await server().post(`/v1/decisions/${ids.established}/feedback`).send({ label: 'legitimate' }).expect(200);
+    await server().post(`/v1/decisions/${ids.new}/feedback`).send({ label: 'fraud' }).expect(200);
+    await server().post(`/v1/decisions/${ids.new}/feedback`).send({ label: 'maybe' }).expect(400);
+    await server().post('/v1/decisions/01890000-0000-7000-8000-000000000000/feedback').send({ label: 'fraud' }).expect(404);
   });
 
   it('replays the stored decisions against the candidate, with precision and recall from the labels', async () => {

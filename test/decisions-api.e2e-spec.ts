@@ -7,7 +7,7 @@ import { CapturingLogger, startTestApp, TestApp } from './support/test-app';
 describe('decisions API (e2e)', () => {
   let t: TestApp;
   const logger = new CapturingLogger();
-  const server = () => t.app.getHttpServer();
+  const server = () => t.http();
   const storedCount = async () => t.app.get(PrismaService).client.decision.count();
 
   beforeAll(async () => {
@@ -19,7 +19,7 @@ describe('decisions API (e2e)', () => {
 
   describe('POST /v1/decisions', () => {
     it('answers 201 with the decision, stored and readable back identical', async () => {
-      const created = await request(server())
+      const created = await server()
         .post('/v1/decisions')
         .send({ useCase: 'p2p_recipient', phoneNumber: LINE.established, subjectId: 'acct-42', context: { amount: 12.5 } })
         .expect(201);
@@ -36,12 +36,12 @@ describe('decisions API (e2e)', () => {
       expect(created.body.reasons).toEqual([
         { rule: 'established-recipient', code: 'ESTABLISHED_RECIPIENT_LINE', action: 'ALLOW', message: expect.any(String) },
       ]);
-      const read = await request(server()).get(`/v1/decisions/${created.body.id}`).expect(200);
+      const read = await server().get(`/v1/decisions/${created.body.id}`).expect(200);
       expect(read.body).toEqual(created.body);
     });
 
     it('echoes x-correlator and stores it with the decision', async () => {
-      const response = await request(server())
+      const response = await server()
         .post('/v1/decisions')
         .set('x-correlator', 'req-123:abc')
         .send({ useCase: 'onboarding', phoneNumber: LINE.newLine })
@@ -51,12 +51,12 @@ describe('decisions API (e2e)', () => {
     });
 
     it('generates an x-correlator when the caller sends none', async () => {
-      const response = await request(server()).get('/v1/policies').expect(200);
+      const response = await server().get('/v1/policies').expect(200);
       expect(response.headers['x-correlator']).toMatch(/^[0-9a-f-]{36}$/);
     });
 
     it('never stores or logs the phone number in clear', async () => {
-      await request(server()).post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber: LINE.simSwapped48h }).expect(201);
+      await server().post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber: LINE.simSwapped48h }).expect(201);
       const rows = await t.app.get(PrismaService).client.decision.findMany();
       const dump = JSON.stringify(rows);
       for (const number of Object.values(LINE)) expect(dump).not.toContain(number);
@@ -87,13 +87,13 @@ describe('decisions API (e2e)', () => {
 
     it.each(invalid)('400 INVALID_ARGUMENT for %s, naming the field', async (_label, body, message) => {
       const before = await storedCount();
-      const response = await request(server()).post('/v1/decisions').send(body as object).expect(400);
+      const response = await server().post('/v1/decisions').send(body as object).expect(400);
       expect(response.body).toEqual({ status: 400, code: 'INVALID_ARGUMENT', message: expect.stringMatching(message) });
       expect(await storedCount()).toBe(before);
     });
 
     it('400 for malformed JSON, not a 500', async () => {
-      const response = await request(server())
+      const response = await server()
         .post('/v1/decisions')
         .set('content-type', 'application/json')
         .send('{"useCase": "onboarding",')
@@ -102,7 +102,7 @@ describe('decisions API (e2e)', () => {
     });
 
     it('413 for an oversized body', async () => {
-      const response = await request(server())
+      const response = await server()
         .post('/v1/decisions')
         .send({ useCase: 'onboarding', phoneNumber: LINE.established, subjectId: 'x'.repeat(20_000) })
         .expect(413);
@@ -114,7 +114,7 @@ describe('decisions API (e2e)', () => {
       ['application/x-www-form-urlencoded', `useCase=onboarding&phoneNumber=${encodeURIComponent(LINE.established)}`],
     ])('415 for a %s body, nothing stored', async (type, body) => {
       const before = await storedCount();
-      const response = await request(server()).post('/v1/decisions').set('content-type', type).send(body).expect(415);
+      const response = await server().post('/v1/decisions').set('content-type', type).send(body).expect(415);
       expect(response.body).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
       expect(await storedCount()).toBe(before);
     });
@@ -124,30 +124,30 @@ describe('decisions API (e2e)', () => {
       ['a malformed URL encoding', '/v1/decisions/%zz', 400],
       ['an over-long path parameter', `/v1/decisions/${'a'.repeat(200)}`, 414],
     ])('the CAMARA body with a correlator for %s', async (_label, path, status) => {
-      const response = await request(server()).get(path).expect(status);
+      const response = await server().get(path).expect(status);
       expect(response.body).toEqual({ status, code: expect.any(String), message: expect.any(String) });
       expect(response.headers['x-correlator']).toBeDefined();
     });
 
     it('404 for a POST to an unknown route, whatever its body', async () => {
-      const response = await request(server()).post('/v1/nothing-here').expect(404);
+      const response = await server().post('/v1/nothing-here').expect(404);
       expect(response.body).toMatchObject({ status: 404, code: 'NOT_FOUND' });
     });
 
     it('404 without echoing a malformed decision id', async () => {
-      const response = await request(server()).get('/v1/decisions/%00not-an-id').expect(404);
+      const response = await server().get('/v1/decisions/%00not-an-id').expect(404);
       expect(response.body).toEqual({ status: 404, code: 'NOT_FOUND', message: 'decision not found' });
     });
 
     it('400 for an x-correlator that breaks the CAMARA pattern', async () => {
-      const response = await request(server()).get('/v1/policies').set('x-correlator', 'has spaces').expect(400);
+      const response = await server().get('/v1/policies').set('x-correlator', 'has spaces').expect(400);
       expect(response.body).toMatchObject({ status: 400, code: 'INVALID_ARGUMENT', message: expect.stringContaining('x-correlator') });
     });
 
     it('404 NOT_FOUND for an unknown decision id and an unknown route', async () => {
-      const unknown = await request(server()).get('/v1/decisions/01890000-0000-7000-8000-000000000000').expect(404);
+      const unknown = await server().get('/v1/decisions/01890000-0000-7000-8000-000000000000').expect(404);
       expect(unknown.body).toEqual({ status: 404, code: 'NOT_FOUND', message: expect.any(String) });
-      const route = await request(server()).get('/v1/nothing-here').expect(404);
+      const route = await server().get('/v1/nothing-here').expect(404);
       expect(route.body).toMatchObject({ status: 404, code: 'NOT_FOUND' });
     });
   });
@@ -160,20 +160,20 @@ describe('decisions API (e2e)', () => {
         [LINE.simSwapped5h, 'list-b'],
       ]) {
         t.clock.set(new Date(t.clock.now().getTime() + 1000));
-        await request(server()).post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber, subjectId }).expect(201);
+        await server().post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber, subjectId }).expect(201);
       }
     });
 
     it('lists newest first and filters by subjectId, outcome and use case', async () => {
-      const bySubject = await request(server()).get('/v1/decisions?subjectId=list-a').expect(200);
+      const bySubject = await server().get('/v1/decisions?subjectId=list-a').expect(200);
       expect(bySubject.body.items.map((d: { phoneNumber: string }) => d.phoneNumber)).toEqual(['+34******001', '+34******002']);
-      const reviews = await request(server()).get('/v1/decisions?useCase=onboarding&outcome=REVIEW').expect(200);
+      const reviews = await server().get('/v1/decisions?useCase=onboarding&outcome=REVIEW').expect(200);
       expect(reviews.body.items.length).toBeGreaterThan(0);
       expect(reviews.body.items.every((d: { outcome: string; useCase: string }) => d.outcome === 'REVIEW' && d.useCase === 'onboarding')).toBe(true);
     });
 
     it('finds a number\'s decisions by its keyed hash', async () => {
-      const response = await request(server()).get(`/v1/decisions?phoneNumber=${encodeURIComponent(LINE.simSwapped5h)}`).expect(200);
+      const response = await server().get(`/v1/decisions?phoneNumber=${encodeURIComponent(LINE.simSwapped5h)}`).expect(200);
       expect(response.body.items.length).toBeGreaterThan(0);
       expect(response.body.items.every((d: { phoneNumber: string }) => d.phoneNumber === '+34******003')).toBe(true);
     });
@@ -184,7 +184,7 @@ describe('decisions API (e2e)', () => {
       let cursor: string | null = null;
       do {
         const query: string = cursor ? `limit=2&cursor=${cursor}` : 'limit=2';
-        const page: request.Response = await request(server()).get(`/v1/decisions?${query}`).expect(200);
+        const page: request.Response = await server().get(`/v1/decisions?${query}`).expect(200);
         for (const item of page.body.items) seen.add(item.id);
         cursor = page.body.nextCursor;
       } while (cursor);
@@ -194,14 +194,14 @@ describe('decisions API (e2e)', () => {
     it.each([['limit=0'], ['limit=101'], ['outcome=MAYBE'], ['cursor=abc'], ['phoneNumber=123'], ['other=1']])(
       '400 INVALID_ARGUMENT for %s',
       async (query) => {
-        const response = await request(server()).get(`/v1/decisions?${query}`).expect(400);
+        const response = await server().get(`/v1/decisions?${query}`).expect(400);
         expect(response.body).toMatchObject({ status: 400, code: 'INVALID_ARGUMENT' });
       },
     );
   });
 
   it('GET /v1/policies lists each policy with its version and rule names', async () => {
-    const response = await request(server()).get('/v1/policies').expect(200);
+    const response = await server().get('/v1/policies').expect(200);
     expect(response.body.items.map((p: { id: string }) => p.id).sort()).toEqual(['account_recovery', 'onboarding', 'p2p_recipient']);
     const onboarding = response.body.items.find((p: { id: string }) => p.id === 'onboarding');
     expect(onboarding.rules).toContain('new-line');

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { LINE, NOW, TEST_LINES } from './support/lines';
 import { CapturingLogger, startTestApp, TestApp } from './support/test-app';
@@ -16,7 +15,7 @@ describe('storage failure (e2e)', () => {
 
   it('answers 500 INTERNAL, revealing nothing, when the decision cannot be written', async () => {
     await t.app.get(PrismaService).client.$executeRawUnsafe('DROP TABLE "Decision"');
-    const response = await request(t.app.getHttpServer())
+    const response = await t.http()
       .post('/v1/decisions')
       .send({ useCase: 'onboarding', phoneNumber: LINE.established })
       .expect(500);

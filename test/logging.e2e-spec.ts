@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { AppLogger, levelsFrom } from '../src/common/logging/app-logger';
 import { LINE, NOW, TEST_LINES } from './support/lines';
 import { startTestApp, TestApp } from './support/test-app';
@@ -25,7 +24,7 @@ describe('logs (e2e)', () => {
 
   it('writes the decision line with the request correlator and the masked number only', async () => {
     output.length = 0;
-    await request(t.app.getHttpServer())
+    await t.http()
       .post('/v1/decisions')
       .set('x-correlator', 'log-test-1')
       .send({ useCase: 'onboarding', phoneNumber: LINE.newLine })

@@ -1,6 +1,5 @@
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import request from 'supertest';
 import { LINE, NOW, TEST_LINES } from './support/lines';
 import { CLIENT_ID, CLIENT_SECRET, Sandbox, startSandbox } from './support/sandbox-harness';
 import { startTestApp, TestApp } from './support/test-app';
@@ -55,7 +54,7 @@ interface Decision {
 }
 
 const decide = async (app: TestApp, body: object, expected = 201): Promise<Decision> =>
-  (await request(app.app.getHttpServer()).post('/v1/decisions').send(body).expect(expected)).body as Decision;
+  (await app.http().post('/v1/decisions').send(body).expect(expected)).body as Decision;
 
 describe('signals over HTTP from the sandbox operator (e2e)', () => {
   let sandbox: Sandbox;
@@ -176,7 +175,7 @@ describe('signals over HTTP from the sandbox operator (e2e)', () => {
         expect(d.outcome).toBe('REVIEW');
         expect(d.signals.find((s) => s.signal === 'simSwap')).toMatchObject({ status: 'UNAVAILABLE', reason: 'not asked: the decision deadline had passed', attempts: 0 });
       }
-      const status = (await request(app.app.getHttpServer()).get('/v1/signals').expect(200)).body.items;
+      const status = (await app.http().get('/v1/signals').expect(200)).body.items;
       const simSwap = status.find((i: { signal: string }) => i.signal === 'simSwap');
       expect(simSwap).toMatchObject({ circuit: 'closed', calls: 0 });
       // Cut by our own deadline, the slow API is not judged either.
@@ -237,7 +236,7 @@ describe('signals over HTTP from the sandbox operator (e2e)', () => {
       // The other APIs have their own circuits.
       expect(refused.signals.find((s) => s.signal === 'tenure')?.status).toBe('OK');
       const circuits = async () => {
-        const response = await request(app.app.getHttpServer()).get('/v1/signals').expect(200);
+        const response = await app.http().get('/v1/signals').expect(200);
         return Object.fromEntries(response.body.items.map((i: { signal: string; circuit: string; calls: number }) => [i.signal, i]));
       };
       const open = await circuits();

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { LINE, NOW, TEST_LINES } from './support/lines';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -13,7 +12,7 @@ describe('starter policies (e2e)', () => {
   });
 
   const decide = async (body: Record<string, unknown>) => {
-    const response = await request(t.app.getHttpServer()).post('/v1/decisions').send(body).expect(201);
+    const response = await t.http().post('/v1/decisions').send(body).expect(201);
     return response.body as { outcome: string; score: number; reasons: { code: string; rule: string }[]; signals: { signal: string; query: object; status: string }[] };
   };
   const codes = (d: { reasons: { code: string }[] }) => d.reasons.map((r) => r.code);

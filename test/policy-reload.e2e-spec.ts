@@ -13,7 +13,7 @@ describe('policy hot reload (e2e)', () => {
   const file = () => join(rules, 'onboarding.json');
   // Listening for real: supertest would otherwise start a listener per concurrent request.
   let url: string;
-  const server = () => url;
+  const server = () => request.agent(url).set(t.auth);
 
   beforeAll(async () => {
     rules = mkdtempSync(join(tmpdir(), 'linetrust-rules-'));
@@ -28,7 +28,7 @@ describe('policy hot reload (e2e)', () => {
   });
 
   const version = async () =>
-    (await request(server()).get('/v1/policies').expect(200)).body.items.find((p: { id: string }) => p.id === 'onboarding').version as string;
+    (await server().get('/v1/policies').expect(200)).body.items.find((p: { id: string }) => p.id === 'onboarding').version as string;
 
   /** Decisions sent while `change` happens: every one must succeed, on one version or the other. */
   async function whileDeciding(change: () => Promise<void>): Promise<{ status: number; version: string }[]> {
@@ -36,7 +36,7 @@ describe('policy hot reload (e2e)', () => {
     const results: { status: number; version: string }[] = [];
     const client = async () => {
       while (running) {
-        const response = await request(server()).post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber: LINE.newLine });
+        const response = await server().post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber: LINE.newLine });
         results.push({ status: response.status, version: response.body.policy?.version });
       }
     };
@@ -60,19 +60,19 @@ describe('policy hot reload (e2e)', () => {
     expect(after).not.toBe(before);
     expect(results.length).toBeGreaterThan(0);
     expect(results.every((r) => r.status === 201 && [before, after].includes(r.version))).toBe(true);
-    const decision = await request(server()).post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber: LINE.newLine }).expect(201);
+    const decision = await server().post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber: LINE.newLine }).expect(201);
     expect(decision.body.policy.version).toBe(after);
     expect(decision.body.score).toBe(85);
 
     // Both versions are on record with their exact text; a decision leads back to its own.
-    const detail = (await request(server()).get('/v1/policies/onboarding').expect(200)).body;
+    const detail = (await server().get('/v1/policies/onboarding').expect(200)).body;
     expect(detail).toMatchObject({ id: 'onboarding', version: after, content: readFileSync(file(), 'utf8') });
     expect(detail.history.map((h: { version: string }) => h.version).sort()).toEqual([after, before].sort());
-    const old = (await request(server()).get(`/v1/policies/onboarding/versions/${before}`).expect(200)).body;
+    const old = (await server().get(`/v1/policies/onboarding/versions/${before}`).expect(200)).body;
     expect(old).toMatchObject({ id: 'onboarding', version: before, active: false });
     expect(JSON.parse(old.content).rules[0].event.params.score).toBe(50);
-    await request(server()).get('/v1/policies/onboarding/versions/0000000000000000').expect(404);
-    await request(server()).get('/v1/policies/lending').expect(404);
+    await server().get('/v1/policies/onboarding/versions/0000000000000000').expect(404);
+    await server().get('/v1/policies/lending').expect(404);
   });
 
   it('refuses a broken change, says why, and keeps serving the last good version', async () => {
@@ -83,7 +83,7 @@ describe('policy hot reload (e2e)', () => {
       await reloaded;
     });
     expect(results.every((r) => r.status === 201 && r.version === good)).toBe(true);
-    const listing = (await request(server()).get('/v1/policies').expect(200)).body;
+    const listing = (await server().get('/v1/policies').expect(200)).body;
     expect(listing.refused).toEqual([{ file: file(), at: expect.any(String), problems: [{ path: '$', message: expect.stringContaining('not valid JSON') }] }]);
     expect(await version()).toBe(good);
   });

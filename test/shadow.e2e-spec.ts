@@ -1,7 +1,6 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
 import { runPolicyCli } from '../src/cli/policy-cli';
 import { DecisionService } from '../src/decisions/decision.service';
 import { PolicyRegistry } from '../src/policies/policy.registry';
@@ -13,7 +12,7 @@ import { startTestApp, TestApp } from './support/test-app';
 describe('shadow candidate (e2e)', () => {
   let t: TestApp;
   let rules: string;
-  const server = () => t.app.getHttpServer();
+  const server = () => t.http();
   const candidateFile = () => join(rules, 'onboarding.candidate.json');
 
   beforeAll(async () => {
@@ -38,7 +37,7 @@ describe('shadow candidate (e2e)', () => {
 
   // The shadow run is stored after the answer: wait for it before reading the row.
   const decide = async (phoneNumber: string) => {
-    const body = (await request(server()).post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber }).expect(201)).body;
+    const body = (await server().post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber }).expect(201)).body;
     await t.app.get(DecisionService).shadowsSettled();
     return body;
   };
@@ -50,13 +49,13 @@ describe('shadow candidate (e2e)', () => {
     expect(JSON.stringify(swapped)).not.toMatch(/shadow/i);
     // The candidate's own questions are not part of the answered decision's explanation.
     expect(swapped.signals.map((s: { query: object }) => s.query)).not.toContainEqual({ maxAge: 240 });
-    const read = await request(server()).get(`/v1/decisions/${swapped.id}`).expect(200);
+    const read = await server().get(`/v1/decisions/${swapped.id}`).expect(200);
     expect(read.body).toEqual(swapped);
 
     const row = await t.app.get(PrismaService).client.decision.findUnique({ where: { id: swapped.id } });
     expect(row).toMatchObject({ shadowOutcome: 'BLOCK', shadowPolicyVersion: t.app.get(PolicyRegistry).candidate('onboarding')?.version });
 
-    const report = (await request(server()).get('/v1/policies/onboarding/shadow').expect(200)).body;
+    const report = (await server().get('/v1/policies/onboarding/shadow').expect(200)).body;
     expect(report.candidates).toHaveLength(1);
     expect(report.candidates[0]).toMatchObject({ running: true, decisions: 2, agreement: 0.5 });
     expect(report.candidates[0].matrix.CHALLENGE.BLOCK).toBe(1);
@@ -66,7 +65,7 @@ describe('shadow candidate (e2e)', () => {
   it('shows the report through the policy CLI', async () => {
     await t.app.listen(0, '127.0.0.1');
     const lines: string[] = [];
-    const code = await runPolicyCli(['shadow', 'onboarding', '--url', await t.app.getUrl()], { line: (l) => lines.push(l), error: (l) => lines.push(l), colour: false });
+    const code = await runPolicyCli(['shadow', 'onboarding', '--url', await t.app.getUrl(), '--key', t.key], { line: (l) => lines.push(l), error: (l) => lines.push(l), colour: false });
     expect(code).toBe(0);
     expect(lines.join('\n')).toMatch(/candidate [0-9a-f]{16} \(running\): 2 decisions, agreement 50\.0%/);
     expect(lines.join('\n')).toMatch(/CHALLENGE\s+0\s+0\s+0\s+1/);
@@ -79,12 +78,12 @@ describe('shadow candidate (e2e)', () => {
     const decision = await decide(LINE.simSwapped5h);
     const row = await t.app.get(PrismaService).client.decision.findUnique({ where: { id: decision.id } });
     expect(row?.shadowOutcome).toBeNull();
-    const report = (await request(server()).get('/v1/policies/onboarding/shadow').expect(200)).body;
+    const report = (await server().get('/v1/policies/onboarding/shadow').expect(200)).body;
     expect(report.candidates[0]).toMatchObject({ running: false, decisions: 2 });
   });
 
   it('400 for a malformed time range, 404 for an unknown policy', async () => {
-    await request(server()).get('/v1/policies/onboarding/shadow?from=yesterday').expect(400);
-    await request(server()).get('/v1/policies/lending/shadow').expect(404);
+    await server().get('/v1/policies/onboarding/shadow?from=yesterday').expect(400);
+    await server().get('/v1/policies/lending/shadow').expect(404);
   });
 });

@@ -1,7 +1,6 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
 import { createApp } from '../src/app.factory';
 import { LINE, NOW, TEST_LINES } from './support/lines';
 import { CapturingLogger, startTestApp } from './support/test-app';
@@ -74,14 +73,14 @@ describe('start-up (e2e)', () => {
     const env = { DATABASE_URL: database.url };
     try {
       const first = await startTestApp({ lines: TEST_LINES, now: NOW, env });
-      const created = await request(first.app.getHttpServer())
+      const created = await first.http()
         .post('/v1/decisions')
         .send({ useCase: 'onboarding', phoneNumber: LINE.established })
         .expect(201);
       await first.app.close();
       const second = await startTestApp({ lines: TEST_LINES, now: NOW, env });
       try {
-        const read = await request(second.app.getHttpServer()).get(`/v1/decisions/${created.body.id}`).expect(200);
+        const read = await second.http().get(`/v1/decisions/${created.body.id}`).expect(200);
         expect(read.body).toEqual(created.body);
       } finally {
         await second.app.close();

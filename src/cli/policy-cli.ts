@@ -121,9 +121,11 @@ interface ShadowReportBody {
 async function shadow(args: string[]): Promise<number> {
   const urlAt = args.indexOf('--url');
   const base = urlAt >= 0 ? args[urlAt + 1] : (process.env.LINETRUST_URL ?? 'http://127.0.0.1:3000');
-  const useCase = args.find((arg, i) => !arg.startsWith('--') && i !== urlAt + 1);
+  const useCase = args.find((arg, i) => !arg.startsWith('--') && !args[i - 1]?.startsWith('--'));
   if (!useCase || !base) return usage();
-  const response = await fetch(`${base.replace(/\/$/, '')}/v1/policies/${encodeURIComponent(useCase)}/shadow`);
+  const key = option(args, '--key') ?? process.env.LINETRUST_API_KEY;
+  const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
+  const response = await fetch(`${base.replace(/\/$/, '')}/v1/policies/${encodeURIComponent(useCase)}/shadow`, { headers });
   const body = (await response.json()) as ShadowReportBody & { message?: string };
   if (!response.ok) {
     out.error(`${response.status}: ${body.message ?? 'request failed'}`);
@@ -197,7 +199,7 @@ async function backtest(args: string[]): Promise<number> {
 }
 
 function usage(): number {
-  out.error('usage: npm run policy -- validate [files] | test [files] | explain <file> | shadow <useCase> [--url http://host:port] | backtest <candidate file> [--from ISO] [--to ISO]');
+  out.error('usage: npm run policy -- validate [files] | test [files] | explain <file> | shadow <useCase> [--url http://host:port] [--key <API key with policies:read>, or LINETRUST_API_KEY] | backtest <candidate file> [--from ISO] [--to ISO]');
   return 64;
 }
 

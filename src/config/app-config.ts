@@ -158,6 +158,38 @@ export class AppConfig {
   @IntSetting(0)
   CACHE_MAX_ENTRIES = 100_000;
 
+  // --- Access control.
+
+  /** Seconds a looked-up API key is trusted before it is read again (how long a revocation takes on other instances). */
+  @IntSetting(0, 3600)
+  API_KEY_CACHE_TTL_S = 10;
+
+  /** Requests per second per API key on average (0: no limit); a key can have its own. */
+  @IntSetting(0, 1_000_000)
+  RATE_LIMIT_PER_SECOND = 100;
+
+  /** A key may burst this many seconds' worth of requests at once. */
+  @IntSetting(1, 3600)
+  RATE_LIMIT_BURST_SECONDS = 2;
+
+  // --- Privacy: what is kept, and for how long.
+
+  /** Decisions older than this are deleted by the retention job (0: kept forever). */
+  @IntSetting(0, 36_500)
+  RETENTION_DAYS = 365;
+
+  /** How often the retention job runs in the service (0: only with `npm run privacy -- purge`). */
+  @IntSetting(0, 10_080)
+  RETENTION_INTERVAL_MINUTES = 60;
+
+  /** Rows deleted per statement: small batches keep live traffic flowing between them. */
+  @IntSetting(1, 100_000)
+  RETENTION_BATCH_SIZE = 500;
+
+  /** How long an Idempotency-Key is remembered (a retry after this makes a new decision). */
+  @IntSetting(1, 8760)
+  IDEMPOTENCY_TTL_HOURS = 24;
+
   get hashKey(): string {
     return this.PHONE_NUMBER_HASH_KEY ?? DEVELOPMENT_HASH_KEY;
   }

@@ -25,6 +25,7 @@ function toRow(record: DecisionRecord): DecisionRow {
     context: record.context === undefined ? null : JSON.stringify(record.context),
     trustedSince: record.trustedSince ?? null,
     correlator: record.correlator,
+    apiKeyId: record.apiKeyId ?? null,
     shadowPolicyVersion: record.shadow?.policyVersion ?? null,
     shadowOutcome: record.shadow?.outcome ?? null,
     shadowScore: record.shadow?.score ?? null,
@@ -49,6 +50,7 @@ function fromRow(row: DecisionRow): DecisionRecord {
     phoneNumberMasked: row.phoneNumberMasked,
     correlator: row.correlator,
   };
+  if (row.apiKeyId !== null) record.apiKeyId = row.apiKeyId;
   if (row.subjectId !== null) record.subjectId = row.subjectId;
   if (row.context !== null) record.context = JSON.parse(row.context);
   if (row.trustedSince !== null) record.trustedSince = row.trustedSince;
@@ -147,7 +149,11 @@ export class DecisionRepository {
   /** Newest first; `cursor` is the id of the last decision of the previous page. */
   async list(filter: DecisionFilter, limit: number, cursor?: string): Promise<DecisionRecord[]> {
     const rows = await this.prisma.client.decision.findMany({
-      where: { ...filter, ...(cursor ? { id: { lt: cursor } } : {}) },
+      where: {
+        ...filter,
+        useCase: typeof filter.useCase === 'string' || filter.useCase === undefined ? filter.useCase : { in: [...filter.useCase] },
+        ...(cursor ? { id: { lt: cursor } } : {}),
+      },
       orderBy: { id: 'desc' },
       take: limit,
     });

@@ -3,6 +3,7 @@ import { InvalidArgumentError, NotFoundError } from '../common/errors/domain.err
 import { UUID_PATTERN, uuidv7 } from '../common/ids/uuid7';
 import { hashPhoneNumber, maskPhoneNumber } from '../common/phone/phone-number';
 import { Clock, toCalendarDate } from '../common/time/clock';
+import { assertUseCase, mayUseCase, Principal } from '../auth/scopes';
 import { AppConfig } from '../config/app-config';
 import { PolicyRegistry } from '../policies/policy.registry';
 import { Label } from '../scoring/backtest';
@@ -30,7 +31,8 @@ export class DecisionService implements OnModuleDestroy {
   ) {}
 
   /** Evaluates the use case's policy on the number's signals, stores the decision, returns it. */
-  async decide(request: CreateDecisionDto, correlator: string): Promise<DecisionView> {
+  async decide(request: CreateDecisionDto, correlator: string, caller: Principal): Promise<DecisionView> {
+    assertUseCase(caller, request.useCase);
     const policy = this.policies.get(request.useCase);
     const now = this.clock.now();
     if (request.trustedSince !== undefined && request.trustedSince > toCalendarDate(now)) {
@@ -61,6 +63,7 @@ export class DecisionService implements OnModuleDestroy {
       context: request.context,
       trustedSince,
       correlator,
+      apiKeyId: caller.keyId,
     };
     await this.repository.insert(record);
     const candidate = this.policies.candidate(request.useCase);
@@ -107,15 +110,19 @@ export class DecisionService implements OnModuleDestroy {
     return { id, label, labeledAt: at.toISOString() };
   }
 
-  async get(id: string): Promise<DecisionView> {
+  async get(id: string, caller: Principal): Promise<DecisionView> {
     // Only a well-formed id reaches the database, and only a well-formed id is echoed back.
-    const record = UUID_PATTERN.test(id) ? await this.repository.findById(id) : undefined;
+    // Another use case's decision does not exist for this key (its existence is not revealed).
+    const found = UUID_PATTERN.test(id) ? await this.repository.findById(id) : undefined;
+    const record = found && mayUseCase(caller, found.useCase) ? found : undefined;
     if (!record) throw new NotFoundError(UUID_PATTERN.test(id) ? `decision ${id} not found` : 'decision not found');
     return toDecisionView(record);
   }
 
-  async list(query: ListDecisionsQuery): Promise<{ items: DecisionView[]; nextCursor: string | null }> {
-    const { useCase, outcome, subjectId, phoneNumber, limit, cursor } = query;
+  async list(query: ListDecisionsQuery, caller: Principal): Promise<{ items: DecisionView[]; nextCursor: string | null }> {
+    const { outcome, subjectId, phoneNumber, limit, cursor } = query;
+    if (query.useCase !== undefined) assertUseCase(caller, query.useCase);
+    const useCase = query.useCase ?? caller.useCases ?? undefined;
     const phoneNumberHash = phoneNumber === undefined ? undefined : hashPhoneNumber(phoneNumber, this.config.hashKey);
     // One extra row tells whether there is a next page without a count query.
     const records = await this.repository.list({ useCase, outcome, subjectId, phoneNumberHash }, limit + 1, cursor);

@@ -19,12 +19,15 @@ export interface DecisionRecord {
   context?: Record<string, unknown>;
   trustedSince?: string;
   correlator: string;
+  /** The API key that asked for the decision (its id). */
+  apiKeyId?: string;
   /** The shadow candidate's verdict on the same signals: stored, never answered. */
   shadow?: { policyVersion: string; outcome: Action; score: number; reasons: Reason[] };
 }
 
 export interface DecisionFilter {
-  useCase?: string;
+  /** One use case, or any of a list (the use cases an API key may read). */
+  useCase?: string | readonly string[];
   outcome?: Action;
   subjectId?: string;
   phoneNumberHash?: string;

@@ -1,4 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { CurrentPrincipal, RequireScope } from '../auth/auth.decorators';
+import { Principal } from '../auth/scopes';
 import { Correlator } from '../common/http/correlator.decorator';
 import { DecisionService } from './decision.service';
 import { DecisionView } from './decision.types';
@@ -12,24 +14,28 @@ export class DecisionsController {
 
   @Post()
   @HttpCode(201)
-  create(@Body() body: CreateDecisionDto, @Correlator() correlator: string): Promise<DecisionView> {
-    return this.decisions.decide(body, correlator);
+  @RequireScope('decisions:write')
+  create(@Body() body: CreateDecisionDto, @Correlator() correlator: string, @CurrentPrincipal() caller: Principal): Promise<DecisionView> {
+    return this.decisions.decide(body, correlator, caller);
   }
 
   @Get()
-  list(@Query() query: ListDecisionsQuery): Promise<{ items: DecisionView[]; nextCursor: string | null }> {
-    return this.decisions.list(query);
+  @RequireScope('decisions:read')
+  list(@Query() query: ListDecisionsQuery, @CurrentPrincipal() caller: Principal): Promise<{ items: DecisionView[]; nextCursor: string | null }> {
+    return this.decisions.list(query, caller);
   }
 
   /** Records whether the decision turned out to be fraud or legitimate. */
   @Post(':id/feedback')
   @HttpCode(200)
+  @RequireScope('admin')
   feedback(@Param('id') id: string, @Body() body: FeedbackDto): Promise<{ id: string; label: string; labeledAt: string }> {
     return this.decisions.label(id, body.label);
   }
 
   @Get(':id')
-  get(@Param('id') id: string): Promise<DecisionView> {
-    return this.decisions.get(id);
+  @RequireScope('decisions:read')
+  get(@Param('id') id: string, @CurrentPrincipal() caller: Principal): Promise<DecisionView> {
+    return this.decisions.get(id, caller);
   }
 }

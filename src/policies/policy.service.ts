@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/errors/domain.error';
 import { PolicyRefusal, PolicyRegistry } from './policy.registry';
@@ -36,15 +37,16 @@ export class PolicyService {
     private readonly versions: PolicyVersionRepository,
   ) {}
 
-  list(): { items: PolicySummary[]; refused: PolicyRefusal[] } {
+  /** `visible` keeps the policies the caller may see (an API key limited to some use cases). */
+  list(visible: (id: string) => boolean = () => true): { items: PolicySummary[]; refused: PolicyRefusal[] } {
     return {
-      items: this.registry.list().map((policy) => ({
+      items: this.registry.list().filter((policy) => visible(policy.id)).map((policy) => ({
         id: policy.id,
         version: policy.version,
         description: policy.document.description,
         rules: [...policy.ruleNames],
       })),
-      refused: this.registry.refused(),
+      refused: this.registry.refused().filter((refusal) => visible(basename(refusal.file).split('.')[0])),
     };
   }
 

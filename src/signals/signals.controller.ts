@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { RequireScope } from '../auth/auth.decorators';
 import { SignalGateway, SignalsStatus } from './signal-gateway';
 
 @Controller('v1/signals')
@@ -10,6 +11,7 @@ export class SignalsController {
    * answers by status, and the state of its circuit breaker.
    */
   @Get()
+  @RequireScope('admin')
   status(): SignalsStatus {
     return this.gateway.status();
   }

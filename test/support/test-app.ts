@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoggerService } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
 import { createApp } from '../../src/app.factory';
+import { ApiKeyService } from '../../src/auth/api-key.service';
 import { FixedClock } from '../../src/common/time/clock';
 import { createTestDatabase, TestDatabase } from './test-database';
 
@@ -31,6 +33,12 @@ export interface TestApp {
   app: NestFastifyApplication;
   clock: FixedClock;
   database: TestDatabase;
+  /** An admin API key (every scope), made for the test. */
+  key: string;
+  /** Headers that authenticate with `key` (for fetch). */
+  auth: { authorization: string };
+  /** supertest on the app, authenticated with `key`. */
+  http(): ReturnType<typeof request.agent>;
   close(): Promise<void>;
 }
 
@@ -38,6 +46,7 @@ export interface TestAppOptions {
   /** Dataset lines (the sandbox operator's); written to a temporary file. */
   lines?: unknown[];
   now?: Date;
+  /** Wins over the defaults below (the rate limit is off unless a test sets it). */
   env?: Record<string, string>;
   logger?: LoggerService;
 }
@@ -46,25 +55,31 @@ export interface TestAppOptions {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const dir = mkdtempSync(join(tmpdir(), 'linetrust-lines-'));
-  const env: Record<string, string> = { DATABASE_URL: database.url, NODE_ENV: 'test', ...options.env };
+  const env: Record<string, string> = { DATABASE_URL: database.url, NODE_ENV: 'test', RATE_LIMIT_PER_SECOND: '0', ...options.env };
   if (options.lines) {
     env.SANDBOX_LINES_FILE = join(dir, 'lines.json');
     writeFileSync(env.SANDBOX_LINES_FILE, JSON.stringify({ lines: options.lines }));
   }
   const clock = new FixedClock(options.now ?? new Date());
   let app: NestFastifyApplication;
+  let key: string;
   try {
     app = await createApp({ env, ignoreEnvFile: true, clock, logger: options.logger ?? new CapturingLogger() });
     await app.getHttpAdapter().getInstance().ready();
+    key = (await app.get(ApiKeyService).create({ label: 'test admin', scopes: ['admin'] })).key;
   } catch (error) {
     await database.drop();
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+  const auth = { authorization: `Bearer ${key}` };
   return {
     app,
     clock,
     database,
+    key,
+    auth,
+    http: () => request.agent(app.getHttpServer()).set(auth),
     close: async () => {
       await app.close();
       await database.drop();

@@ -11,6 +11,11 @@ export abstract class DomainError extends Error {
     super(message);
     this.name = new.target.name;
   }
+
+  /** Response headers the error carries (Retry-After of a 429). */
+  get headers(): Record<string, string> {
+    return {};
+  }
 }
 
 /** 400 INVALID_ARGUMENT: a field of the request is wrong. The message names the field. */
@@ -23,4 +28,39 @@ export class InvalidArgumentError extends DomainError {
 export class NotFoundError extends DomainError {
   readonly status = 404;
   readonly code = 'NOT_FOUND';
+}
+
+/** 401 UNAUTHENTICATED: no API key, or one the service does not accept (never says which). */
+export class UnauthenticatedError extends DomainError {
+  readonly status = 401;
+  readonly code = 'UNAUTHENTICATED';
+}
+
+/** 403 PERMISSION_DENIED: the API key lacks the scope or the use case. */
+export class PermissionDeniedError extends DomainError {
+  readonly status = 403;
+  readonly code = 'PERMISSION_DENIED';
+}
+
+/** 409 CONFLICT: the request contradicts an earlier one (an Idempotency-Key reused). */
+export class ConflictError extends DomainError {
+  readonly status = 409;
+  readonly code = 'CONFLICT';
+}
+
+/** 429 TOO_MANY_REQUESTS, with the seconds to wait (sent as Retry-After). */
+export class TooManyRequestsError extends DomainError {
+  readonly status = 429;
+  readonly code = 'TOO_MANY_REQUESTS';
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+
+  override get headers(): Record<string, string> {
+    return { 'retry-after': String(this.retryAfterSeconds) };
+  }
 }

@@ -1,0 +1,34 @@
+import { PermissionDeniedError } from '../common/errors/domain.error';
+
+/**
+ * What an API key may do. `admin` covers every other scope: it is the key an operator
+ * bootstraps with, and it creates the narrower keys that applications use.
+ */
+export const SCOPES = ['decisions:write', 'decisions:read', 'policies:read', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** The authenticated caller of a request: an API key, never its secret. */
+export interface Principal {
+  keyId: string;
+  label: string;
+  scopes: readonly Scope[];
+  /** The use cases the key may decide and read; null for all. */
+  useCases: readonly string[] | null;
+  /** Requests per second for this key; null for the configured default. */
+  rateLimitPerSecond: number | null;
+}
+
+export function hasScope(principal: Principal, scope: Scope): boolean {
+  return principal.scopes.includes('admin') || principal.scopes.includes(scope);
+}
+
+export function mayUseCase(principal: Principal, useCase: string): boolean {
+  return principal.useCases === null || principal.useCases.includes(useCase);
+}
+
+/** Refuses a use case outside the key's list (403, the use case is the caller's own input). */
+export function assertUseCase(principal: Principal, useCase: string): void {
+  if (!mayUseCase(principal, useCase)) {
+    throw new PermissionDeniedError(`This API key may not use the use case "${useCase}".`);
+  }
+}
