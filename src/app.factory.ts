@@ -5,6 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { AppModule } from './app.module';
 import { AppLogger, levelsFrom } from './common/logging/app-logger';
 import { frameworkErrors, registerRequestGuards } from './common/http/request-guards';
+import { trackRoutes } from './common/http/route-table';
 import { Clock, SystemClock } from './common/time/clock';
 import { AppConfig, validateConfig } from './config/app-config';
 
@@ -43,6 +44,7 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   // bodyParser: false keeps Fastify's own JSON parser only: Nest would add form bodies.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, abortOnError: false, bodyParser: false });
   registerRequestGuards(app.getHttpAdapter().getInstance());
+  trackRoutes(app.getHttpAdapter().getInstance());
   await app.init();
   return app;
 }
