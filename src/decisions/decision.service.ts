@@ -110,6 +110,12 @@ export class DecisionService implements OnModuleDestroy {
     return { id, label, labeledAt: at.toISOString() };
   }
 
+  /** A stored decision by id, whoever made it (an Idempotency-Key replay). */
+  async findStored(id: string): Promise<DecisionView | undefined> {
+    const record = await this.repository.findById(id);
+    return record ? toDecisionView(record) : undefined;
+  }
+
   async get(id: string, caller: Principal): Promise<DecisionView> {
     // Only a well-formed id reaches the database, and only a well-formed id is echoed back.
     // Another use case's decision does not exist for this key (its existence is not revealed).

@@ -1,22 +1,36 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, RequireScope } from '../auth/auth.decorators';
 import { Principal } from '../auth/scopes';
 import { Correlator } from '../common/http/correlator.decorator';
+import { IdempotencyKey } from '../common/http/idempotency-key.decorator';
 import { DecisionService } from './decision.service';
 import { DecisionView } from './decision.types';
 import { CreateDecisionDto } from './dto/create-decision.dto';
 import { FeedbackDto } from './dto/feedback.dto';
 import { ListDecisionsQuery } from './dto/list-decisions.query';
+import { IdempotentDecisions } from './idempotent-decisions';
 
 @Controller('v1/decisions')
 export class DecisionsController {
-  constructor(private readonly decisions: DecisionService) {}
+  constructor(
+    private readonly decisions: DecisionService,
+    private readonly idempotent: IdempotentDecisions,
+  ) {}
 
   @Post()
   @HttpCode(201)
   @RequireScope('decisions:write')
-  create(@Body() body: CreateDecisionDto, @Correlator() correlator: string, @CurrentPrincipal() caller: Principal): Promise<DecisionView> {
-    return this.decisions.decide(body, correlator, caller);
+  async create(
+    @Body() body: CreateDecisionDto,
+    @Correlator() correlator: string,
+    @CurrentPrincipal() caller: Principal,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DecisionView> {
+    const { decision, replayed } = await this.idempotent.decide(body, correlator, caller, idempotencyKey);
+    if (replayed) void reply.header('idempotent-replayed', 'true');
+    return decision;
   }
 
   @Get()

@@ -5,13 +5,15 @@ import { BacktestService } from './backtest.service';
 import { DecisionRepository } from './decision.repository';
 import { DecisionService } from './decision.service';
 import { DecisionsController } from './decisions.controller';
+import { IdempotencyRepository } from './idempotency.repository';
+import { IdempotentDecisions } from './idempotent-decisions';
 import { ShadowReportController } from './shadow-report.controller';
 import { ShadowReportService } from './shadow-report.service';
 
 @Module({
   imports: [PoliciesModule, SignalsModule],
   controllers: [DecisionsController, ShadowReportController],
-  providers: [DecisionService, DecisionRepository, ShadowReportService, BacktestService],
+  providers: [DecisionService, DecisionRepository, IdempotencyRepository, IdempotentDecisions, ShadowReportService, BacktestService],
   exports: [BacktestService],
 })
 export class DecisionsModule {}
