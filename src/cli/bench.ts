@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { Result } from 'autocannon';
 import Database from 'better-sqlite3';
+import { runKeysCli } from './keys-cli';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -59,13 +60,24 @@ async function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-function drive(url: string): Promise<Result> {
+/** Both servers get the same headers, the key included: the ceiling parses what the service parses. */
+function drive(url: string, authorization: string): Promise<Result> {
   return autocannon({
     url,
     connections: CONNECTIONS,
     duration: DURATION_S,
-    requests: BODIES.map((body) => ({ method: 'POST', body, headers: { 'content-type': 'application/json' } })),
+    requests: BODIES.map((body) => ({ method: 'POST', body, headers: { 'content-type': 'application/json', authorization } })),
   });
+}
+
+/** A decisions:write key in the bench database, made the way an operator makes one, unthrottled. */
+async function createBenchKey(databaseUrl: string): Promise<string> {
+  const lines: string[] = [];
+  const out = { line: (text: string) => lines.push(text), error: (text: string) => lines.push(text) };
+  const code = await runKeysCli(['create', '--label', 'bench', '--scopes', 'decisions:write', '--rate', '1000000'], out, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' });
+  const key = /lt_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/.exec(lines.join('\n'))?.[0];
+  if (code !== 0 || !key) throw new Error(`could not create the bench API key:\n${lines.join('\n')}`);
+  return `Bearer ${key}`;
 }
 
 function line(label: string, result: Result): string {
@@ -103,10 +115,11 @@ async function main(): Promise<void> {
   console.log(`LineTrust bench: ${CONNECTIONS} connections, ${DURATION_S} s each, database ${databaseUrl.split(':')[0]}, signals: ${signals}`);
   const children: ChildProcess[] = [];
   try {
+    const authorization = await createBenchKey(databaseUrl);
     const echo = startServer('cli/echo-server.js', { PORT: String(ECHO_PORT) });
     children.push(echo);
     await waitUntilUp(`http://127.0.0.1:${ECHO_PORT}/`);
-    const ceiling = await drive(`http://127.0.0.1:${ECHO_PORT}/echo`);
+    const ceiling = await drive(`http://127.0.0.1:${ECHO_PORT}/echo`, authorization);
     await stop(echo);
 
     const env: Record<string, string> = { PORT: String(SERVICE_PORT), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' };
@@ -127,7 +140,7 @@ async function main(): Promise<void> {
     const service = startServer('main.js', env);
     children.push(service);
     await waitUntilUp(`http://127.0.0.1:${SERVICE_PORT}/v1/policies`);
-    const decisions = await drive(`http://127.0.0.1:${SERVICE_PORT}/v1/decisions`);
+    const decisions = await drive(`http://127.0.0.1:${SERVICE_PORT}/v1/decisions`, authorization);
     await stop(service);
 
     console.log(line('bare Fastify echo (ceiling)', ceiling));
