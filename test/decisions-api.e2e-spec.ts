@@ -101,6 +101,22 @@ describe('decisions API (e2e)', () => {
       expect(response.body).toMatchObject({ status: 400, code: 'INVALID_ARGUMENT' });
     });
 
+    // Strict JSON. Before it, all but the non-UTF-8 body were decided and stored.
+    const start = `{"useCase":"onboarding","phoneNumber":"${LINE.established}"`;
+    it.each([
+      ['a duplicate field', `${start},"useCase":"p2p_recipient"}`, 'application/json', 400, /duplicate field "useCase"/],
+      ['a number beyond the double range', `${start},"context":{"n":1e400}}`, 'application/json', 400, /numbers must be finite/],
+      ['an unknown field named like an Object method', `${start},"hasOwnProperty":1}`, 'application/json', 400, /unknown field "hasOwnProperty"/],
+      ['a body that is not UTF-8', Buffer.from(`${start},"subjectId":"caf\xe9"}`, 'latin1'), 'application/json', 400, /not valid UTF-8/],
+      ['a charset other than UTF-8', `${start}}`, 'application/json; charset=latin1', 415, /Unsupported Media Type/],
+    ])('refuses %s, nothing stored', async (_label, payload, type, status, message) => {
+      const before = await storedCount();
+      // Sent as is: superagent would serialize a Buffer to JSON.
+      const response = await server().post('/v1/decisions').set('content-type', type).serialize((body: unknown) => body as string).send(payload).expect(status);
+      expect(response.body).toEqual({ status, code: status === 400 ? 'INVALID_ARGUMENT' : 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringMatching(message) });
+      expect(await storedCount()).toBe(before);
+    });
+
     it('413 for an oversized body', async () => {
       const response = await server()
         .post('/v1/decisions')

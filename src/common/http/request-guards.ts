@@ -2,11 +2,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CamaraErrorBody, toCamaraError } from '../errors/camara-error';
 import { sendCamaraError } from './camara-reply';
 import { CORRELATOR_PATTERN, newCorrelator, requestContext } from './request-context';
+import { registerStrictJsonParser } from './strict-json';
 
 /** Deeper JSON is refused before any recursive code (validation, transformation) sees it. */
 export const MAX_JSON_DEPTH = 16;
-/** Names that reach object prototypes; never a field of this API. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * Names that reach object prototypes; never a field of this API. Object.prototype's members too:
+ * class-validator's whitelist looks field names up in a plain object, so an unknown field named
+ * `hasOwnProperty` (or any such method with parameters) passed forbidNonWhitelisted unnoticed.
+ */
+const FORBIDDEN_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
 function invalid(message: string): CamaraErrorBody {
   return { status: 400, code: 'INVALID_ARGUMENT', message };
@@ -14,8 +19,9 @@ function invalid(message: string): CamaraErrorBody {
 
 /**
  * Why a parsed JSON value or query string is refused, or undefined when it is acceptable:
- * too deep, a prototype key, or a string that is not well-formed Unicode or holds a NUL
- * (both break the database drivers: a lone surrogate in Prisma's JSON, NUL in PostgreSQL).
+ * too deep, a prototype key, a number out of the double range, or a string that is not
+ * well-formed Unicode or holds a NUL (both break the database drivers: a lone surrogate in
+ * Prisma's JSON, NUL in PostgreSQL).
  * Iterative, so a hostile depth cannot overflow the stack here either.
  */
 export function hostileInput(root: unknown): string | undefined {
@@ -26,6 +32,8 @@ export function hostileInput(root: unknown): string | undefined {
       if (!value.isWellFormed() || value.includes('\u0000')) return 'strings must be well-formed Unicode without NUL characters';
       continue;
     }
+    // 1e400 parses to Infinity, which JSON cannot store: it would read back as null.
+    if (typeof value === 'number' && !Number.isFinite(value)) return 'numbers must be finite (within about ±1.8e308)';
     if (value === null || typeof value !== 'object') continue;
     if (depth >= MAX_JSON_DEPTH) return `JSON nested deeper than ${MAX_JSON_DEPTH} levels`;
     for (const [key, child] of Object.entries(value)) {
@@ -62,11 +70,13 @@ export function registerCorrelator(fastify: FastifyInstance, options: { emptyIsA
 /**
  * The checks every request passes before Nest sees it:
  * - CAMARA x-correlator (see registerCorrelator);
- * - bodies: JSON only (other media types are 415), a JSON object (not an array or a string),
- *   and not hostile (see hostileInput); query strings likewise.
+ * - bodies: JSON only (other media types are 415), strict (see registerStrictJsonParser), a
+ *   JSON object (not an array or a string), and not hostile (see hostileInput); query strings
+ *   likewise.
  */
 export function registerRequestGuards(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('text/plain');
+  registerStrictJsonParser(fastify);
   registerCorrelator(fastify, { emptyIsAbsent: true });
   fastify.addHook('preValidation', (request: FastifyRequest, reply, done) => {
     // Unknown routes answer 404 whatever their body.
