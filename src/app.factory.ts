@@ -3,11 +3,13 @@ import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
-import { AppLogger, levelsFrom } from './common/logging/app-logger';
 import { frameworkErrors, registerRequestGuards } from './common/http/request-guards';
 import { trackRoutes } from './common/http/route-table';
+import { AccessLog } from './common/logging/access-log';
+import { StructuredLogger } from './common/logging/structured-logger';
 import { Clock, SystemClock } from './common/time/clock';
 import { AppConfig, validateConfig } from './config/app-config';
+import { setupApiDocs } from './docs/openapi';
 
 export interface AppOptions {
   /** Variables that win over the environment and `.env` (tests use them). */
@@ -15,6 +17,7 @@ export interface AppOptions {
   /** Skip the `.env` file (tests must not depend on a developer's file). */
   ignoreEnvFile?: boolean;
   clock?: Clock;
+  /** Replaces the structured logger (tests capture lines); a StructuredLogger keeps the access log. */
   logger?: LoggerService;
 }
 
@@ -37,14 +40,18 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     },
   });
   if (!config) throw new Error('configuration was not validated');
-  const logger = options.logger ?? new AppLogger({ logLevels: levelsFrom(config.LOG_LEVEL) });
-  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, frameworkErrors });
+  const logger = options.logger ?? new StructuredLogger({ level: config.LOG_LEVEL, format: config.logFormat });
+  // The access log needs pino's fields; a test's capturing logger gets the application's lines only.
+  const accessLog = logger instanceof StructuredLogger ? new AccessLog(logger) : undefined;
+  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, frameworkErrors: accessLog?.wrapFrameworkErrors(frameworkErrors) ?? frameworkErrors });
   const module = AppModule.register(configModule, config, options.clock ?? new SystemClock());
   // abortOnError: false so start-up refusals reach the caller (main prints them and exits 1).
   // bodyParser: false keeps Fastify's own JSON parser only: Nest would add form bodies.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, abortOnError: false, bodyParser: false });
   registerRequestGuards(app.getHttpAdapter().getInstance());
+  accessLog?.register(app.getHttpAdapter().getInstance());
   trackRoutes(app.getHttpAdapter().getInstance());
+  setupApiDocs(app);
   await app.init();
   return app;
 }

@@ -20,7 +20,7 @@ function IntSetting(min: number, max = Number.MAX_SAFE_INTEGER): PropertyDecorat
  * start-up: a wrong value stops the service with a message that names the variable.
  */
 export class AppConfig {
-  /** `production` requires PHONE_NUMBER_HASH_KEY and logs JSON-friendly single lines. */
+  /** `production` requires PHONE_NUMBER_HASH_KEY and logs JSON lines unless LOG_FORMAT says otherwise. */
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
@@ -43,6 +43,16 @@ export class AppConfig {
   @IsBoolean()
   POLICY_RELOAD = true;
 
+  /**
+   * Whether an open circuit breaker makes /health/ready fail. Off by default: an operator outage
+   * opens the circuit on every instance alike, and taking them all out of rotation would turn
+   * a missing signal (decided as UNAVAILABLE by the policy) into no decisions at all. Turn it on
+   * to fail over to another deployment with its own operator connection.
+   */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value === 'true' || value === '1' : value))
+  @IsBoolean()
+  READY_REQUIRES_CLOSED_CIRCUITS = false;
+
   /** The sandbox operator's line dataset. */
   @IsString()
   SANDBOX_LINES_FILE = join(PACKAGE_ROOT, 'src', 'signals', 'sandbox', 'demo-lines.json');
@@ -55,6 +65,11 @@ export class AppConfig {
 
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  /** `json` (one JSON object per line) or `pretty` (readable lines); see `logFormat` for the default. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
 
   /** Largest request body accepted, in bytes (larger: 413). */
   @IntSetting(1024, 10_485_760)
@@ -182,7 +197,7 @@ export class AppConfig {
   @IntSetting(0, 10_080)
   RETENTION_INTERVAL_MINUTES = 60;
 
-  /** Rows deleted per statement: small batches keep live traffic flowing between them. */
+  /** Rows deleted per batch (one transaction): small batches keep live traffic flowing between them. */
   @IntSetting(1, 100_000)
   RETENTION_BATCH_SIZE = 500;
 
@@ -193,10 +208,16 @@ export class AppConfig {
   get hashKey(): string {
     return this.PHONE_NUMBER_HASH_KEY ?? DEVELOPMENT_HASH_KEY;
   }
+
+  /** JSON in production, where a log pipeline reads the lines; readable lines elsewhere. */
+  get logFormat(): 'json' | 'pretty' {
+    return this.LOG_FORMAT ?? (this.NODE_ENV === 'production' ? 'json' : 'pretty');
+  }
 }
 
 const OPTIONAL_KEYS = [
   'PHONE_NUMBER_HASH_KEY',
+  'LOG_FORMAT',
   'TENURE_API_URL',
   'NUMBER_RECYCLING_API_URL',
   'SIM_SWAP_API_URL',

@@ -1,0 +1,99 @@
+import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
+import { DestinationStream, Level, Logger as Pino, pino } from 'pino';
+import { prettyFactory } from 'pino-pretty';
+import { currentCorrelator } from '../http/request-context';
+import { redactSecrets } from './log-redaction';
+
+export type LogFormat = 'json' | 'pretty';
+/** Nest's level names, as LOG_LEVEL takes them. */
+export type NestLogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+
+/** Where finished lines go: process.stdout, or a test's capture. */
+export interface LogSink {
+  write(line: string): unknown;
+}
+
+export interface StructuredLoggerOptions {
+  level: NestLogLevel;
+  format: LogFormat;
+  sink?: LogSink;
+}
+
+const PINO_LEVEL: Record<NestLogLevel, Level> = { error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
+
+/**
+ * One line per entry: `12:00:01.123 INFO: [DecisionService] [x-correlator=abc] message`.
+ * Fields shown in the message (context, correlator) or in the access line's text (http) are
+ * left out of the trailing JSON of extra fields.
+ */
+function prettyRenderer(colorize: boolean): (line: string) => string {
+  return prettyFactory({
+    colorize,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,context,correlator,http',
+    messageFormat: '{if context}[{context}] {end}{if correlator}[x-correlator={correlator}] {end}{msg}',
+  });
+}
+
+/**
+ * The end of pino's pipeline, in-process and synchronous: every serialised line is redacted
+ * (see redactSecrets) and, for people, rendered by pino-pretty's formatter. pino-pretty as a
+ * pino transport would run in a worker thread, where a line logged just before a crash or
+ * the end of a test may not have been written yet.
+ */
+function lineWriter(format: LogFormat, sink: LogSink): DestinationStream {
+  const isTty = sink === process.stdout && process.stdout.isTTY;
+  const render = format === 'pretty' ? prettyRenderer(isTty) : (line: string) => line;
+  return { write: (line: string) => void sink.write(render(redactSecrets(line))) };
+}
+
+/** The application's pino instance: JSON lines, each naming the request it was logged for. */
+function createPino(options: StructuredLoggerOptions): Pino {
+  return pino(
+    {
+      level: PINO_LEVEL[options.level],
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // Level names, not pino's numbers: log pipelines and people filter on "warn", not 40.
+      formatters: { level: (label) => ({ level: label }) },
+      // Read per line from the request's async context, so that lines logged by code that
+      // knows nothing of requests (services, the error filter, framework code) carry it too.
+      mixin: () => {
+        const correlator = currentCorrelator();
+        return correlator === undefined ? {} : { correlator };
+      },
+      // Nothing logs request headers today; a future `log(request.headers)` must not leak keys.
+      redact: { paths: ['headers.authorization', 'req.headers.authorization', '*.headers.authorization'], censor: '[redacted]' },
+    },
+    lineWriter(options.format, options.sink ?? process.stdout),
+  );
+}
+
+/**
+ * nestjs-pino keeps the pino instance of its PinoLogger in a module-level variable, set by
+ * the first one created: two applications in one process (tests, the benchmark) would both
+ * write through the first one's settings. This one answers with its own instance.
+ */
+class InstancePinoLogger extends PinoLogger {
+  constructor(private readonly instance: Pino) {
+    super({ pinoHttp: { logger: instance } });
+  }
+
+  override get logger(): Pino {
+    return this.instance;
+  }
+}
+
+/**
+ * The service's Nest logger: nestjs-pino's mapping of Nest's logger API onto pino (levels,
+ * context as a field, errors with their stack), writing JSON lines or readable ones.
+ */
+export class StructuredLogger extends NestPinoLogger {
+  readonly pino: Pino;
+
+  constructor(options: StructuredLoggerOptions) {
+    const instance = createPino(options);
+    super(new InstancePinoLogger(instance), {});
+    this.pino = instance;
+  }
+}
