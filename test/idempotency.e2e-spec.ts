@@ -86,6 +86,15 @@ describe('Idempotency-Key on POST /v1/decisions (e2e)', () => {
     expect(fixed.headers['idempotent-replayed']).toBeUndefined();
   });
 
+  it('makes a new decision for a key whose decision was erased', async () => {
+    const erasable = { ...body, subjectId: 'customer-erased' };
+    const first = await t.http().post('/v1/decisions').set('idempotency-key', 'order-1006').send(erasable).expect(201);
+    await t.http().post('/v1/erasures').send({ subjectId: 'customer-erased' }).expect(200);
+    const again = await t.http().post('/v1/decisions').set('idempotency-key', 'order-1006').send(erasable).expect(201);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.body.id).not.toBe(first.body.id);
+  });
+
   it.each([[''], ['x'.repeat(256)], ['has space'], ['é']])('refuses the malformed key %p with 400 before deciding', async (key) => {
     const rows = await count();
     const response = await t.http().post('/v1/decisions').set('idempotency-key', key).send(body).expect(400);

@@ -19,3 +19,15 @@ export function uuidv7(now: number = Date.now()): string {
 }
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The smallest UUIDv7 of the millisecond `time` (version 7, variant 10, random bits zero).
+ * Decision ids are UUIDv7 made from their createdAt, so `id >= firstUuidv7At(t)` says
+ * "made at or after t" in terms of the primary key and its composite indexes (there is no
+ * index on createdAt). Times outside the 48-bit range are clamped.
+ */
+export function firstUuidv7At(time: Date): string {
+  const ms = Math.min(Math.max(Math.floor(time.getTime()), 0), 2 ** 48 - 1);
+  const hex = ms.toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
+}
