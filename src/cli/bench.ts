@@ -85,6 +85,41 @@ function line(label: string, result: Result): string {
   return `${label.padEnd(30)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   2xx ${result['2xx']}   failed ${failed}`;
 }
 
+/** Decisions the service counted itself: linetrust_decisions_total from GET /metrics, summed. */
+async function decisionsCounted(url: string): Promise<number> {
+  const text = await (await fetch(url)).text();
+  return text
+    .split('\n')
+    .filter((sample) => sample.startsWith('linetrust_decisions_total{'))
+    .reduce((sum, sample) => sum + Number(sample.slice(sample.lastIndexOf(' ') + 1)), 0);
+}
+
+/**
+ * Scraped once the count settles: requests autocannon abandoned when its time was up may still
+ * be deciding, and they count when stored (they are not among its 2xx).
+ */
+async function settledDecisionCount(url: string): Promise<number> {
+  let previous = await decisionsCounted(url);
+  for (let i = 0; i < 25; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const current = await decisionsCounted(url);
+    if (current === previous) return current;
+    previous = current;
+  }
+  return previous;
+}
+
+function metricsLine(counted: number, result: Result): string {
+  const answered = result['2xx'];
+  const verdict =
+    counted === answered
+      ? 'they match'
+      : counted > answered
+        ? `${counted - answered} more in /metrics: decided after autocannon stopped waiting`
+        : `MISMATCH: ${answered - counted} answered decisions missing from /metrics`;
+  return `decisions in /metrics: ${counted}   2xx received by autocannon: ${answered} (of ${result.requests.sent} sent)   ${verdict}`;
+}
+
 /** Operator calls and cache hits, read back from the stored decisions' explanations. */
 function signalUsage(file: string): string {
   const db = new Database(file, { readonly: true });
@@ -141,10 +176,12 @@ async function main(): Promise<void> {
     children.push(service);
     await waitUntilUp(`http://127.0.0.1:${SERVICE_PORT}/v1/policies`);
     const decisions = await drive(`http://127.0.0.1:${SERVICE_PORT}/v1/decisions`, authorization);
+    const counted = await settledDecisionCount(`http://127.0.0.1:${SERVICE_PORT}/metrics`);
     await stop(service);
 
     console.log(line('bare Fastify echo (ceiling)', ceiling));
     console.log(line('POST /v1/decisions', decisions));
+    console.log(metricsLine(counted, decisions));
     const ratio = decisions.requests.average / ceiling.requests.average;
     console.log(`decisions/s: ${decisions.requests.average.toFixed(0)}   p50: ${decisions.latency.p50} ms   p99: ${decisions.latency.p99} ms   ratio to ceiling: ${(ratio * 100).toFixed(1)}%`);
     if (!process.env.BENCH_DATABASE_URL) console.log(signalUsage(dbFile));

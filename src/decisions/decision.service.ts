@@ -5,6 +5,7 @@ import { hashPhoneNumber, maskPhoneNumber } from '../common/phone/phone-number';
 import { Clock, toCalendarDate } from '../common/time/clock';
 import { assertUseCase, mayUseCase, Principal } from '../auth/scopes';
 import { AppConfig } from '../config/app-config';
+import { Metrics } from '../metrics/metrics.service';
 import { PolicyRegistry } from '../policies/policy.registry';
 import { Label } from '../scoring/backtest';
 import { CompiledPolicy, RequestFacts } from '../scoring/compiled-policy';
@@ -28,10 +29,12 @@ export class DecisionService implements OnModuleDestroy {
     private readonly repository: DecisionRepository,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Evaluates the use case's policy on the number's signals, stores the decision, returns it. */
   async decide(request: CreateDecisionDto, correlator: string, caller: Principal): Promise<DecisionView> {
+    const started = performance.now();
     assertUseCase(caller, request.useCase);
     const policy = this.policies.get(request.useCase);
     const now = this.clock.now();
@@ -66,6 +69,7 @@ export class DecisionService implements OnModuleDestroy {
       apiKeyId: caller.keyId,
     };
     await this.repository.insert(record);
+    this.metrics.decided(record.useCase, outcome, (performance.now() - started) / 1000);
     const candidate = this.policies.candidate(request.useCase);
     if (candidate) this.shadowInBackground(candidate, collector, facts, record.id);
     this.logger.debug(
@@ -130,8 +134,10 @@ export class DecisionService implements OnModuleDestroy {
     if (query.useCase !== undefined) assertUseCase(caller, query.useCase);
     const useCase = query.useCase ?? caller.useCases ?? undefined;
     const phoneNumberHash = phoneNumber === undefined ? undefined : hashPhoneNumber(phoneNumber, this.config.hashKey);
+    const from = query.from === undefined ? undefined : new Date(query.from);
+    const to = query.to === undefined ? undefined : new Date(query.to);
     // One extra row tells whether there is a next page without a count query.
-    const records = await this.repository.list({ useCase, outcome, subjectId, phoneNumberHash }, limit + 1, cursor);
+    const records = await this.repository.list({ useCase, outcome, subjectId, phoneNumberHash, from, to }, limit + 1, cursor);
     const page = records.slice(0, limit);
     return {
       items: page.map(toDecisionView),

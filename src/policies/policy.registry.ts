@@ -16,6 +16,9 @@ export interface PolicyRefusal {
   problems: PolicyProblem[];
 }
 
+/** What came of a changed policy or candidate file: a new version took effect, or it was refused. */
+export type PolicyReloadResult = 'applied' | 'refused';
+
 /** Editors save in several steps (truncate, write, rename): wait for the file to settle. */
 const SETTLE_MS = 150;
 
@@ -36,6 +39,7 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private waiters: (() => void)[] = [];
   private readonly reloading = new Map<string, Promise<void>>();
+  private readonly reloadListeners: ((file: string, result: PolicyReloadResult) => void)[] = [];
 
   constructor(
     private readonly config: AppConfig,
@@ -114,6 +118,7 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
         await this.store(policy);
         // A new Map: readers see the old one or the new one, never a half-updated one.
         this.policies = new Map(this.policies).set(policy.id, policy);
+        this.reloaded(file, 'applied');
         this.logLoaded(policy, current ? `reloaded (was ${current.version})` : 'added');
         // A candidate saved before its policy existed was ignored: it can run now.
         const candidateFile = join(dirname(file), `${policy.id}.candidate.json`);
@@ -153,6 +158,7 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
       if (this.candidates.get(id)?.version !== candidate.version) {
         await this.store(candidate);
         this.candidates = new Map(this.candidates).set(id, candidate);
+        this.reloaded(file, 'applied');
         this.logLoaded(candidate, 'running in shadow');
       }
     } catch (error) {
@@ -167,7 +173,17 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
   private refuse(file: string, error: unknown): PolicyProblem[] {
     const problems = error instanceof PolicyInvalidError ? error.problems : [{ path: '$', message: (error as Error).message }];
     this.refusals.set(file, { file, at: this.clock.now().toISOString(), problems });
+    this.reloaded(file, 'refused');
     return problems;
+  }
+
+  /** Hears each reload that took effect or was refused (metrics), with the file's path. */
+  onReload(listener: (file: string, result: PolicyReloadResult) => void): void {
+    this.reloadListeners.push(listener);
+  }
+
+  private reloaded(file: string, result: PolicyReloadResult): void {
+    for (const listener of this.reloadListeners) listener(file, result);
   }
 
   private notify(): void {

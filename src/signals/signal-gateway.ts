@@ -15,6 +15,20 @@ export interface SignalUsage {
   byStatus: Partial<Record<SignalStatus, number>>;
 }
 
+/** One query as the gateway answered it (read by the metrics module). */
+export interface SignalQueryEvent {
+  signal: SignalName;
+  answer: SignalAnswer<unknown>;
+  cached: boolean;
+  /** From the query to its answer, cache look-up and retries included. */
+  seconds: number;
+}
+
+/** `http` or `sandbox`: a status item's provider without its URL (metrics and health show it). */
+export function providerKind(provider: string): 'http' | 'sandbox' {
+  return provider.startsWith('http ') ? 'http' : 'sandbox';
+}
+
 export interface SignalsStatus {
   items: ({ signal: SignalName; provider: string; circuit: CircuitState } & SignalUsage)[];
 }
@@ -56,6 +70,7 @@ export class SignalGateway implements SignalExecutor {
   ) as Record<SignalName, SignalUsage>;
 
   private readonly sources: Record<SignalName, string>;
+  private readonly listeners: ((event: SignalQueryEvent) => void)[] = [];
 
   constructor(
     private readonly config: AppConfig,
@@ -88,22 +103,35 @@ export class SignalGateway implements SignalExecutor {
   }
 
   async execute<T>(request: SignalRequest<T>, ctx: SignalCallContext): Promise<ExecutedSignal<T>> {
+    const started = performance.now();
     const usage = this.counters[request.signal];
     const ttl = this.ttlMs[request.signal];
     const key = ttl > 0 ? this.cacheKey(request) : undefined;
     const hit = key === undefined ? undefined : await this.cache.get(key);
     if (hit) {
       usage.cacheHits += 1;
+      this.notify(request.signal, hit.answer, true, started);
       const answer = hit.answer as ExecutedSignal<T>['answer'];
       return { answer, cached: true, cacheAgeMs: this.clock.now().getTime() - hit.storedAt, attempts: 0 };
     }
     const { answer, attempts } = await this.callers[request.signal].call(request.call, ctx);
     usage.calls += attempts;
     usage.byStatus[answer.status] = (usage.byStatus[answer.status] ?? 0) + 1;
+    this.notify(request.signal, answer, false, started);
     if (key !== undefined && isCacheable(request.signal, answer as SignalAnswer<object>)) {
       await this.cache.set(key, { answer: answer as SignalAnswer<object>, storedAt: this.clock.now().getTime() }, ttl);
     }
     return { answer, cached: false, attempts };
+  }
+
+  /** Hears every query once answered: metrics observe here, the gateway knows nothing of them. */
+  onQuery(listener: (event: SignalQueryEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private notify(signal: SignalName, answer: SignalAnswer<unknown>, cached: boolean, started: number): void {
+    const seconds = (performance.now() - started) / 1000;
+    for (const listener of this.listeners) listener({ signal, answer, cached, seconds });
   }
 
   usage(): Record<SignalName, SignalUsage> {

@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { PolicyRegistry, PolicyRefusal } from '../policies/policy.registry';
+import { CANDIDATE_FILE } from '../scoring/policy-loader';
+
+/** A refused file as the public probe shows it: names and counts, never the rules or the problems. */
+export interface RefusalSummary {
+  file: string;
+  at: string;
+  problems: number;
+  /** The version that keeps deciding (for a candidate: keeps running in shadow), or null. */
+  keepsServing: string | null;
+}
+
+/**
+ * Every policy in the rules folder decides. A refused change of a file whose last good version
+ * keeps serving does not make the service unready: it decides as before, and taking it out of
+ * rotation would only stop the use cases that work. A policy file present in the folder with
+ * no version serving (a new use case whose file was refused) is down: this instance cannot
+ * decide a use case it is configured for. A refused shadow candidate is reported, never down:
+ * it answers nothing. Details of refusals: GET /v1/policies.
+ */
+@Injectable()
+export class PoliciesHealthIndicator {
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    private readonly registry: PolicyRegistry,
+  ) {}
+
+  check(): HealthIndicatorResult<'policies'> {
+    const session = this.indicators.check('policies');
+    const loaded = Object.fromEntries(this.registry.list().map((policy) => [policy.id, policy.version]));
+    const refusals = this.registry.refused();
+    const refused = refusals.map((refusal) => this.summary(refusal, loaded));
+    const unserved = refusals
+      .filter((refusal, i) => !CANDIDATE_FILE.test(refused[i].file) && refused[i].keepsServing === null && existsSync(refusal.file))
+      .map((refusal) => basename(refusal.file));
+    if (Object.keys(loaded).length === 0) return session.down({ loaded, refused, message: 'no policy is loaded' });
+    if (unserved.length > 0) return session.down({ loaded, refused, message: `refused, with no version serving: ${unserved.join(', ')}` });
+    return session.up({ loaded, refused });
+  }
+
+  private summary(refusal: PolicyRefusal, loaded: Record<string, string>): RefusalSummary {
+    const file = basename(refusal.file);
+    const keepsServing = CANDIDATE_FILE.test(file)
+      ? (this.registry.candidate(basename(file, '.candidate.json'))?.version ?? null)
+      : (loaded[basename(file, '.json')] ?? null);
+    return { file, at: refusal.at, problems: refusal.problems.length, keepsServing };
+  }
+}
