@@ -7,6 +7,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { ApiKeyService } from '../../src/auth/api-key.service';
 import { FixedClock } from '../../src/common/time/clock';
+import { conformsTo, OpenApiResponseValidator, ResponseRecorder } from './openapi-validator';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 /** A logger that keeps lines in memory: tests assert on them instead of printing them. */
@@ -37,8 +38,11 @@ export interface TestApp {
   key: string;
   /** Headers that authenticate with `key` (for fetch). */
   auth: { authorization: string };
-  /** supertest on the app, authenticated with `key`. */
+  /** supertest on the app, authenticated with `key`; a response the OpenAPI document does not allow fails the request. */
   http(): ReturnType<typeof request.agent>;
+  /** The app's OpenAPI document (/docs/openapi.json), as a response checker. */
+  openapi: OpenApiResponseValidator;
+  /** Stops the app; then fails if a response of another client (supertest, inject, fetch) broke the document. */
   close(): Promise<void>;
 }
 
@@ -63,10 +67,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const clock = new FixedClock(options.now ?? new Date());
   let app: NestFastifyApplication;
   let key: string;
+  let openapi: OpenApiResponseValidator;
+  const recorder = new ResponseRecorder();
   try {
     app = await createApp({ env, ignoreEnvFile: true, clock, logger: options.logger ?? new CapturingLogger() });
+    recorder.register(app.getHttpAdapter().getInstance());
     await app.getHttpAdapter().getInstance().ready();
     key = (await app.get(ApiKeyService).create({ label: 'test admin', scopes: ['admin'] })).key;
+    openapi = new OpenApiResponseValidator((await app.inject({ method: 'GET', url: '/docs/openapi.json' })).json());
+    recorder.validator = openapi;
   } catch (error) {
     await database.drop();
     rmSync(dir, { recursive: true, force: true });
@@ -79,11 +88,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     database,
     key,
     auth,
-    http: () => request.agent(app.getHttpServer()).set(auth),
+    openapi,
+    http: () => request.agent(app.getHttpServer()).set(auth).use(conformsTo(openapi, (correlator, problem) => recorder.reported(correlator, problem))),
     close: async () => {
       await app.close();
       await database.drop();
       rmSync(dir, { recursive: true, force: true });
+      const problems = recorder.problems();
+      if (problems.length > 0) throw new Error(`OpenAPI: responses the document does not allow:\n${problems.join('\n')}`);
     },
   };
 }

@@ -1,28 +1,47 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsPhoneNumber, IsSubjectId, Optional } from '../../common/http/validators';
+import { IsInstant, IsPhoneNumber, IsSubjectId, Optional } from '../../common/http/validators';
 import { UUID_PATTERN } from '../../common/ids/uuid7';
+import { PHONE_NUMBER_PATTERN } from '../../common/phone/phone-number';
 import { Action, ACTIONS } from '../../scoring/actions';
 
 export class ListDecisionsQuery {
+  @ApiPropertyOptional({ description: 'Decisions of this use case only.', minLength: 1, maxLength: 64, example: 'onboarding' })
   @Optional()
   @IsString()
   @MaxLength(64)
   useCase?: string;
 
+  @ApiPropertyOptional({ description: 'Decisions with this outcome only.', enum: ACTIONS, enumName: 'Action', example: 'BLOCK' })
   @Optional()
   @IsIn(ACTIONS)
   outcome?: Action;
 
+  @ApiPropertyOptional({ description: "Decisions given with this caller's account id.", minLength: 1, maxLength: 128, example: 'customer-8841' })
   @Optional()
   @IsSubjectId()
   subjectId?: string;
 
   /** Finds the number's decisions through its keyed hash. */
+  @ApiPropertyOptional({ description: "The number's decisions, found through its keyed hash (E.164).", pattern: PHONE_NUMBER_PATTERN.source, example: '+34600000001' })
   @Optional()
   @IsPhoneNumber()
   phoneNumber?: string;
 
+  /** Decisions made at or after this instant (ISO 8601). */
+  @ApiPropertyOptional({ description: 'Decisions made at or after this instant: an ISO 8601 date, or date-time with a zone.', example: '2026-06-15T12:00:00Z' })
+  @Optional()
+  @IsInstant()
+  from?: string;
+
+  /** Decisions made before this instant (ISO 8601). */
+  @ApiPropertyOptional({ description: 'Decisions made before this instant: an ISO 8601 date, or date-time with a zone.', example: '2026-07-01' })
+  @Optional()
+  @IsInstant()
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'Decisions per page.', type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @Optional()
   @Type(() => Number)
   @IsInt()
@@ -31,6 +50,7 @@ export class ListDecisionsQuery {
   limit = 20;
 
   /** `nextCursor` of the previous page. */
+  @ApiPropertyOptional({ description: '`nextCursor` of the previous page.', format: 'uuid', example: '01a20149-7354-70d1-94a1-d52bc3b0c889' })
   @Optional()
   @Matches(UUID_PATTERN, { message: 'cursor must be a nextCursor returned by this endpoint' })
   cursor?: string;
