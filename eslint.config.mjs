@@ -28,4 +28,13 @@ export default tseslint.config(
     files: ['src/cli/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // The explorer's page scripts: plain browser modules, served as they are (no build step).
+    files: ['src/explorer/static/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(['document', 'fetch', 'Intl', 'Node', 'sessionStorage', 'URLSearchParams'].map((name) => [name, 'readonly'])),
+    },
+    rules: { eqeqeq: ['error', 'always'], 'no-console': 'error' },
+  },
 );

@@ -6,8 +6,12 @@ import { InvalidArgumentError } from './common/errors/domain.error';
 import { Clock } from './common/time/clock';
 import { AppConfig } from './config/app-config';
 import { DecisionsModule } from './decisions/decisions.module';
+import { ExplorerModule } from './explorer/explorer.module';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PoliciesModule } from './policies/policies.module';
 import { PrismaModule } from './prisma/prisma.module';
+import { PrivacyModule } from './privacy/privacy.module';
 
 function firstMessages(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
@@ -38,7 +42,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [configModule, PrismaModule, AuthModule, PoliciesModule, DecisionsModule],
+      imports: [configModule, PrismaModule, AuthModule, PoliciesModule, DecisionsModule, PrivacyModule, MetricsModule, HealthModule, ExplorerModule],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: Clock, useValue: clock },

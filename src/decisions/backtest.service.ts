@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Backtest, BacktestReport } from '../scoring/backtest';
+import { CompiledPolicy } from '../scoring/compiled-policy';
 import { loadPolicyFile } from '../scoring/policy-loader';
 import { DecisionRepository } from './decision.repository';
 
@@ -11,11 +12,11 @@ export class BacktestService {
   constructor(private readonly decisions: DecisionRepository) {}
 
   /**
-   * `onProgress(done, total)` after each page. The candidate file is validated like any policy
-   * (a broken one throws PolicyInvalidError before anything is read).
+   * `onProgress(done, total)` after each page. The candidate is a loaded policy, or a file
+   * validated like any policy (a broken one throws PolicyInvalidError before anything is read).
    */
-  async run(candidateFile: string, range: { from?: Date; to?: Date } = {}, onProgress?: (done: number, total: number) => void): Promise<BacktestReport> {
-    const candidate = loadPolicyFile(candidateFile);
+  async run(candidateFile: string | CompiledPolicy, range: { from?: Date; to?: Date } = {}, onProgress?: (done: number, total: number) => void): Promise<BacktestReport> {
+    const candidate = typeof candidateFile === 'string' ? loadPolicyFile(candidateFile) : candidateFile;
     const backtest = new Backtest(candidate);
     const total = await this.decisions.count(candidate.id, range.from, range.to);
     let done = 0;

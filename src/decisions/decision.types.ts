@@ -31,6 +31,10 @@ export interface DecisionFilter {
   outcome?: Action;
   subjectId?: string;
   phoneNumberHash?: string;
+  /** Made at or after this instant. */
+  from?: Date;
+  /** Made before this instant. */
+  to?: Date;
 }
 
 /** The API's view of a decision, the same for POST and GET. */

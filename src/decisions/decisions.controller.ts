@@ -1,16 +1,22 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, RequireScope } from '../auth/auth.decorators';
 import { Principal } from '../auth/scopes';
 import { Correlator } from '../common/http/correlator.decorator';
-import { IdempotencyKey } from '../common/http/idempotency-key.decorator';
+import { IDEMPOTENCY_KEY_PATTERN, IdempotencyKey } from '../common/http/idempotency-key.decorator';
+import { ApiErrors } from '../docs/error-responses';
 import { DecisionService } from './decision.service';
 import { DecisionView } from './decision.types';
 import { CreateDecisionDto } from './dto/create-decision.dto';
+import { DecisionPageResponse, DecisionResponse, FeedbackResponse } from './dto/decision.response';
 import { FeedbackDto } from './dto/feedback.dto';
 import { ListDecisionsQuery } from './dto/list-decisions.query';
 import { IdempotentDecisions } from './idempotent-decisions';
 
+const DECISION_ID = ApiParam({ name: 'id', description: 'The decision id.', schema: { type: 'string', format: 'uuid', example: '01a20149-7354-70d1-94a1-d52bc3b0c889' } });
+
+@ApiTags('decisions')
 @Controller('v1/decisions')
 export class DecisionsController {
   constructor(
@@ -21,6 +27,32 @@ export class DecisionsController {
   @Post()
   @HttpCode(201)
   @RequireScope('decisions:write')
+  @ApiOperation({
+    operationId: 'createDecision',
+    summary: 'Decide on a phone number',
+    description:
+      "Gathers the signals the use case's policy needs from the operator, evaluates the policy, stores the decision with its explanation, and answers it. " +
+      'A decision is answered only once it is stored; a refused request stores nothing.\n\n' +
+      'With an `Idempotency-Key`, a retry of the same request answers the first decision (with `Idempotent-Replayed: true`) instead of making a second one.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Makes retries safe: the same key with the same body answers the first decision again. A UUID is typical.',
+    schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN.source, example: '7c1e2a4e-52f4-4a55-9a4b-2f4e0b9b7d10' },
+  })
+  @ApiCreatedResponse({
+    type: DecisionResponse,
+    description: 'The decision, stored.',
+    headers: { 'Idempotent-Replayed': { description: 'Present on a replay: this is the decision of an earlier request with the same Idempotency-Key.', schema: { type: 'string', enum: ['true'] } } },
+  })
+  @ApiErrors({
+    400: 'A bad, `null` or unknown field (the message names it), an unknown use case, a `trustedSince` in the future, malformed JSON, JSON nested deeper than 16 levels, a string that is not well-formed Unicode or holds a NUL, a malformed `Idempotency-Key` or `x-correlator`.',
+    409: [
+      'The `Idempotency-Key` was used with a different body, or its first request is still being processed.',
+      'This Idempotency-Key was already used with a different request body; use a new key for a new request.',
+    ],
+  })
   async create(
     @Body() body: CreateDecisionDto,
     @Correlator() correlator: string,
@@ -35,6 +67,12 @@ export class DecisionsController {
 
   @Get()
   @RequireScope('decisions:read')
+  @ApiOperation({
+    operationId: 'listDecisions',
+    summary: 'List decisions, newest first',
+    description: 'Filters combine. To get the next page, pass `nextCursor` back as `cursor`. A key limited to some use cases sees only their decisions.',
+  })
+  @ApiOkResponse({ type: DecisionPageResponse, description: 'A page of decisions.' })
   list(@Query() query: ListDecisionsQuery, @CurrentPrincipal() caller: Principal): Promise<{ items: DecisionView[]; nextCursor: string | null }> {
     return this.decisions.list(query, caller);
   }
@@ -43,12 +81,24 @@ export class DecisionsController {
   @Post(':id/feedback')
   @HttpCode(200)
   @RequireScope('admin')
+  @ApiOperation({
+    operationId: 'labelDecision',
+    summary: 'Record what a decision turned out to be',
+    description: 'Labels the decision `fraud` or `legitimate`; backtests measure the precision and recall of each outcome with the labels. A new label replaces the previous one.',
+  })
+  @DECISION_ID
+  @ApiOkResponse({ type: FeedbackResponse, description: 'The label, recorded.' })
+  @ApiErrors({ 404: 'No decision with this id.' })
   feedback(@Param('id') id: string, @Body() body: FeedbackDto): Promise<{ id: string; label: string; labeledAt: string }> {
     return this.decisions.label(id, body.label);
   }
 
   @Get(':id')
   @RequireScope('decisions:read')
+  @ApiOperation({ operationId: 'getDecision', summary: 'Read a decision', description: 'The stored decision, in exactly the shape the POST answered.' })
+  @DECISION_ID
+  @ApiOkResponse({ type: DecisionResponse, description: 'The decision.' })
+  @ApiErrors({ 404: 'No decision with this id (or it belongs to a use case the key may not read).' })
   get(@Param('id') id: string, @CurrentPrincipal() caller: Principal): Promise<DecisionView> {
     return this.decisions.get(id, caller);
   }

@@ -1,8 +1,12 @@
 import { Module } from '@nestjs/common';
 import { PoliciesModule } from '../policies/policies.module';
 import { SignalsModule } from '../signals/signals.module';
+import { BacktestController } from './backtest.controller';
 import { BacktestService } from './backtest.service';
+import { CandidateBacktestService } from './candidate-backtest.service';
 import { DecisionRepository } from './decision.repository';
+import { DecisionStatsController } from './decision-stats.controller';
+import { DecisionStatsService } from './decision-stats.service';
 import { DecisionService } from './decision.service';
 import { DecisionsController } from './decisions.controller';
 import { IdempotencyRepository } from './idempotency.repository';
@@ -12,8 +16,8 @@ import { ShadowReportService } from './shadow-report.service';
 
 @Module({
   imports: [PoliciesModule, SignalsModule],
-  controllers: [DecisionsController, ShadowReportController],
-  providers: [DecisionService, DecisionRepository, IdempotencyRepository, IdempotentDecisions, ShadowReportService, BacktestService],
+  controllers: [DecisionsController, DecisionStatsController, ShadowReportController, BacktestController],
+  providers: [DecisionService, DecisionRepository, IdempotencyRepository, IdempotentDecisions, ShadowReportService, BacktestService, DecisionStatsService, CandidateBacktestService],
   exports: [BacktestService],
 })
 export class DecisionsModule {}

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { IsNotEmpty, IsString, Matches, MaxLength, registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
+import { isISO8601, IsNotEmpty, IsString, Matches, MaxLength, registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
 import { PHONE_NUMBER_PATTERN } from '../phone/phone-number';
 import { isCalendarDate } from '../time/clock';
 
@@ -64,4 +64,26 @@ export function IsSubjectId(): PropertyDecorator {
  */
 export function Optional(): PropertyDecorator {
   return ValidateIf((_object: object, value: unknown) => value !== undefined);
+}
+
+/** `YYYY-MM-DD` (UTC midnight), or a date-time with seconds optional and a zone (Z or ±hh:mm). */
+const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
+ * An instant written in ISO 8601 that means the same on every server: a date-time must carry
+ * its zone (without one, it would be read in the server's local time), and forms that Date
+ * cannot read (week dates such as 2026-W01) are refused rather than becoming an invalid date.
+ */
+export function IsInstant(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isInstant',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must be an ISO 8601 date or date-time with a zone, such as 2026-06-15T12:00:00Z` },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && INSTANT.test(value) && isISO8601(value, { strict: true }) && !Number.isNaN(Date.parse(value)),
+      },
+    });
 }

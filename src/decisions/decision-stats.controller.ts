@@ -1,0 +1,28 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequireScope } from '../auth/auth.decorators';
+import { Principal } from '../auth/scopes';
+import { DecisionStats, DecisionStatsService } from './decision-stats.service';
+import { DecisionStatsQuery } from './dto/decision-stats.query';
+import { DecisionStatsResponse } from './dto/decision-stats.response';
+
+@ApiTags('decisions')
+@Controller('v1/decisions')
+export class DecisionStatsController {
+  constructor(private readonly stats: DecisionStatsService) {}
+
+  /** Decisions per outcome in each hour or day of a time range (the use cases of the key only). */
+  @Get('stats')
+  @RequireScope('decisions:read')
+  @ApiOperation({
+    operationId: 'getDecisionStats',
+    summary: 'Count decisions per outcome over time',
+    description:
+      'Decisions per outcome in each UTC hour or day of a time range (at most 200 buckets). Without `from`, the last 24 hours or 30 days; without `to`, up to the current bucket. ' +
+      'A key limited to some use cases counts only theirs.',
+  })
+  @ApiOkResponse({ type: DecisionStatsResponse, description: 'The counts.' })
+  outcomes(@Query() query: DecisionStatsQuery, @CurrentPrincipal() caller: Principal): Promise<DecisionStats> {
+    return this.stats.stats(query, caller);
+  }
+}

@@ -1,0 +1,111 @@
+// Per policy: its shadow candidates' agreement with it (GET /v1/policies/{id}/shadow) and, for
+// admin keys, a backtest of its candidate file on the stored decisions (POST .../backtest).
+
+import { el, matrixTable, table } from './dom.js';
+
+const plural = (count, noun) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+const percent = (value) => (value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)}%`);
+
+function query(range) {
+  const q = new URLSearchParams();
+  if (range.from) q.set('from', range.from);
+  if (range.to) q.set('to', range.to);
+  const text = q.toString();
+  return text ? `?${text}` : '';
+}
+
+function renderShadow(slot, report) {
+  if (report.candidates.length === 0) {
+    slot.replaceChildren(el('p', { class: 'note' }, `No shadow candidate: add rules/${report.policyId}.candidate.json to run one beside version ${report.activeVersion}.`));
+    return;
+  }
+  slot.replaceChildren(
+    ...report.candidates.map((c) =>
+      el(
+        'div',
+        { class: 'candidate' },
+        el('p', {}, el('code', {}, c.version), c.running ? ' running · ' : ' stopped · ', `${plural(c.decisions, 'decision')} shadowed · agreement ${percent(c.agreement)}`),
+        matrixTable(`Shadow candidate ${c.version}: active outcome against candidate outcome`, c.matrix),
+      ),
+    ),
+  );
+}
+
+function renderBacktest(slot, report) {
+  const rules = table(
+    'Rule hits before and after, on the replayable decisions',
+    ['Rule', 'Before', 'After', 'Not replayable'],
+    report.rules.map((r) => [el('code', {}, r.rule), String(r.before), String(r.after), String(r.notReplayable)]),
+  );
+  const labels = report.labels
+    ? table(
+        `Quality on ${report.labels.labelled} labelled decisions`,
+        ['Outcome', 'Precision before → after', 'Recall before → after'],
+        Object.keys(report.labels.after).map((o) => [
+          o,
+          `${percent(report.labels.before[o].precision)} → ${percent(report.labels.after[o].precision)}`,
+          `${percent(report.labels.before[o].recall)} → ${percent(report.labels.after[o].recall)}`,
+        ]),
+      )
+    : null;
+  slot.replaceChildren(
+    el(
+      'p',
+      {},
+      'Candidate ',
+      el('code', {}, report.candidateVersion),
+      ` replayed on ${plural(report.decisions, 'decision')}, ${report.replayable} fully replayable; ${report.changedCount} would change outcome.`,
+    ),
+    matrixTable('Backtest: stored outcome against candidate outcome', report.matrix),
+    rules,
+    ...(labels ? [labels] : []),
+  );
+}
+
+function policyCard(policy, { api, explain, range }) {
+  const titleId = `policy-${policy.id}`;
+  const shadow = el('div', { class: 'shadow' }, el('p', { class: 'note' }, 'Loading the shadow report…'));
+  const result = el('div', { class: 'backtest', 'aria-live': 'polite' });
+  const button = el('button', { type: 'button', class: 'small' }, 'Run backtest');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    result.replaceChildren(el('p', { class: 'note' }, 'Replaying the stored decisions…'));
+    try {
+      renderBacktest(result, await api(`/v1/policies/${encodeURIComponent(policy.id)}/backtest`, { method: 'POST', body: range }));
+    } catch (error) {
+      result.replaceChildren(el('p', { class: 'error', role: 'alert' }, explain(error)));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  api(`/v1/policies/${encodeURIComponent(policy.id)}/shadow${query(range)}`).then(
+    (report) => renderShadow(shadow, report),
+    (error) => shadow.replaceChildren(el('p', { class: 'error', role: 'alert' }, explain(error))),
+  );
+  return el(
+    'article',
+    { class: 'policy', 'aria-labelledby': titleId },
+    el('h3', { id: titleId }, policy.id),
+    el('p', { class: 'meta' }, 'version ', el('code', {}, policy.version), ` · ${policy.rules.length} rules`),
+    policy.description ? el('p', { class: 'description' }, policy.description) : null,
+    el('h4', {}, 'Shadow candidates'),
+    shadow,
+    el('h4', {}, 'Backtest'),
+    el('p', { class: 'note' }, 'Replays the stored decisions of the chosen time range against the candidate (admin key).'),
+    button,
+    result,
+  );
+}
+
+/** Replaces `container` with one card per policy; `range` is the filter bar's time range. */
+export function renderPolicies(container, policies, context) {
+  if (policies === null) {
+    container.replaceChildren(el('p', { class: 'note' }, 'This API key cannot read policies (scope policies:read).'));
+    return;
+  }
+  if (policies.length === 0) {
+    container.replaceChildren(el('p', { class: 'note' }, 'No policy visible to this API key.'));
+    return;
+  }
+  container.replaceChildren(...policies.map((policy) => policyCard(policy, context)));
+}
