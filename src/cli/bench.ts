@@ -74,7 +74,7 @@ function drive(url: string, authorization: string): Promise<Result> {
 async function createBenchKey(databaseUrl: string): Promise<string> {
   const lines: string[] = [];
   const out = { line: (text: string) => lines.push(text), error: (text: string) => lines.push(text) };
-  const code = await runKeysCli(['create', '--label', 'bench', '--scopes', 'decisions:write', '--rate', '1000000'], out, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' });
+  const code = await runKeysCli(['create', '--label', 'bench', '--scopes', 'decisions:write', '--rate', '100000'], out, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' });
   const key = /lt_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/.exec(lines.join('\n'))?.[0];
   if (code !== 0 || !key) throw new Error(`could not create the bench API key:\n${lines.join('\n')}`);
   return `Bearer ${key}`;

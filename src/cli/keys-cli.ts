@@ -14,7 +14,7 @@ export interface CliOutput {
 }
 
 const USAGE =
-  'usage: npm run keys -- create --label <text> --scopes <scope,...> [--use-cases <id,...>] [--rate <per second>] | list | revoke <id>\n' +
+  'usage: npm run keys -- create --label <text> --scopes <scope,...> [--use-cases <id,...>] [--rate <per second, 1..100000>] | list | revoke <id>\n' +
   `scopes: ${SCOPES.join(', ')}`;
 
 function option(args: string[], name: string): string | undefined {
@@ -58,7 +58,7 @@ export async function runKeysCli(argv: string[], out: CliOutput, env: Record<str
     const scopes = list(option(args, '--scopes'));
     const rate = option(args, '--rate');
     const bad = scopes?.filter((scope) => !(SCOPES as readonly string[]).includes(scope)) ?? [];
-    if (!label || !scopes?.length || bad.length > 0 || (rate !== undefined && !/^[1-9]\d{0,5}$/.test(rate))) {
+    if (!label || !scopes?.length || bad.length > 0 || (rate !== undefined && !(/^[1-9]\d*$/.test(rate) && Number(rate) <= 100_000))) {
       if (bad.length > 0) out.error(`unknown scope: ${bad.join(', ')}`);
       return usage(out);
     }
