@@ -7,7 +7,7 @@ import request from 'supertest';
 import { PolicyRegistry } from '../src/policies/policy.registry';
 import { parseDatabaseUrl } from '../src/prisma/database-url';
 import { LINE, NOW, TEST_LINES } from './support/lines';
-import { CLIENT_ID, CLIENT_SECRET, Sandbox, startSandbox } from './support/sandbox-harness';
+import { deadSimSwapEnv, Sandbox, startSandbox } from './support/sandbox-harness';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** No API key: orchestrators probe without one. */
@@ -160,16 +160,7 @@ describe('health probes (e2e)', () => {
       t = await startTestApp({
         lines: TEST_LINES,
         now: NOW,
-        env: {
-          SIM_SWAP_API_URL: 'http://127.0.0.1:1',
-          OPERATOR_TOKEN_URL: `${sandbox.url}/oauth2/token`,
-          OPERATOR_CLIENT_ID: CLIENT_ID,
-          OPERATOR_CLIENT_SECRET: CLIENT_SECRET,
-          SIGNAL_MAX_ATTEMPTS: '1',
-          CIRCUIT_FAILURE_THRESHOLD: '2',
-          CIRCUIT_OPEN_MS: String(OPEN_MS),
-          READY_REQUIRES_CLOSED_CIRCUITS: requireClosed,
-        },
+        env: { ...deadSimSwapEnv(sandbox, OPEN_MS), READY_REQUIRES_CLOSED_CIRCUITS: requireClosed },
       });
     });
     afterAll(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { PolicyRegistry } from '../src/policies/policy.registry';
 import { LINE, NOW, TEST_LINES } from './support/lines';
-import { CLIENT_ID, CLIENT_SECRET, Sandbox, startSandbox } from './support/sandbox-harness';
+import { deadSimSwapEnv, Sandbox, startSandbox } from './support/sandbox-harness';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface Sample {
@@ -181,15 +181,7 @@ describe('Prometheus metrics (e2e)', () => {
       t = await startTestApp({
         lines: TEST_LINES,
         now: NOW,
-        env: {
-          SIM_SWAP_API_URL: 'http://127.0.0.1:1',
-          OPERATOR_TOKEN_URL: `${sandbox.url}/oauth2/token`,
-          OPERATOR_CLIENT_ID: CLIENT_ID,
-          OPERATOR_CLIENT_SECRET: CLIENT_SECRET,
-          SIGNAL_MAX_ATTEMPTS: '1',
-          CIRCUIT_FAILURE_THRESHOLD: '2',
-          CIRCUIT_OPEN_MS: String(OPEN_MS),
-        },
+        env: { ...deadSimSwapEnv(sandbox, OPEN_MS) },
       });
     });
     afterAll(async () => {

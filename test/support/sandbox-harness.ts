@@ -139,3 +139,19 @@ export function expectCamaraError(response: SandboxResponse, status: number, cod
   });
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
 }
+
+/**
+ * Service settings for SIM Swap from an operator API nobody answers (a closed port), with
+ * tokens from the sandbox server: two failed queries open its circuit for `openMs`.
+ */
+export function deadSimSwapEnv(sandbox: Sandbox, openMs: number): Record<string, string> {
+  return {
+    SIM_SWAP_API_URL: 'http://127.0.0.1:1',
+    OPERATOR_TOKEN_URL: `${sandbox.url}/oauth2/token`,
+    OPERATOR_CLIENT_ID: CLIENT_ID,
+    OPERATOR_CLIENT_SECRET: CLIENT_SECRET,
+    SIGNAL_MAX_ATTEMPTS: '1',
+    CIRCUIT_FAILURE_THRESHOLD: '2',
+    CIRCUIT_OPEN_MS: String(openMs),
+  };
+}

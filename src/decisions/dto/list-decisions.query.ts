@@ -1,12 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsInstant, IsPhoneNumber, IsSubjectId, Optional } from '../../common/http/validators';
+import { IsPhoneNumber, IsSubjectId, Optional } from '../../common/http/validators';
 import { UUID_PATTERN } from '../../common/ids/uuid7';
 import { PHONE_NUMBER_PATTERN } from '../../common/phone/phone-number';
 import { Action, ACTIONS } from '../../scoring/actions';
+import { TimeRangeQuery } from './time-range.query';
 
-export class ListDecisionsQuery {
+/** Filters of the decisions list (and `from`/`to`), newest first, a page at a time. */
+export class ListDecisionsQuery extends TimeRangeQuery {
   @ApiPropertyOptional({ description: 'Decisions of this use case only.', minLength: 1, maxLength: 64, example: 'onboarding' })
   @Optional()
   @IsString()
@@ -28,18 +30,6 @@ export class ListDecisionsQuery {
   @Optional()
   @IsPhoneNumber()
   phoneNumber?: string;
-
-  /** Decisions made at or after this instant (ISO 8601). */
-  @ApiPropertyOptional({ description: 'Decisions made at or after this instant: an ISO 8601 date, or date-time with a zone.', example: '2026-06-15T12:00:00Z' })
-  @Optional()
-  @IsInstant()
-  from?: string;
-
-  /** Decisions made before this instant (ISO 8601). */
-  @ApiPropertyOptional({ description: 'Decisions made before this instant: an ISO 8601 date, or date-time with a zone.', example: '2026-07-01' })
-  @Optional()
-  @IsInstant()
-  to?: string;
 
   @ApiPropertyOptional({ description: 'Decisions per page.', type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @Optional()
