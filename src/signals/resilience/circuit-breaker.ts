@@ -85,6 +85,11 @@ export class CircuitBreaker {
     if (ticket.probe && ticket.generation === this.generation) this.probing = false;
   }
 
+  /** Milliseconds left of a Retry-After pause (0 when none). */
+  pausedForMs(): number {
+    return Math.max(0, this.pausedUntil - this.now());
+  }
+
   /** The operator's Retry-After: refuse calls until `until` (epoch ms of this breaker's clock). */
   pauseUntil(until: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, until);

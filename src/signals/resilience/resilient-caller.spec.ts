@@ -71,6 +71,28 @@ describe('ResilientCaller', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(55);
   });
 
+  it('still retries after Retry-After when the wait timer fires before the wall clock reaches the pause end', async () => {
+    // libuv times from the loop's cached time: under load a timer fires "early" by Date.now().
+    let clock = 1_000_000;
+    const breaker = new CircuitBreaker('simSwap', { failureThreshold: 100, openMs: 60_000 }, () => clock);
+    const early = new ResilientCaller(breaker, { timeoutMs: 200, maxAttempts: 3, baseBackoffMs: 1, maxBackoffMs: 1000 }, () => 0.5, () => clock);
+    const { call } = scripted(busy({ retryAfterMs: 60 }), OK);
+    const realSetTimeout = global.setTimeout;
+    const waits: number[] = [];
+    const timers = jest.spyOn(global, 'setTimeout').mockImplementation(((done: () => void, ms: number) => {
+      if (ms === 200) return realSetTimeout(done, ms); // the call timeout, never reached
+      waits.push(ms);
+      clock += ms === 60 ? 55 : ms; // the 60 ms wait ends 5 ms short of the pause
+      return realSetTimeout(done, 0);
+    }) as typeof setTimeout);
+    try {
+      await expect(early.call(call, CTX)).resolves.toEqual({ answer: OK, attempts: 2 });
+      expect(waits).toEqual([60, 5]);
+    } finally {
+      timers.mockRestore();
+    }
+  });
+
   it('does not retry when Retry-After is beyond the retry budget', async () => {
     const { call } = scripted(busy({ retryAfterMs: 30_000 }), OK);
     const outcome = await caller({ maxBackoffMs: 1000 }).call(call, CTX);

@@ -82,6 +82,11 @@ export class ResilientCaller {
       // A failed probe reopens the circuit at once; other attempts count once, at the end.
       if (ticket.probe) this.breaker.onFailure(ticket);
       await abortable(retry, ctx.abortSignal);
+      // A timer can fire before the wall-clock time it was set for (libuv counts from the event
+      // loop's cached time, stale under load): finish the operator's pause rather than have
+      // the breaker refuse the retry the wait was for.
+      const pausedFor = this.breaker.pausedForMs();
+      if (pausedFor > 0 && pausedFor <= retry) await abortable(pausedFor, ctx.abortSignal);
     }
   }
 
