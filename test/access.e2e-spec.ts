@@ -8,8 +8,10 @@ import { startTestApp, TestApp } from './support/test-app';
 
 const UNAUTHENTICATED = { status: 401, code: 'UNAUTHENTICATED', message: 'A valid API key is required: Authorization: Bearer <key>.' };
 
-/** Routes anyone may call: probes, scrapes, the API document and the explorer's static page. */
-const PUBLIC_PREFIXES = ['/health', '/metrics', '/docs', '/explorer'];
+/** Routes anyone may call: probes, the scrape, the explorer's static page. Exact: a new route is protected or listed here. */
+const PUBLIC_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'GET /explorer', 'GET /explorer/*'];
+/** Swagger UI's routes (not Nest controllers): the document and its static assets. */
+const isApiDocument = (url: string) => url === '/docs' || url.startsWith('/docs/');
 
 describe('access control (e2e)', () => {
   let t: TestApp;
@@ -25,8 +27,10 @@ describe('access control (e2e)', () => {
   });
 
   it('refuses every non-public route without a key, in the CAMARA shape, before doing anything', async () => {
-    const routes = routesOf(t.app.getHttpAdapter().getInstance()).filter((r) => !PUBLIC_PREFIXES.some((p) => r.url.startsWith(p)));
-    expect(routes.length).toBeGreaterThanOrEqual(10);
+    const all = routesOf(t.app.getHttpAdapter().getInstance()).filter((r) => !isApiDocument(r.url));
+    const routes = all.filter((r) => !PUBLIC_ROUTES.includes(`${r.method} ${r.url}`));
+    expect(all.length - routes.length).toBe(PUBLIC_ROUTES.length);
+    expect(routes.length).toBeGreaterThanOrEqual(15);
     for (const route of routes) {
       const url = route.url.replace(/:[a-zA-Z]+/g, '01890000-0000-7000-8000-000000000000');
       const response = await request(t.app.getHttpServer())[route.method.toLowerCase() as 'get'](url).send(route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
@@ -94,6 +98,15 @@ describe('access control (e2e)', () => {
     expect((await as(p2p).get('/v1/policies').expect(200)).body.items.map((p: { id: string }) => p.id)).toEqual(['p2p_recipient']);
     await as(p2p).get('/v1/policies/onboarding').expect(403);
     await as(p2p).get('/v1/policies/onboarding/shadow').expect(403);
+    // A path parameter is echoed only when it could be a policy id.
+    const odd = await as(p2p).get(`/v1/policies/${encodeURIComponent('+34600000001')}`).expect(403);
+    expect(odd.body.message).toBe('This API key may not use the use case.');
+  });
+
+  it('refuses an admin key limited to use cases: it could create itself an unlimited one', async () => {
+    const refused = await t.http().post('/v1/keys').send({ label: 'limited admin', scopes: ['admin'], useCases: ['p2p_recipient'] }).expect(400);
+    expect(refused.body.message).toBe('an admin key cannot be limited to use cases (it manages keys for all of them)');
+    await expect(t.app.get(ApiKeyService).create({ label: 'x', scopes: ['admin', 'decisions:read'], useCases: ['onboarding'] })).rejects.toThrow(/admin key cannot be limited/);
   });
 
   it('shows a new key once, lists keys without secrets, and a revoked key is refused like an unknown one', async () => {
@@ -133,6 +146,9 @@ describe('access control (e2e)', () => {
     expect(lines.join('\n')).not.toContain(key.slice(20));
     expect(await runKeysCli(['create', '--label', 'x', '--scopes', 'root'], out, env)).toBe(64);
     expect(await runKeysCli(['rotate'], out, env)).toBe(64);
+    lines.length = 0;
+    expect(await runKeysCli(['create', '--label', 'x', '--scopes', 'decisions:read', '--use-cases', 'Bad-Id'], out, env)).toBe(1);
+    expect(lines.join('\n')).toContain('useCases must be policy ids');
   });
 });
 

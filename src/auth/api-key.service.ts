@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { NotFoundError } from '../common/errors/domain.error';
+import { InvalidArgumentError, NotFoundError } from '../common/errors/domain.error';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { DUMMY_HASH, generateKey, hashSecret, parseKey, sameHash } from './api-key-secret';
 import { ApiKeyRecord, ApiKeyRepository } from './api-key.repository';
-import { Principal, Scope } from './scopes';
+import { Principal, Scope, SCOPES } from './scopes';
 
 export interface NewApiKey {
   label: string;
@@ -29,14 +29,40 @@ function toView(record: ApiKeyRecord): ApiKeyView {
   return { ...rest, createdAt: createdAt.toISOString(), revokedAt: revokedAt?.toISOString() ?? null };
 }
 
+const USE_CASE_ID = /^[a-z0-9_]{1,64}$/;
+
+/**
+ * The rules of a key, whoever asks (the API validates its body first; the CLI relies on these).
+ * `admin` manages keys, feedback and erasure for every use case, so it cannot be limited to
+ * some: a limited admin could simply create itself an unlimited key.
+ */
+function refuseInvalid(request: NewApiKey): void {
+  const problems: string[] = [];
+  if (request.label.length < 1 || request.label.length > 100) problems.push('label must be 1 to 100 characters');
+  if (request.scopes.length === 0 || request.scopes.some((scope) => !(SCOPES as readonly string[]).includes(scope))) {
+    problems.push(`scopes must be some of ${SCOPES.join(', ')}`);
+  }
+  if (request.useCases !== undefined && request.useCases !== null) {
+    if (request.useCases.length === 0 || !request.useCases.every((id) => USE_CASE_ID.test(id))) problems.push('useCases must be policy ids (a-z, 0-9, _)');
+    if (request.scopes.includes('admin')) problems.push('an admin key cannot be limited to use cases (it manages keys for all of them)');
+  }
+  const rate = request.rateLimitPerSecond;
+  if (rate !== undefined && rate !== null && !(Number.isInteger(rate) && rate >= 1 && rate <= 100_000)) problems.push('rateLimitPerSecond must be an integer from 1 to 100000');
+  if (problems.length > 0) throw new InvalidArgumentError(problems.join('; '));
+}
+
 /** Bounds the cache of looked-up ids, so a flood of made-up ids cannot grow memory. */
 const MAX_CACHED_KEYS = 10_000;
 
 @Injectable()
 export class ApiKeyService {
   private readonly logger = new Logger(ApiKeyService.name);
-  /** id -> record (or null: no such key) and when to look again. */
-  private readonly cache = new Map<string, { record: ApiKeyRecord | null; until: number }>();
+  /**
+   * id -> record and when to look again. Known keys and unknown ids are kept apart, so a flood
+   * of made-up ids can only push out other made-up ids, never the keys in use.
+   */
+  private readonly known = new Map<string, { record: ApiKeyRecord; until: number }>();
+  private readonly unknown = new Map<string, number>();
 
   constructor(
     private readonly repository: ApiKeyRepository,
@@ -46,6 +72,7 @@ export class ApiKeyService {
 
   /** Creates a key. The returned `key` is the only time the secret exists outside the caller. */
   async create(request: NewApiKey): Promise<ApiKeyView & { key: string }> {
+    refuseInvalid(request);
     const { id, secret, key } = generateKey();
     const record: ApiKeyRecord = {
       id,
@@ -68,7 +95,7 @@ export class ApiKeyService {
 
   async revoke(id: string): Promise<ApiKeyView> {
     const revoked = /^[0-9a-f]{16}$/.test(id) && (await this.repository.revoke(id, this.clock.now()));
-    this.cache.delete(id);
+    this.known.delete(id);
     const record = revoked ? await this.repository.findById(id) : undefined;
     if (!record) throw new NotFoundError('API key not found or already revoked');
     this.logger.log(`API key ${id} revoked`);
@@ -92,15 +119,19 @@ export class ApiKeyService {
 
   private async lookup(id: string): Promise<ApiKeyRecord | null> {
     const now = this.clock.now().getTime();
-    const cached = this.cache.get(id);
+    const cached = this.known.get(id);
     if (cached && cached.until > now) return cached.record;
+    if ((this.unknown.get(id) ?? 0) > now) return null;
     const record = (await this.repository.findById(id)) ?? null;
     const ttlMs = this.config.API_KEY_CACHE_TTL_S * 1000;
-    if (ttlMs > 0) {
-      this.cache.delete(id);
-      if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(id, { record, until: now + ttlMs });
-    }
+    if (ttlMs > 0) remember(record ? this.known : this.unknown, id, record ? { record, until: now + ttlMs } : now + ttlMs);
     return record;
   }
+}
+
+/** Sets an entry of a bounded map, the oldest entry out first when full. */
+function remember<V>(map: Map<string, V>, id: string, value: V): void {
+  map.delete(id);
+  if (map.size >= MAX_CACHED_KEYS) map.delete(map.keys().next().value as string);
+  map.set(id, value);
 }

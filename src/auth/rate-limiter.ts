@@ -19,23 +19,22 @@ export class RateLimiter {
   ) {}
 
   /** Takes one token; returns 0 when allowed, else the seconds until one is available. */
-  take(keyId: string, perSecond: number): number {
+  take(key: string, perSecond: number): number {
+    const wait = this.wait(key, perSecond);
+    if (wait === 0 && perSecond > 0) (this.buckets.get(key) as Bucket).tokens -= 1;
+    return wait;
+  }
+
+  /** What take would answer, without taking: 0 when a token is there. */
+  wait(key: string, perSecond: number): number {
     if (perSecond <= 0) return 0;
     const now = this.clock.now().getTime();
     const capacity = Math.max(1, perSecond * this.burstSeconds);
-    const bucket = this.buckets.get(keyId) ?? { tokens: capacity, at: now };
+    const bucket = this.buckets.get(key) ?? { tokens: capacity, at: now };
     const elapsed = Math.max(0, now - bucket.at) / 1000;
     bucket.tokens = Math.min(capacity, bucket.tokens + elapsed * perSecond);
     bucket.at = now;
-    this.buckets.set(keyId, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
-  }
-
-  forget(keyId: string): void {
-    this.buckets.delete(keyId);
+    this.buckets.set(key, bucket);
+    return bucket.tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
   }
 }

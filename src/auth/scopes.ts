@@ -29,6 +29,8 @@ export function mayUseCase(principal: Principal, useCase: string): boolean {
 /** Refuses a use case outside the key's list (403, the use case is the caller's own input). */
 export function assertUseCase(principal: Principal, useCase: string): void {
   if (!mayUseCase(principal, useCase)) {
-    throw new PermissionDeniedError(`This API key may not use the use case "${useCase}".`);
+    // Echoed only when it looks like a policy id: a path parameter can hold anything (a number).
+    const named = /^[a-z0-9_]{1,64}$/.test(useCase) ? ` "${useCase}"` : '';
+    throw new PermissionDeniedError(`This API key may not use the use case${named}.`);
   }
 }

@@ -58,7 +58,7 @@ export async function runKeysCli(argv: string[], out: CliOutput, env: Record<str
     const scopes = list(option(args, '--scopes'));
     const rate = option(args, '--rate');
     const bad = scopes?.filter((scope) => !(SCOPES as readonly string[]).includes(scope)) ?? [];
-    if (!label || !scopes?.length || bad.length > 0 || (rate !== undefined && !(/^[1-9]\d*$/.test(rate) && Number(rate) <= 100_000))) {
+    if (!label || !scopes?.length || bad.length > 0 || (rate !== undefined && !/^[1-9]\d*$/.test(rate))) {
       if (bad.length > 0) out.error(`unknown scope: ${bad.join(', ')}`);
       return usage(out);
     }

@@ -50,7 +50,7 @@ export interface TestAppOptions {
   /** Dataset lines (the sandbox operator's); written to a temporary file. */
   lines?: unknown[];
   now?: Date;
-  /** Wins over the defaults below (the rate limit is off unless a test sets it). */
+  /** Wins over the defaults below (rate limits are off unless a test sets them). */
   env?: Record<string, string>;
   logger?: LoggerService;
 }
