@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { ApiKeyService } from '../src/auth/api-key.service';
+import { DecisionRepository } from '../src/decisions/decision.repository';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { LINE, NOW, TEST_LINES } from './support/lines';
 import { createTestDatabase, TestDatabase } from './support/test-database';
@@ -26,8 +27,8 @@ describe('Idempotency-Key on POST /v1/decisions (e2e)', () => {
     other = await startTestApp({ lines: TEST_LINES, now: NOW, env: { DATABASE_URL: database.url } });
   });
   afterAll(async () => {
-    await other.app.close();
-    await t.app.close();
+    await other.close();
+    await t.close();
     await database.drop();
   });
 
@@ -111,5 +112,55 @@ describe('Idempotency-Key on POST /v1/decisions (e2e)', () => {
     } finally {
       t.clock.set(NOW);
     }
+  });
+});
+
+describe('Idempotency-Key when an instance stalls (e2e)', () => {
+  let database: TestDatabase;
+  let stalled: TestApp;
+  let healthy: TestApp;
+  const body = { useCase: 'onboarding', phoneNumber: LINE.newLine, subjectId: 'customer-stall' };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    stalled = await startTestApp({ lines: TEST_LINES, now: NOW, env: { DATABASE_URL: database.url } });
+    healthy = await startTestApp({ lines: TEST_LINES, now: NOW, env: { DATABASE_URL: database.url } });
+  });
+  afterAll(async () => {
+    await healthy.close();
+    await stalled.close();
+    await database.drop();
+  });
+
+  it('takes over a claim left pending, and the stalled instance, back, stores nothing and answers the same decision', async () => {
+    const prisma = healthy.app.get(PrismaService).client;
+    // The stalled instance decides, then hangs just before storing, holding the claim.
+    let resume!: () => void;
+    const gate = new Promise<void>((resolve) => (resume = resolve));
+    const repository = stalled.app.get(DecisionRepository);
+    const insertClaimed = repository.insertClaimed.bind(repository);
+    const spy = jest.spyOn(repository, 'insertClaimed').mockImplementation(async (...args) => {
+      await gate;
+      return insertClaimed(...args);
+    });
+    const first = stalled.http().post('/v1/decisions').set('authorization', `Bearer ${healthy.key}`).set('idempotency-key', 'stall-1').send(body).then((r) => r);
+    while ((await prisma.idempotencyRecord.count({ where: { key: 'stall-1' } })) === 0) await new Promise((r) => setImmediate(r));
+
+    // A retry reaches the healthy instance, waits, and after the stale time (its own clock,
+    // here sped up) takes the claim over and decides.
+    const realNow = performance.now.bind(performance);
+    const start = realNow();
+    const clock = jest.spyOn(performance, 'now').mockImplementation(() => start + (realNow() - start) * 1000);
+    const taken = await healthy.http().post('/v1/decisions').set('idempotency-key', 'stall-1').send(body).expect(201);
+    clock.mockRestore();
+
+    // The stalled instance comes back: its write finds the claim gone, so it answers the
+    // decision the retry made instead of storing a second one.
+    resume();
+    const late = await first;
+    spy.mockRestore();
+    expect(late.status).toBe(201);
+    expect(late.body.id).toBe(taken.body.id);
+    expect(await prisma.decision.count({ where: { subjectId: 'customer-stall' } })).toBe(1);
   });
 });

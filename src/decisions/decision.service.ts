@@ -32,8 +32,20 @@ export class DecisionService implements OnModuleDestroy {
     private readonly metrics: Metrics,
   ) {}
 
-  /** Evaluates the use case's policy on the number's signals, stores the decision, returns it. */
-  async decide(request: CreateDecisionDto, correlator: string, caller: Principal): Promise<DecisionView> {
+  /**
+   * Evaluates the use case's policy on the number's signals, stores the decision, returns it.
+   * `store` writes the decision (by default with concurrent ones, in one commit); an
+   * Idempotency-Key request stores it with its claim instead, and may find the claim lost:
+   * the decision is then not stored, and `undefined` is answered.
+   */
+  async decide(request: CreateDecisionDto, correlator: string, caller: Principal): Promise<DecisionView>;
+  async decide(request: CreateDecisionDto, correlator: string, caller: Principal, store: (record: DecisionRecord) => Promise<boolean>): Promise<DecisionView | undefined>;
+  async decide(
+    request: CreateDecisionDto,
+    correlator: string,
+    caller: Principal,
+    store?: (record: DecisionRecord) => Promise<boolean>,
+  ): Promise<DecisionView | undefined> {
     const started = performance.now();
     assertUseCase(caller, request.useCase);
     const policy = this.policies.get(request.useCase);
@@ -68,7 +80,11 @@ export class DecisionService implements OnModuleDestroy {
       correlator,
       apiKeyId: caller.keyId,
     };
-    await this.repository.insert(record);
+    if (store) {
+      if (!(await store(record))) return undefined;
+    } else {
+      await this.repository.insert(record);
+    }
     this.metrics.decided(record.useCase, outcome, (performance.now() - started) / 1000);
     const candidate = this.policies.candidate(request.useCase);
     if (candidate) this.shadowInBackground(candidate, collector, facts, record.id);

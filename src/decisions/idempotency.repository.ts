@@ -36,15 +36,16 @@ export class IdempotencyRepository {
     return row ?? undefined;
   }
 
-  async complete(apiKeyId: string, key: string, decisionId: string): Promise<void> {
-    await this.prisma.client.idempotencyRecord.update({ where: { apiKeyId_key: { apiKeyId, key } }, data: { decisionId } });
+  /**
+   * Removes a claim still waiting for its decision, only if it is still the one described
+   * (same creation time): a claim completed or taken over meanwhile is left alone.
+   */
+  async releasePending(apiKeyId: string, key: string, createdAt: Date): Promise<void> {
+    await this.prisma.client.idempotencyRecord.deleteMany({ where: { apiKeyId, key, createdAt, decisionId: null } });
   }
 
-  /**
-   * Removes a claim, only if it is still the one described (same creation time): a stale
-   * claim taken over by another instance meanwhile is left alone.
-   */
-  async release(apiKeyId: string, key: string, createdAt: Date): Promise<void> {
+  /** Removes a claim whatever its state: it has expired, or its decision was erased. */
+  async forget(apiKeyId: string, key: string, createdAt: Date): Promise<void> {
     await this.prisma.client.idempotencyRecord.deleteMany({ where: { apiKeyId, key, createdAt } });
   }
 }

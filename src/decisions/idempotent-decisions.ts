@@ -5,6 +5,7 @@ import { Principal } from '../auth/scopes';
 import { ConflictError } from '../common/errors/domain.error';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
+import { DecisionRepository } from './decision.repository';
 import { DecisionService } from './decision.service';
 import { DecisionView } from './decision.types';
 import { CreateDecisionDto } from './dto/create-decision.dto';
@@ -29,11 +30,31 @@ function canonical(value: unknown): string {
 const POLL_MS = 50;
 
 /**
+ * A claim is identified by its creation time (the conditional writes compare it), so two claims
+ * of one process never share a millisecond, even on a clock that stands still (tests). Across
+ * instances a takeover comes a stale time later, never in the same millisecond.
+ */
+let lastClaimMs = 0;
+function claimTime(now: Date): Date {
+  lastClaimMs = Math.max(now.getTime(), lastClaimMs + 1);
+  return new Date(lastClaimMs);
+}
+
+interface Request {
+  body: CreateDecisionDto;
+  correlator: string;
+  caller: Principal;
+  key: string;
+  requestHash: string;
+}
+
+/**
  * POST /v1/decisions with an Idempotency-Key: a retry with the same key and body answers the
  * decision first made (same id, no new row, no signal call); the same key with another body is
  * 409. Concurrent retries: on one instance they wait for the first one's promise; across
- * instances the database claim (primary key per API key and Idempotency-Key) decides who makes
- * the decision, and the others poll for it.
+ * instances a claim row (primary key per API key and Idempotency-Key) decides who makes the
+ * decision, and the others poll for it. The decision and the claim's link to it are written in
+ * one transaction, so a stored decision is always found by a retry.
  */
 @Injectable()
 export class IdempotentDecisions {
@@ -41,22 +62,23 @@ export class IdempotentDecisions {
 
   constructor(
     private readonly decisions: DecisionService,
-    private readonly repository: IdempotencyRepository,
+    private readonly stored: DecisionRepository,
+    private readonly claims: IdempotencyRepository,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
 
-  async decide(request: CreateDecisionDto, correlator: string, caller: Principal, idempotencyKey?: string): Promise<IdempotentResult> {
-    if (idempotencyKey === undefined) return { decision: await this.decisions.decide(request, correlator, caller), replayed: false };
+  async decide(body: CreateDecisionDto, correlator: string, caller: Principal, idempotencyKey?: string): Promise<IdempotentResult> {
+    if (idempotencyKey === undefined) return { decision: await this.decisions.decide(body, correlator, caller), replayed: false };
     // Keyed: the body holds a phone number, which a plain hash would not hide.
-    const requestHash = createHmac('sha256', this.config.hashKey).update(canonical(request)).digest('hex');
+    const requestHash = createHmac('sha256', this.config.hashKey).update(canonical(body)).digest('hex');
     const local = `${caller.keyId}\u0000${idempotencyKey}`;
     const running = this.inFlight.get(local);
     if (running) {
-      this.assertSameRequest(running.requestHash, requestHash);
+      assertSameRequest(running.requestHash, requestHash);
       return { decision: await running.result, replayed: true };
     }
-    const attempt = this.claimAndDecide(request, correlator, caller, idempotencyKey, requestHash);
+    const attempt = this.claimOrReplay({ body, correlator, caller, key: idempotencyKey, requestHash });
     const result = attempt.then((r) => r.decision);
     // Only concurrent retries await it; a failure is theirs to see, never an unhandled rejection.
     result.catch(() => undefined);
@@ -68,67 +90,68 @@ export class IdempotentDecisions {
     }
   }
 
-  private async claimAndDecide(
-    request: CreateDecisionDto,
-    correlator: string,
-    caller: Principal,
-    key: string,
-    requestHash: string,
-  ): Promise<IdempotentResult> {
-    const claim: IdempotencyClaim = { apiKeyId: caller.keyId, key, requestHash, decisionId: null, createdAt: this.clock.now() };
-    const deadline = Date.now() + this.staleAfterMs();
+  private async claimOrReplay(request: Request): Promise<IdempotentResult> {
+    const { caller, key } = request;
+    // Measured on this instance's own monotonic clock: another instance's clock may be skewed.
+    let waitingSince: number | undefined;
     for (;;) {
-      if (await this.repository.claim(claim)) break;
-      const existing = await this.repository.find(caller.keyId, key);
+      const claim: IdempotencyClaim = { apiKeyId: caller.keyId, key, requestHash: request.requestHash, decisionId: null, createdAt: claimTime(this.clock.now()) };
+      if (await this.claims.claim(claim)) {
+        const decision = await this.decideUnder(request, claim);
+        if (decision) return { decision, replayed: false };
+        continue; // another instance took the claim over: wait for its decision
+      }
+      const existing = await this.claims.find(caller.keyId, key);
       if (!existing) continue; // released or purged meanwhile: claim again
       if (this.isExpired(existing)) {
         // Remembered long enough: the key starts afresh, whatever it was used for.
-        await this.repository.release(caller.keyId, key, existing.createdAt);
+        await this.claims.forget(caller.keyId, key, existing.createdAt);
         continue;
       }
-      this.assertSameRequest(existing.requestHash, requestHash);
+      assertSameRequest(existing.requestHash, request.requestHash);
       if (existing.decisionId !== null) {
         const decision = await this.decisions.findStored(existing.decisionId);
         if (decision) return { decision, replayed: true };
         // The decision was erased or purged: the key is free again.
-        await this.repository.release(caller.keyId, key, existing.createdAt);
+        await this.claims.forget(caller.keyId, key, existing.createdAt);
         continue;
       }
-      if (this.isAbandoned(existing)) {
-        await this.repository.release(caller.keyId, key, existing.createdAt);
+      // Another request is deciding under this key: wait for its decision. A claim that stays
+      // pending far longer than any decision takes lost its instance: take it over. Should that
+      // instance come back, its write finds the claim gone and stores nothing.
+      waitingSince ??= performance.now();
+      if (performance.now() - waitingSince > this.staleAfterMs()) {
+        await this.claims.releasePending(caller.keyId, key, existing.createdAt);
+        waitingSince = undefined;
         continue;
       }
-      // Another instance is deciding this very request: wait for its answer.
-      if (Date.now() > deadline) throw new ConflictError('A request with this Idempotency-Key is still being processed; retry later.');
       await sleep(POLL_MS);
     }
+  }
+
+  /** Decides under the claim; undefined when the claim was lost before the decision was stored. */
+  private async decideUnder(request: Request, claim: IdempotencyClaim): Promise<DecisionView | undefined> {
     try {
-      const decision = await this.decisions.decide(request, correlator, caller);
-      await this.repository.complete(caller.keyId, key, decision.id);
-      return { decision, replayed: false };
+      return await this.decisions.decide(request.body, request.correlator, request.caller, (record) => this.stored.insertClaimed(record, claim));
     } catch (error) {
-      // No decision was made (or it was not linked): a retry must be free to try again.
-      await this.repository.release(caller.keyId, key, claim.createdAt).catch(() => undefined);
+      // Nothing was stored (decision and link are one transaction): a retry must be free to try.
+      await this.claims.releasePending(claim.apiKeyId, claim.key, claim.createdAt).catch(() => undefined);
       throw error;
     }
   }
 
-  private assertSameRequest(stored: string, presented: string): void {
-    if (stored !== presented) {
-      throw new ConflictError('This Idempotency-Key was already used with a different request body; use a new key for a new request.');
-    }
-  }
-
-  /** Longer than any decision can take: a claim this old without a decision lost its instance. */
+  /** Longer than any decision can take: a claim pending this long lost its instance. */
   private staleAfterMs(): number {
     return this.config.DECISION_DEADLINE_MS * 2 + 5000;
   }
 
-  private isAbandoned(claim: IdempotencyClaim): boolean {
-    return this.clock.now().getTime() - claim.createdAt.getTime() > this.staleAfterMs();
-  }
-
   private isExpired(claim: IdempotencyClaim): boolean {
     return this.clock.now().getTime() - claim.createdAt.getTime() > this.config.IDEMPOTENCY_TTL_HOURS * 3_600_000;
+  }
+}
+
+function assertSameRequest(stored: string, presented: string): void {
+  if (stored !== presented) {
+    throw new ConflictError('This Idempotency-Key was already used with a different request body; use a new key for a new request.');
   }
 }
