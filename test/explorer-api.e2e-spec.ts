@@ -136,6 +136,36 @@ describe('explorer API: time filters, outcome stats, candidate backtest (e2e)', 
     });
   });
 
+  describe('times outside 1970-01-01 .. 9000-01-01, on every route that takes from and to', () => {
+    const OUT_OF_RANGE = /^(from|to) must be on or after 1970-01-01T00:00:00Z and before 9000-01-01T00:00:00Z/;
+
+    it.each([
+      ['GET /v1/decisions?from', '/v1/decisions?from=9999-12-31T20:00:00Z'],
+      ['GET /v1/decisions?to', '/v1/decisions?to=1969-12-31T23:59:59Z'],
+      // Rounded out to whole buckets, these once went past year 9999 and reached a 500.
+      ['GET /v1/decisions/stats by hour', '/v1/decisions/stats?from=9999-12-31T20:00:00Z&to=9999-12-31T23:59:59Z'],
+      ['GET /v1/decisions/stats by day', '/v1/decisions/stats?from=9999-12-31T20:00:00Z&to=9999-12-31T23:59:59Z&bucket=day'],
+      ['GET /v1/decisions/stats in 1900', '/v1/decisions/stats?from=1900-01-01&to=1900-01-02&bucket=day'],
+      ['GET /v1/decisions/stats, an offset taking a 1970 date back to 1969', '/v1/decisions/stats?from=1970-01-01T00:30:00%2B01:00'],
+      ['GET /v1/policies/{id}/shadow', '/v1/policies/onboarding/shadow?to=9000-01-01'],
+    ])('%s: 400 saying so', async (_name, url) => {
+      const response = await t.http().get(url).expect(400);
+      expect(response.body).toEqual({ status: 400, code: 'INVALID_ARGUMENT', message: expect.stringMatching(OUT_OF_RANGE) });
+    });
+
+    it('POST /v1/policies/{id}/backtest: 400 saying so', async () => {
+      const response = await t.http().post('/v1/policies/onboarding/backtest').send({ from: '1969-12-31T23:59:59.999Z' }).expect(400);
+      expect(response.body).toEqual({ status: 400, code: 'INVALID_ARGUMENT', message: expect.stringMatching(OUT_OF_RANGE) });
+    });
+
+    it('accepts the edges of the range', async () => {
+      expect((await t.http().get('/v1/decisions?from=1970-01-01&to=8999-12-31T23:59:59.999Z').expect(200)).body.items).toHaveLength(DECISIONS.length);
+      const stats = await t.http().get('/v1/decisions/stats?from=8999-12-31T20:00:00Z&to=8999-12-31T23:59:59Z').expect(200);
+      expect(stats.body).toMatchObject({ from: '8999-12-31T20:00:00.000Z', to: '9000-01-01T00:00:00.000Z' });
+      expect(stats.body.buckets).toHaveLength(4);
+    });
+  });
+
   describe('GET /v1/policies/{id}/shadow?from&to', () => {
     it('refuses a time the server could not read (400, not 500)', async () => {
       const response = await t.http().get('/v1/policies/onboarding/shadow?from=2026-W24').expect(400);

@@ -54,6 +54,15 @@ describe('OpenAPI document (e2e)', () => {
     await request(server).get('/v1/policies').expect(401);
   });
 
+  it.each(['/docs', '/docs/', '/docs/index.html?x=1', '/docs/swagger-ui-init.js', '/docs/swagger-ui-bundle.js', '/docs/openapi.json', '/docs/no-such-file'])(
+    '%s may not be framed by another site (its Authorize dialog takes an API key)',
+    async (url) => {
+      const response = await request(t.app.getHttpServer()).get(url);
+      expect(response.status).toBeLessThan(500);
+      expect(response.headers).toMatchObject({ 'x-frame-options': 'DENY', 'content-security-policy': "frame-ancestors 'none'" });
+    },
+  );
+
   it('is an OpenAPI 3 document with the API key scheme, and every /v1 operation needs a key', () => {
     const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
     expect(document.openapi).toMatch(/^3\.0\.\d+$/);

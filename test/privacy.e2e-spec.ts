@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { ApiKeyService } from '../src/auth/api-key.service';
 import { runPrivacyCli } from '../src/cli/privacy-cli';
 import { FixedClock } from '../src/common/time/clock';
+import { AppConfig } from '../src/config/app-config';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { PrivacyService } from '../src/privacy/privacy.service';
 import { RetentionJob } from '../src/privacy/retention.job';
@@ -101,6 +103,11 @@ describe('privacy: retention purge and erasure', () => {
       const keyId = t.key.split('_')[1];
       expect(logger.lines).toContainEqual(expect.stringContaining(`erasure by API key ${keyId}: phone number +34******001: removed 3 decisions and 1 idempotency key`));
       expect(logger.lines.join('\n')).not.toContain(LINE.established);
+      // The operator's cached answers about the number went too: the next decision asks again.
+      const after = await t.http().post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber: LINE.established }).expect(201);
+      expect(after.body.signals.length).toBeGreaterThan(0);
+      expect(after.body.signals.filter((s: { cached: boolean }) => s.cached)).toEqual([]);
+      await t.http().post('/v1/erasures').send({ phoneNumber: LINE.established }).expect(200);
       // Nothing is left to erase: asking again is not an error.
       expect((await t.http().post('/v1/erasures').send({ phoneNumber: LINE.established }).expect(200)).body).toEqual({ erased: { decisions: 0, idempotencyKeys: 0 } });
     });
@@ -115,7 +122,11 @@ describe('privacy: retention purge and erasure', () => {
       expect(response.body).toEqual({ erased: { decisions: 2, idempotencyKeys: 1 } });
       expect(await statuses(gone)).toEqual([404, 404]);
       expect(await statuses(kept)).toEqual([200, 200]);
-      expect(logger.lines).toContainEqual(expect.stringContaining('subjectId "customer-1": removed 2 decisions and 1 idempotency key'));
+      // The audit line names the subject by a keyed hash prefix: it must not keep the id it erased.
+      const tag = createHmac('sha256', t.app.get(AppConfig).hashKey).update('customer-1').digest('hex').slice(0, 12);
+      const keyId = t.key.split('_')[1];
+      expect(logger.lines).toContainEqual(expect.stringContaining(`erasure by API key ${keyId}: subjectId#${tag}: removed 2 decisions and 1 idempotency key`));
+      expect(logger.lines.join('\n')).not.toContain('customer-1');
     });
 
     it.each([

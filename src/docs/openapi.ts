@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
 import {
   DocumentBuilder,
   HeaderObject,
@@ -144,9 +145,28 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return document;
 }
 
+/**
+ * Swagger UI's Authorize dialog takes an API key, and its "Try it out" sends requests with it:
+ * another site must not frame the page and trick a user into typing or using a key there
+ * (clickjacking). X-Frame-Options for older browsers, the CSP directive for current ones.
+ */
+const DOCS_FRAMING_HEADERS = { 'x-frame-options': 'DENY', 'content-security-policy': "frame-ancestors 'none'" };
+
+function isUnderDocs(url: string): boolean {
+  const path = url.split('?', 1)[0];
+  return path === DOCS_PATH || path.startsWith(`${DOCS_PATH}/`);
+}
+
 /** Serves Swagger UI at /docs and the document at /docs/openapi.json (from swagger-ui-dist: nothing is fetched at runtime). */
 export function setupApiDocs(app: INestApplication): OpenAPIObject {
   const document = buildOpenApiDocument(app);
+  // The UI, its assets and the document are served by @fastify/static and plain routes, not
+  // Nest handlers: a Fastify hook is the one place that sees all of their answers.
+  const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    if (isUnderDocs(request.url)) reply.headers(DOCS_FRAMING_HEADERS);
+    return payload;
+  });
   SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: DOCUMENT_PATH,
     raw: ['json'],

@@ -1,9 +1,11 @@
+import { createHmac } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { InvalidArgumentError } from '../common/errors/domain.error';
 import { hashPhoneNumber } from '../common/phone/phone-number';
 import { FixedClock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { PrivacyRepository } from './privacy.repository';
+import { SignalGateway } from '../signals/signal-gateway';
 import { PrivacyService } from './privacy.service';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
@@ -15,8 +17,9 @@ function setUp(settings: Partial<AppConfig> = {}) {
     eraseDecisions: jest.fn().mockResolvedValue({ decisions: 3, idempotencyKeys: 1 }),
   };
   const config = Object.assign(new AppConfig(), { RETENTION_DAYS: 30, RETENTION_BATCH_SIZE: 50, IDEMPOTENCY_TTL_HOURS: 24, ...settings });
-  const service = new PrivacyService(repository as unknown as PrivacyRepository, new FixedClock(NOW), config);
-  return { service, repository, config };
+  const signals = { forgetNumber: jest.fn().mockResolvedValue(2) };
+  const service = new PrivacyService(repository as unknown as PrivacyRepository, new FixedClock(NOW), config, signals as unknown as SignalGateway);
+  return { service, repository, config, signals };
 }
 
 describe('PrivacyService.purge', () => {
@@ -58,10 +61,22 @@ describe('PrivacyService.erase', () => {
     expect(JSON.stringify(log.mock.calls)).not.toContain('600000001');
   });
 
-  it('erases by subjectId', async () => {
-    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    const { service, repository } = setUp();
+  it('erases by subjectId, and the audit line names it by a keyed hash prefix only', async () => {
+    const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const { service, repository, config } = setUp();
     await service.erase({ subjectId: 'customer-1' }, 'the privacy CLI');
     expect(repository.eraseDecisions).toHaveBeenCalledWith({ subjectId: 'customer-1' }, { batchSize: 50 });
+    const tag = createHmac('sha256', config.hashKey).update('customer-1').digest('hex').slice(0, 12);
+    expect(log).toHaveBeenCalledWith(`erasure by the privacy CLI: subjectId#${tag}: removed 3 decisions and 1 idempotency key`);
+    expect(JSON.stringify(log.mock.calls)).not.toContain('customer-1');
+  });
+
+  it("drops the number's cached operator answers too, and only for an erasure by number", async () => {
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const { service, config, signals } = setUp();
+    await service.erase({ subjectId: 'customer-1' }, 'test');
+    expect(signals.forgetNumber).not.toHaveBeenCalled();
+    await service.erase({ phoneNumber: '+34600000001' }, 'test');
+    expect(signals.forgetNumber).toHaveBeenCalledWith(hashPhoneNumber('+34600000001', config.hashKey));
   });
 });

@@ -1,8 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { createHmac } from 'node:crypto';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InvalidArgumentError } from '../common/errors/domain.error';
 import { hashPhoneNumber, maskPhoneNumber } from '../common/phone/phone-number';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
+import { SignalGateway } from '../signals/signal-gateway';
 import { PrivacyRepository, RemovedCounts } from './privacy.repository';
 
 const DAY_MS = 86_400_000;
@@ -37,6 +39,8 @@ export class PrivacyService {
     private readonly repository: PrivacyRepository,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    /** Absent in the CLI, which has no signal cache of its own. */
+    @Optional() private readonly signals?: SignalGateway,
   ) {}
 
   /**
@@ -56,7 +60,8 @@ export class PrivacyService {
    * Removes every decision of a phone number (found by its keyed hash) or of a subjectId, and
    * the idempotency records that point at them. Deleted, not anonymised: the signal answers
    * and context of a decision can identify the person as well as the number does. The audit
-   * line names who asked and whose data went, masked: it must not keep what it erased.
+   * line names who asked and whose data went, masked (a number) or as a keyed hash prefix (a
+   * subjectId): it must not keep what it erased.
    */
   async erase(request: ErasureRequest, requestedBy: string): Promise<ErasureReport> {
     const { phoneNumber, subjectId } = request;
@@ -64,14 +69,28 @@ export class PrivacyService {
       throw new InvalidArgumentError('give exactly one of phoneNumber or subjectId');
     }
     const batch = { batchSize: this.config.RETENTION_BATCH_SIZE };
+    const phoneNumberHash = phoneNumber === undefined ? undefined : hashPhoneNumber(phoneNumber, this.config.hashKey);
     const removed =
-      phoneNumber !== undefined
-        ? await this.repository.eraseDecisions({ phoneNumberHash: hashPhoneNumber(phoneNumber, this.config.hashKey) }, batch)
+      phoneNumberHash !== undefined
+        ? await this.repository.eraseDecisions({ phoneNumberHash }, batch)
         : await this.repository.eraseDecisions({ subjectId: subjectId as string }, batch);
-    const whose = phoneNumber !== undefined ? `phone number ${maskPhoneNumber(phoneNumber)}` : `subjectId ${JSON.stringify(subjectId)}`;
+    // The operator's cached answers about the number go too (on this instance; elsewhere they
+    // expire with their TTL): a decision right after the erasure must not be made on them.
+    if (phoneNumberHash !== undefined) await this.signals?.forgetNumber(phoneNumberHash);
+    const whose = phoneNumber !== undefined ? `phone number ${maskPhoneNumber(phoneNumber)}` : `subjectId#${subjectIdTag(subjectId as string, this.config.hashKey)}`;
     this.logger.log(`erasure by ${requestedBy}: ${whose}: removed ${describeRemoved(removed)}`);
     return removed;
   }
+}
+
+/**
+ * How the audit line names an erased subjectId: the first 12 hex digits of its HMAC-SHA256
+ * under PHONE_NUMBER_HASH_KEY. The id itself is what was erased (an account id can name the
+ * person); whoever holds the key can still match a line to a request, and 48 bits keep two
+ * subjects apart in any realistic log.
+ */
+export function subjectIdTag(subjectId: string, key: string): string {
+  return createHmac('sha256', key).update(subjectId).digest('hex').slice(0, 12);
 }
 
 /** "3 decisions and 1 idempotency key": for log lines and the CLI. */

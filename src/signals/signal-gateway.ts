@@ -149,6 +149,14 @@ export class SignalGateway implements SignalExecutor {
     };
   }
 
+  /**
+   * Drops the cached operator answers about a number (an erasure), on this instance; answers
+   * how many. Entries live at most their TTL on other instances.
+   */
+  forgetNumber(phoneNumberHash: string): Promise<number> {
+    return this.cache.forget(`:${phoneNumberHash}:`);
+  }
+
   /** Keyed by the number's keyed hash, never the number: the cache may live outside the process. */
   private cacheKey(request: SignalRequest<unknown>): string {
     const subject = request.subjectKey ?? hashPhoneNumber(request.phoneNumber, this.config.hashKey);

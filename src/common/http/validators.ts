@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { isISO8601, IsNotEmpty, IsString, Matches, MaxLength, registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
+import { isISO8601, IsNotEmpty, IsString, Matches, MaxLength, registerDecorator, ValidateIf, ValidationArguments, ValidationOptions } from 'class-validator';
 import { PHONE_NUMBER_PATTERN } from '../phone/phone-number';
 import { isCalendarDate } from '../time/clock';
 
@@ -70,9 +70,25 @@ export function Optional(): PropertyDecorator {
 const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 /**
+ * The instants a query may name. Nothing is stored before 1970 (ids are UUIDv7, from Unix
+ * time), and past 9000 there is nothing to find but room for harm: rounding a range out to
+ * whole buckets, or adding a day to it, must not leave the years that Date and both databases
+ * can hold (past 9999, Prisma throws and the caller got a 500).
+ */
+const EARLIEST_INSTANT = '1970-01-01T00:00:00Z';
+const LATEST_INSTANT = '9000-01-01T00:00:00Z';
+const EARLIEST_MS = Date.parse(EARLIEST_INSTANT);
+const LATEST_MS = Date.parse(LATEST_INSTANT);
+
+function isInstantText(value: unknown): value is string {
+  return typeof value === 'string' && INSTANT.test(value) && isISO8601(value, { strict: true }) && !Number.isNaN(Date.parse(value));
+}
+
+/**
  * An instant written in ISO 8601 that means the same on every server: a date-time must carry
  * its zone (without one, it would be read in the server's local time), and forms that Date
  * cannot read (week dates such as 2026-W01) are refused rather than becoming an invalid date.
+ * It must also fall in [1970-01-01, 9000-01-01), with a message of its own.
  */
 export function IsInstant(): PropertyDecorator {
   return (target, propertyName) =>
@@ -80,10 +96,14 @@ export function IsInstant(): PropertyDecorator {
       name: 'isInstant',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: `${String(propertyName)} must be an ISO 8601 date or date-time with a zone, such as 2026-06-15T12:00:00Z` },
+      options: {
+        message: ({ value }: ValidationArguments) =>
+          isInstantText(value)
+            ? `${String(propertyName)} must be on or after ${EARLIEST_INSTANT} and before ${LATEST_INSTANT}`
+            : `${String(propertyName)} must be an ISO 8601 date or date-time with a zone, such as 2026-06-15T12:00:00Z`,
+      },
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' && INSTANT.test(value) && isISO8601(value, { strict: true }) && !Number.isNaN(Date.parse(value)),
+        validate: (value: unknown) => isInstantText(value) && Date.parse(value) >= EARLIEST_MS && Date.parse(value) < LATEST_MS,
       },
     });
 }

@@ -32,4 +32,14 @@ describe('InMemorySignalCache', () => {
     await cache.set('k', answer(true), 0);
     await expect(cache.get('k')).resolves.toBeUndefined();
   });
+
+  it('forgets the entries of one number only (an erasure)', async () => {
+    const cache = new InMemorySignalCache(10, () => now);
+    await cache.set('simSwap:check:aaaa:{"maxAge":240}', answer(true), 1000);
+    await cache.set('tenure:check:aaaa:{}', answer(true), 1000);
+    await cache.set('simSwap:check:bbbb:{"maxAge":240}', answer(true), 1000);
+    await expect(cache.forget(':aaaa:')).resolves.toBe(2);
+    await expect(cache.get('tenure:check:aaaa:{}')).resolves.toBeUndefined();
+    await expect(cache.get('simSwap:check:bbbb:{"maxAge":240}')).resolves.toEqual(answer(true));
+  });
 });

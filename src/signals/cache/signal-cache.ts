@@ -12,6 +12,8 @@ export interface CachedAnswer {
 export abstract class SignalCacheStore {
   abstract get(key: string): Promise<CachedAnswer | undefined>;
   abstract set(key: string, value: CachedAnswer, ttlMs: number): Promise<void>;
+  /** Drops every entry whose key contains `fragment` (an erasure: a number's cached answers); answers how many. */
+  abstract forget(fragment: string): Promise<number>;
 }
 
 /**
@@ -40,6 +42,14 @@ export class InMemorySignalCache extends SignalCacheStore {
       return undefined;
     }
     return entry.value;
+  }
+
+  async forget(fragment: string): Promise<number> {
+    let removed = 0;
+    for (const key of [...this.entries.keys()]) {
+      if (key.includes(fragment)) removed += Number(this.entries.delete(key));
+    }
+    return removed;
   }
 
   async set(key: string, value: CachedAnswer, ttlMs: number): Promise<void> {
