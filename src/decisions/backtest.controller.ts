@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScope } from '../auth/auth.decorators';
-import { assertUseCase, Principal } from '../auth/scopes';
+import { Principal } from '../auth/scopes';
 import { ApiErrors } from '../docs/error-responses';
 import { BacktestReport } from '../scoring/backtest';
 import { CandidateBacktestService } from './candidate-backtest.service';
@@ -28,7 +28,6 @@ export class BacktestController {
   @ApiOkResponse({ type: BacktestReportResponse, description: 'The report.' })
   @ApiErrors({ 404: ['No policy with this id, or it has no candidate.', 'policy onboarding has no candidate: add rules/onboarding.candidate.json to backtest one'] })
   run(@Param('id') id: string, @Body() body: BacktestRequestDto, @CurrentPrincipal() caller: Principal): Promise<BacktestReport> {
-    assertUseCase(caller, id);
-    return this.backtests.run(id, body);
+    return this.backtests.run(id, body, caller);
   }
 }

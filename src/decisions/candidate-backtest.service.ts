@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { assertUseCase, Principal } from '../auth/scopes';
 import { NotFoundError } from '../common/errors/domain.error';
 import { PolicyRegistry } from '../policies/policy.registry';
 import { BacktestReport } from '../scoring/backtest';
@@ -18,7 +19,8 @@ export class CandidateBacktestService {
     private readonly backtests: BacktestService,
   ) {}
 
-  async run(policyId: string, range: BacktestRequestDto): Promise<BacktestReport> {
+  async run(policyId: string, range: BacktestRequestDto, caller: Principal): Promise<BacktestReport> {
+    assertUseCase(caller, policyId);
     // Only a well-formed id is echoed back in a message.
     if (!this.policies.list().some((p) => p.id === policyId)) {
       throw new NotFoundError(POLICY_ID.test(policyId) ? `policy ${policyId} not found` : 'policy not found');

@@ -5,7 +5,7 @@ import { hashPhoneNumber, maskPhoneNumber } from '../common/phone/phone-number';
 import { Clock, toCalendarDate } from '../common/time/clock';
 import { assertUseCase, mayUseCase, Principal } from '../auth/scopes';
 import { AppConfig } from '../config/app-config';
-import { Metrics } from '../metrics/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { PolicyRegistry } from '../policies/policy.registry';
 import { Label } from '../scoring/backtest';
 import { CompiledPolicy, RequestFacts } from '../scoring/compiled-policy';
@@ -29,7 +29,7 @@ export class DecisionService implements OnModuleDestroy {
     private readonly repository: DecisionRepository,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-    private readonly metrics: Metrics,
+    private readonly metrics: MetricsService,
   ) {}
 
   /**

@@ -12,7 +12,7 @@ import { CreateDecisionDto } from './dto/create-decision.dto';
 import { DecisionPageResponse, DecisionResponse, FeedbackResponse } from './dto/decision.response';
 import { FeedbackDto } from './dto/feedback.dto';
 import { ListDecisionsQuery } from './dto/list-decisions.query';
-import { IdempotentDecisions } from './idempotent-decisions';
+import { IdempotentDecisionService } from './idempotent-decision.service';
 
 const DECISION_ID = ApiParam({ name: 'id', description: 'The decision id.', schema: { type: 'string', format: 'uuid', example: '01a20149-7354-70d1-94a1-d52bc3b0c889' } });
 
@@ -21,7 +21,7 @@ const DECISION_ID = ApiParam({ name: 'id', description: 'The decision id.', sche
 export class DecisionsController {
   constructor(
     private readonly decisions: DecisionService,
-    private readonly idempotent: IdempotentDecisions,
+    private readonly idempotent: IdempotentDecisionService,
   ) {}
 
   @Post()

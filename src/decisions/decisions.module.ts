@@ -10,14 +10,14 @@ import { DecisionStatsService } from './decision-stats.service';
 import { DecisionService } from './decision.service';
 import { DecisionsController } from './decisions.controller';
 import { IdempotencyRepository } from './idempotency.repository';
-import { IdempotentDecisions } from './idempotent-decisions';
+import { IdempotentDecisionService } from './idempotent-decision.service';
 import { ShadowReportController } from './shadow-report.controller';
 import { ShadowReportService } from './shadow-report.service';
 
 @Module({
   imports: [PoliciesModule, SignalsModule],
   controllers: [DecisionsController, DecisionStatsController, ShadowReportController, BacktestController],
-  providers: [DecisionService, DecisionRepository, IdempotencyRepository, IdempotentDecisions, ShadowReportService, BacktestService, DecisionStatsService, CandidateBacktestService],
+  providers: [DecisionService, DecisionRepository, IdempotencyRepository, IdempotentDecisionService, ShadowReportService, BacktestService, DecisionStatsService, CandidateBacktestService],
   exports: [BacktestService],
 })
 export class DecisionsModule {}

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScope } from '../auth/auth.decorators';
-import { assertUseCase, Principal } from '../auth/scopes';
+import { Principal } from '../auth/scopes';
 import { ApiErrors } from '../docs/error-responses';
 import { ShadowReportQuery } from './dto/shadow-report.query';
 import { ShadowReportResponse } from './dto/shadow-report.response';
@@ -25,7 +25,6 @@ export class ShadowReportController {
   @ApiOkResponse({ type: ShadowReportResponse, description: 'The report.' })
   @ApiErrors({ 404: ['No policy with this id.', 'policy onboarding not found'] })
   report(@Param('id') id: string, @Query() query: ShadowReportQuery, @CurrentPrincipal() caller: Principal): Promise<ShadowReport> {
-    assertUseCase(caller, id);
-    return this.shadow.report(id, query.from ? new Date(query.from) : undefined, query.to ? new Date(query.to) : undefined);
+    return this.shadow.report(id, caller, query.from ? new Date(query.from) : undefined, query.to ? new Date(query.to) : undefined);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { assertUseCase, Principal } from '../auth/scopes';
 import { NotFoundError } from '../common/errors/domain.error';
 import { PolicyRegistry } from '../policies/policy.registry';
 import { ACTIONS, Action } from '../scoring/actions';
@@ -19,7 +20,8 @@ export class ShadowReportService {
     private readonly policies: PolicyRegistry,
   ) {}
 
-  async report(policyId: string, from?: Date, to?: Date): Promise<ShadowReport> {
+  async report(policyId: string, caller: Principal, from?: Date, to?: Date): Promise<ShadowReport> {
+    assertUseCase(caller, policyId);
     const active = this.policies.list().find((p) => p.id === policyId);
     if (!active) throw new NotFoundError(/^[a-z][a-z0-9_]{0,63}$/.test(policyId) ? `policy ${policyId} not found` : 'policy not found');
     const running = this.policies.candidate(policyId)?.version;

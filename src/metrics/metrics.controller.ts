@@ -2,7 +2,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
 import { Public } from '../auth/auth.decorators';
-import { Metrics } from './metrics.service';
+import { MetricsService } from './metrics.service';
 
 /**
  * Prometheus scrapes without an API key (Prometheus is not a LineTrust client): protect
@@ -12,7 +12,7 @@ import { Metrics } from './metrics.service';
 @Controller('metrics')
 @Public()
 export class MetricsController {
-  constructor(private readonly metrics: Metrics) {}
+  constructor(private readonly metrics: MetricsService) {}
 
   @Get()
   @Header('content-type', Registry.PROMETHEUS_CONTENT_TYPE)

@@ -16,7 +16,7 @@ const DECISION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 3, 5
  * gateway and the policy registry (see registerSignalMetrics, registerPolicyMetrics).
  */
 @Injectable()
-export class Metrics implements OnApplicationBootstrap, OnModuleDestroy {
+export class MetricsService implements OnApplicationBootstrap, OnModuleDestroy {
   readonly registry = new Registry();
   private readonly decisions: Counter<'use_case' | 'outcome'>;
   private readonly decisionSeconds: Histogram<'use_case'>;

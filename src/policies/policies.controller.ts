@@ -1,7 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScope } from '../auth/auth.decorators';
-import { assertUseCase, mayUseCase, Principal } from '../auth/scopes';
+import { Principal } from '../auth/scopes';
 import { ApiErrors } from '../docs/error-responses';
 import { PolicyDetailResponse, PolicyListResponse, PolicyVersionResponse } from './dto/policy.response';
 import { PolicyRefusal } from './policy.registry';
@@ -24,7 +24,7 @@ export class PoliciesController {
   })
   @ApiOkResponse({ type: PolicyListResponse, description: 'The policies.' })
   list(@CurrentPrincipal() caller: Principal): { items: PolicySummary[]; refused: PolicyRefusal[] } {
-    return this.policies.list((id) => mayUseCase(caller, id));
+    return this.policies.list(caller);
   }
 
   /** The active version with its text, and every version loaded so far. */
@@ -34,8 +34,7 @@ export class PoliciesController {
   @ApiOkResponse({ type: PolicyDetailResponse, description: 'The policy.' })
   @ApiErrors({ 404: ['No policy with this id.', 'policy onboarding not found'] })
   detail(@Param('id') id: string, @CurrentPrincipal() caller: Principal): Promise<PolicyDetail> {
-    assertUseCase(caller, id);
-    return this.policies.detail(id);
+    return this.policies.detail(id, caller);
   }
 
   /** Any version ever loaded, with its exact text: `policy.version` of a decision leads here. */
@@ -50,7 +49,6 @@ export class PoliciesController {
   @ApiOkResponse({ type: PolicyVersionResponse, description: 'The version.' })
   @ApiErrors({ 404: ['No such policy or version.', 'policy version not found'] })
   version(@Param('id') id: string, @Param('version') version: string, @CurrentPrincipal() caller: Principal): Promise<PolicyVersionView> {
-    assertUseCase(caller, id);
-    return this.policies.version(id, version);
+    return this.policies.version(id, version, caller);
   }
 }

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { Injectable } from '@nestjs/common';
+import { assertUseCase, mayUseCase, Principal } from '../auth/scopes';
 import { NotFoundError } from '../common/errors/domain.error';
 import { PolicyRefusal, PolicyRegistry } from './policy.registry';
 import { PolicyVersionRepository } from './policy-version.repository';
@@ -37,8 +38,9 @@ export class PolicyService {
     private readonly versions: PolicyVersionRepository,
   ) {}
 
-  /** `visible` keeps the policies the caller may see (an API key limited to some use cases). */
-  list(visible: (id: string) => boolean = () => true): { items: PolicySummary[]; refused: PolicyRefusal[] } {
+  /** The policies the caller may see (an API key limited to some use cases sees only theirs). */
+  list(caller: Principal): { items: PolicySummary[]; refused: PolicyRefusal[] } {
+    const visible = (id: string) => mayUseCase(caller, id);
     return {
       items: this.registry.list().filter((policy) => visible(policy.id)).map((policy) => ({
         id: policy.id,
@@ -50,7 +52,8 @@ export class PolicyService {
     };
   }
 
-  async detail(id: string): Promise<PolicyDetail> {
+  async detail(id: string, caller: Principal): Promise<PolicyDetail> {
+    assertUseCase(caller, id);
     const policy = ID.test(id) ? this.registry.list().find((p) => p.id === id) : undefined;
     if (!policy) throw new NotFoundError(ID.test(id) ? `policy ${id} not found` : 'policy not found');
     const history = await this.versions.history(id);
@@ -67,7 +70,8 @@ export class PolicyService {
   }
 
   /** The exact text of any version that was ever loaded: what a stored decision was made with. */
-  async version(id: string, version: string): Promise<PolicyVersionView> {
+  async version(id: string, version: string, caller: Principal): Promise<PolicyVersionView> {
+    assertUseCase(caller, id);
     const stored = ID.test(id) && VERSION.test(version) ? await this.versions.find(id, version) : undefined;
     if (!stored) throw new NotFoundError(`policy version not found`);
     const active = this.registry.list().find((p) => p.id === id)?.version === version;

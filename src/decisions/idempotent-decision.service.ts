@@ -57,7 +57,7 @@ interface Request {
  * one transaction, so a stored decision is always found by a retry.
  */
 @Injectable()
-export class IdempotentDecisions {
+export class IdempotentDecisionService {
   private readonly inFlight = new Map<string, { requestHash: string; result: Promise<DecisionView> }>();
 
   constructor(
