@@ -187,4 +187,17 @@ describe('decision explorer (browser e2e)', () => {
     expect(await rowIds(page)).toEqual([]);
     await page.close();
   });
+
+  it('renders the API document at /docs, every operation of it, with no script error', async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${base}/docs`);
+    await page.locator('.opblock').first().waitFor();
+    const documented = Object.values((await (await fetch(`${base}/docs/openapi.json`)).json()).paths as Record<string, object>).flatMap(Object.keys).length;
+    expect(await page.locator('.opblock').count()).toBe(documented);
+    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(dirname(SCREENSHOT), 'docs.png') });
+    await page.close();
+  });
 });

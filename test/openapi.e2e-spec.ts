@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runInNewContext, Script } from 'node:vm';
 import type { OpenAPIObject, OperationObject, ParameterObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import request from 'supertest';
 import { routesOf } from '../src/common/http/route-table';
@@ -52,6 +53,20 @@ describe('OpenAPI document (e2e)', () => {
     expect(raw.type).toBe('application/json');
     expect(JSON.parse(raw.text)).toEqual(document);
     await request(server).get('/v1/policies').expect(401);
+  });
+
+  it('serves a Swagger UI script that parses, with the document embedded intact', async () => {
+    // @nestjs/swagger inlines the document with String.replace, where `$` followed by a backtick,
+    // a quote or & in any description is a replacement pattern: one broke the UI into a blank page.
+    const init = await request(t.app.getHttpServer()).get('/docs/swagger-ui-init.js').expect(200);
+    expect(() => new Script(init.text)).not.toThrow();
+    // Run it with a stand-in for Swagger UI that keeps what it is given.
+    let given: { spec?: unknown } = {};
+    const SwaggerUIBundle = Object.assign((options: { spec?: unknown }) => ((given = options), {}), { presets: { apis: {} }, plugins: { DownloadUrl: {} } });
+    const window: { onload?: () => void; location: { search: string; origin: string } } = { location: { search: '', origin: 'http://localhost' } };
+    runInNewContext(init.text, { window, SwaggerUIBundle, SwaggerUIStandalonePreset: {} });
+    window.onload?.();
+    expect(given.spec).toEqual(document);
   });
 
   it.each(['/docs', '/docs/', '/docs/index.html?x=1', '/docs/swagger-ui-init.js', '/docs/swagger-ui-bundle.js', '/docs/openapi.json', '/docs/no-such-file'])(

@@ -9,7 +9,7 @@ const VERSION = { description: 'Content hash of the policy file.', pattern: '^[0
 
 @ApiSchema({ name: 'PolicyProblem', description: 'One reason a policy file was refused.' })
 export class PolicyProblemResponse implements PolicyProblem {
-  @ApiProperty({ description: 'JSON path of the problem inside the file (`$` for the whole file).', example: '$.rules[2].event.type' })
+  @ApiProperty({ description: 'JSON path of the problem inside the file (a lone $ for the whole file).', example: '$.rules[2].event.type' })
   path!: string;
 
   @ApiProperty({ description: 'What is wrong there.', example: 'must be equal to one of the allowed values' })
