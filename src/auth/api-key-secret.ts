@@ -4,7 +4,12 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
  * An API key reads `lt_<id>_<secret>`: the id (16 hex digits) finds the record, the secret
  * (32 random bytes, base64url) proves it. The prefix lets secret scanners recognise a leaked key.
  */
-const KEY_PATTERN = /^lt_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+const ID = '[0-9a-f]{16}';
+const SECRET = '[A-Za-z0-9_-]{43}';
+const KEY_PATTERN = new RegExp(`^lt_(${ID})_(${SECRET})$`);
+
+/** A key id alone (as `DELETE /v1/keys/{id}` takes it). */
+export const KEY_ID_PATTERN = new RegExp(`^${ID}$`);
 
 export interface ParsedKey {
   id: string;
@@ -41,4 +46,4 @@ export function sameHash(a: string, b: string): boolean {
 export const DUMMY_HASH = hashSecret('no such key');
 
 /** Finds API keys pasted into logs, error messages or bodies (the logging redaction uses it). */
-export const KEY_IN_TEXT = /lt_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/g;
+export const KEY_IN_TEXT = new RegExp(`lt_${ID}_${SECRET}`, 'g');

@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InvalidArgumentError, NotFoundError } from '../common/errors/domain.error';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
-import { DUMMY_HASH, generateKey, hashSecret, parseKey, sameHash } from './api-key-secret';
+import { DUMMY_HASH, generateKey, hashSecret, KEY_ID_PATTERN, parseKey, sameHash } from './api-key-secret';
 import { ApiKeyRecord, ApiKeyRepository } from './api-key.repository';
-import { Principal, Scope, SCOPES } from './scopes';
+import { Principal, Scope, SCOPES, USE_CASE_ID } from './scopes';
 
 export interface NewApiKey {
   label: string;
@@ -28,8 +28,6 @@ function toView(record: ApiKeyRecord): ApiKeyView {
   const { secretHash: _hash, createdAt, revokedAt, ...rest } = record;
   return { ...rest, createdAt: createdAt.toISOString(), revokedAt: revokedAt?.toISOString() ?? null };
 }
-
-const USE_CASE_ID = /^[a-z0-9_]{1,64}$/;
 
 /**
  * The rules of a key, whoever asks (the API validates its body first; the CLI relies on these).
@@ -94,7 +92,7 @@ export class ApiKeyService {
   }
 
   async revoke(id: string): Promise<ApiKeyView> {
-    const revoked = /^[0-9a-f]{16}$/.test(id) && (await this.repository.revoke(id, this.clock.now()));
+    const revoked = KEY_ID_PATTERN.test(id) && (await this.repository.revoke(id, this.clock.now()));
     this.known.delete(id);
     const record = revoked ? await this.repository.findById(id) : undefined;
     if (!record) throw new NotFoundError('API key not found or already revoked');

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../docs/error-responses';
+import { KEY_ID_PATTERN } from './api-key-secret';
 import { ApiKeyService, ApiKeyView } from './api-key.service';
 import { RequireScope } from './auth.decorators';
 import { ApiKeyListResponse, ApiKeyResponse, NewApiKeyResponse } from './dto/api-key.response';
@@ -36,7 +37,7 @@ export class ApiKeysController {
     summary: 'Revoke an API key',
     description: 'The key stops working at once on this instance, within `API_KEY_CACHE_TTL_S` on the others.',
   })
-  @ApiParam({ name: 'id', description: 'The key id.', schema: { type: 'string', pattern: '^[0-9a-f]{16}$', example: '0123456789abcdef' } })
+  @ApiParam({ name: 'id', description: 'The key id.', schema: { type: 'string', pattern: KEY_ID_PATTERN.source, example: '0123456789abcdef' } })
   @ApiOkResponse({ type: ApiKeyResponse, description: 'The key, revoked.' })
   @ApiErrors({ 404: ['No such key, or it was revoked already.', 'API key not found or already revoked'] })
   revoke(@Param('id') id: string): Promise<ApiKeyView> {

@@ -1,4 +1,5 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { Principal, Scope } from './scopes';
 
@@ -10,6 +11,23 @@ export const RequireScope = (scope: Scope) => SetMetadata(SCOPE_KEY, scope);
 
 /** A route anyone may call without a key (health checks, the API document). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
+
+export interface RouteAccess {
+  public: boolean;
+  /** The scope AuthGuard asks for (`admin` when the route declares none). */
+  scope: Scope;
+}
+
+/**
+ * How a route is protected, from its handler and class (`targets`, the handler first so it
+ * overrides): the one reading of this metadata, shared by AuthGuard and the API document.
+ */
+export function routeAccess(reflector: Reflector, targets: Parameters<Reflector['getAllAndOverride']>[1]): RouteAccess {
+  return {
+    public: reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) ?? false,
+    scope: reflector.getAllAndOverride<Scope | undefined>(SCOPE_KEY, targets) ?? 'admin',
+  };
+}
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 

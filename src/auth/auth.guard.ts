@@ -3,9 +3,9 @@ import { Reflector } from '@nestjs/core';
 import { PermissionDeniedError, TooManyRequestsError, UnauthenticatedError } from '../common/errors/domain.error';
 import { AppConfig } from '../config/app-config';
 import { ApiKeyService } from './api-key.service';
-import { AuthenticatedRequest, PUBLIC_KEY, SCOPE_KEY } from './auth.decorators';
+import { AuthenticatedRequest, routeAccess } from './auth.decorators';
 import { RateLimiter } from './rate-limiter';
-import { hasScope, Scope } from './scopes';
+import { hasScope } from './scopes';
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,200})$/;
 
@@ -24,8 +24,8 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const access = routeAccess(this.reflector, [context.getHandler(), context.getClass()]);
+    if (access.public) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
@@ -33,8 +33,7 @@ export class AuthGuard implements CanActivate {
     if (!principal) throw new UnauthenticatedError('A valid API key is required: Authorization: Bearer <key>.');
     const wait = this.limiter.take(principal.keyId, principal.rateLimitPerSecond ?? this.config.RATE_LIMIT_PER_SECOND);
     if (wait > 0) throw new TooManyRequestsError('Rate limit of this API key exceeded; retry later.', wait);
-    const scope = this.reflector.getAllAndOverride<Scope>(SCOPE_KEY, targets) ?? 'admin';
-    if (!hasScope(principal, scope)) throw new PermissionDeniedError(`This API key lacks the scope ${scope}.`);
+    if (!hasScope(principal, access.scope)) throw new PermissionDeniedError(`This API key lacks the scope ${access.scope}.`);
     request.principal = principal;
     return true;
   }

@@ -26,7 +26,7 @@ export class RateLimiter {
   }
 
   /** What take would answer, without taking: 0 when a token is there. */
-  wait(key: string, perSecond: number): number {
+  private wait(key: string, perSecond: number): number {
     if (perSecond <= 0) return 0;
     const now = this.clock.now().getTime();
     const capacity = Math.max(1, perSecond * this.burstSeconds);

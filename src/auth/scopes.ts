@@ -26,11 +26,14 @@ export function mayUseCase(principal: Principal, useCase: string): boolean {
   return principal.useCases === null || principal.useCases.includes(useCase);
 }
 
+/** What a key's use case list may hold: policy ids (a-z, 0-9, _). */
+export const USE_CASE_ID = /^[a-z0-9_]{1,64}$/;
+
 /** Refuses a use case outside the key's list (403, the use case is the caller's own input). */
 export function assertUseCase(principal: Principal, useCase: string): void {
   if (!mayUseCase(principal, useCase)) {
     // Echoed only when it looks like a policy id: a path parameter can hold anything (a number).
-    const named = /^[a-z0-9_]{1,64}$/.test(useCase) ? ` "${useCase}"` : '';
+    const named = USE_CASE_ID.test(useCase) ? ` "${useCase}"` : '';
     throw new PermissionDeniedError(`This API key may not use the use case${named}.`);
   }
 }

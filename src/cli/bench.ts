@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { Result } from 'autocannon';
 import Database from 'better-sqlite3';
+import { KEY_IN_TEXT } from '../auth/api-key-secret';
 import { runKeysCli } from './keys-cli';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -75,7 +76,7 @@ async function createBenchKey(databaseUrl: string): Promise<string> {
   const lines: string[] = [];
   const out = { line: (text: string) => lines.push(text), error: (text: string) => lines.push(text) };
   const code = await runKeysCli(['create', '--label', 'bench', '--scopes', 'decisions:write', '--rate', '100000'], out, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' });
-  const key = /lt_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/.exec(lines.join('\n'))?.[0];
+  const key = lines.join('\n').match(KEY_IN_TEXT)?.[0];
   if (code !== 0 || !key) throw new Error(`could not create the bench API key:\n${lines.join('\n')}`);
   return `Bearer ${key}`;
 }

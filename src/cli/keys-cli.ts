@@ -7,20 +7,11 @@ import { Scope, SCOPES } from '../auth/scopes';
 import { SystemClock } from '../common/time/clock';
 import { validateConfig } from '../config/app-config';
 import { PrismaService } from '../prisma/prisma.service';
-
-export interface CliOutput {
-  line(text: string): void;
-  error(text: string): void;
-}
+import { CliOutput, option } from './cli-io';
 
 const USAGE =
   'usage: npm run keys -- create --label <text> --scopes <scope,...> [--use-cases <id,...>] [--rate <per second, 1..100000>] | list | revoke <id>\n' +
   `scopes: ${SCOPES.join(', ')}`;
-
-function option(args: string[], name: string): string | undefined {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : undefined;
-}
 
 function list(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean);

@@ -18,15 +18,14 @@ import { readCaseFile, runCaseFile } from '../scoring/policy-cases';
 import { PolicyInvalidError } from '../scoring/policy-invalid.error';
 import { loadPolicyFile, POLICY_FILE } from '../scoring/policy-loader';
 import { explainPolicy } from '../scoring/policy-explainer';
+import { CliOutput, option } from './cli-io';
 
-export interface CliOutput {
-  line(text: string): void;
-  error(text: string): void;
+export interface PolicyCliOutput extends CliOutput {
   /** Colour and symbols on a terminal, plain text otherwise (CI logs, pipes). */
   colour: boolean;
 }
 
-let out: CliOutput;
+let out: PolicyCliOutput;
 let colour = false;
 const paint = (code: number) => (text: string) => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
 const green = paint(32);
@@ -145,11 +144,6 @@ async function shadow(args: string[]): Promise<number> {
   return 0;
 }
 
-function option(args: string[], name: string): string | undefined {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : undefined;
-}
-
 function printBacktest(report: BacktestReport): void {
   const actions = ['ALLOW', 'CHALLENGE', 'REVIEW', 'BLOCK'] as const;
   out.line(`${report.policyId}: candidate ${report.candidateVersion} replayed on ${report.decisions} stored decisions, ${report.replayable} fully replayable`);
@@ -204,7 +198,7 @@ function usage(): number {
 }
 
 /** Runs one CLI command; resolves to the exit code. */
-export async function runPolicyCli(argv: string[], output: CliOutput): Promise<number> {
+export async function runPolicyCli(argv: string[], output: PolicyCliOutput): Promise<number> {
   out = output;
   colour = output.colour;
   const [command, ...args] = argv;

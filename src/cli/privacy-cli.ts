@@ -8,11 +8,7 @@ import { validateConfig } from '../config/app-config';
 import { PrismaService } from '../prisma/prisma.service';
 import { PrivacyRepository } from '../privacy/privacy.repository';
 import { describeRemoved, ErasureRequest, PrivacyService } from '../privacy/privacy.service';
-
-export interface CliOutput {
-  line(text: string): void;
-  error(text: string): void;
-}
+import { CliOutput } from './cli-io';
 
 const USAGE =
   'usage: npm run privacy -- purge [--older-than-days <days>]\n' +

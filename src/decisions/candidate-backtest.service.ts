@@ -5,8 +5,7 @@ import { PolicyRegistry } from '../policies/policy.registry';
 import { BacktestReport } from '../scoring/backtest';
 import { BacktestService } from './backtest.service';
 import { BacktestRequestDto } from './dto/backtest-request.dto';
-
-const POLICY_ID = /^[a-z][a-z0-9_]{0,63}$/;
+import { dateRange } from './dto/time-range.query';
 
 /**
  * A backtest of the candidate registered beside a policy (`rules/<id>.candidate.json`), the
@@ -21,15 +20,9 @@ export class CandidateBacktestService {
 
   async run(policyId: string, range: BacktestRequestDto, caller: Principal): Promise<BacktestReport> {
     assertUseCase(caller, policyId);
-    // Only a well-formed id is echoed back in a message.
-    if (!this.policies.list().some((p) => p.id === policyId)) {
-      throw new NotFoundError(POLICY_ID.test(policyId) ? `policy ${policyId} not found` : 'policy not found');
-    }
+    this.policies.requireActive(policyId);
     const candidate = this.policies.candidate(policyId);
     if (!candidate) throw new NotFoundError(`policy ${policyId} has no candidate: add rules/${policyId}.candidate.json to backtest one`);
-    return this.backtests.run(candidate, {
-      from: range.from === undefined ? undefined : new Date(range.from),
-      to: range.to === undefined ? undefined : new Date(range.to),
-    });
+    return this.backtests.run(candidate, dateRange(range));
   }
 }

@@ -17,7 +17,7 @@ const BUCKET_MS: Record<Bucket, number> = { hour: 3_600_000, day: 86_400_000 };
 /** Buckets shown without from: a day by the hour, a month by the day. */
 const DEFAULT_BUCKETS: Record<Bucket, number> = { hour: 24, day: 30 };
 /** Each bucket is one count query (run one after another): a bound keeps one request's cost bounded too. */
-export const MAX_BUCKETS = 200;
+const MAX_BUCKETS = 200;
 
 /** Outcome counts over time, for the explorer's chart and for dashboards. */
 @Injectable()

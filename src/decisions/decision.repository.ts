@@ -4,8 +4,9 @@ import { GroupCommit } from '../common/batching/group-commit';
 import { firstUuidv7At } from '../common/ids/uuid7';
 import type { Decision } from '../prisma/generated/sqlite/client';
 import { PrismaService } from '../prisma/prisma.service';
-import { Action, ACTIONS } from '../scoring/actions';
+import { Action } from '../scoring/actions';
 import { Label, StoredDecision } from '../scoring/backtest';
+import { emptyCounts } from '../scoring/outcome';
 import { DecisionFilter, DecisionRecord } from './decision.types';
 
 type DecisionRow = Decision;
@@ -196,7 +197,7 @@ export class DecisionRepository {
         where: { useCase: useCaseWhere(useCase), ...timeWhere(start, new Date(start.getTime() + bucketMs)) },
         _count: { _all: true },
       });
-      const counts = Object.fromEntries(ACTIONS.map((action) => [action, 0])) as Record<Action, number>;
+      const counts = emptyCounts();
       for (const group of groups) if (group.outcome in counts) counts[group.outcome as Action] = group._count._all;
       result.push({ start, counts });
     }

@@ -16,6 +16,7 @@ import { DecisionRepository } from './decision.repository';
 import { DecisionRecord, DecisionView, toDecisionView } from './decision.types';
 import { CreateDecisionDto } from './dto/create-decision.dto';
 import { ListDecisionsQuery } from './dto/list-decisions.query';
+import { dateRange } from './dto/time-range.query';
 
 @Injectable()
 export class DecisionService implements OnModuleDestroy {
@@ -150,8 +151,7 @@ export class DecisionService implements OnModuleDestroy {
     if (query.useCase !== undefined) assertUseCase(caller, query.useCase);
     const useCase = query.useCase ?? caller.useCases ?? undefined;
     const phoneNumberHash = phoneNumber === undefined ? undefined : hashPhoneNumber(phoneNumber, this.config.hashKey);
-    const from = query.from === undefined ? undefined : new Date(query.from);
-    const to = query.to === undefined ? undefined : new Date(query.to);
+    const { from, to } = dateRange(query);
     // One extra row tells whether there is a next page without a count query.
     const records = await this.repository.list({ useCase, outcome, subjectId, phoneNumberHash, from, to }, limit + 1, cursor);
     const page = records.slice(0, limit);

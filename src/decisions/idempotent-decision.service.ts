@@ -1,8 +1,8 @@
-import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { Principal } from '../auth/scopes';
 import { ConflictError } from '../common/errors/domain.error';
+import { keyedHash } from '../common/phone/phone-number';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { DecisionRepository } from './decision.repository';
@@ -71,7 +71,7 @@ export class IdempotentDecisionService {
   async decide(body: CreateDecisionDto, correlator: string, caller: Principal, idempotencyKey?: string): Promise<IdempotentResult> {
     if (idempotencyKey === undefined) return { decision: await this.decisions.decide(body, correlator, caller), replayed: false };
     // Keyed: the body holds a phone number, which a plain hash would not hide.
-    const requestHash = createHmac('sha256', this.config.hashKey).update(canonical(body)).digest('hex');
+    const requestHash = keyedHash(canonical(body), this.config.hashKey);
     const local = `${caller.keyId}\u0000${idempotencyKey}`;
     const running = this.inFlight.get(local);
     if (running) {

@@ -1,10 +1,12 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScope } from '../auth/auth.decorators';
 import { Principal } from '../auth/scopes';
 import { ApiErrors } from '../docs/error-responses';
+import { POLICY_ID } from '../policies/policies.controller';
 import { ShadowReportQuery } from './dto/shadow-report.query';
 import { ShadowReportResponse } from './dto/shadow-report.response';
+import { dateRange } from './dto/time-range.query';
 import { ShadowReport, ShadowReportService } from './shadow-report.service';
 
 @ApiTags('policies')
@@ -21,10 +23,11 @@ export class ShadowReportController {
     description:
       'For each shadow candidate version (`<id>.candidate.json`): whether it is running, the decisions it shadowed, its agreement with the active policy, and the matrix of active outcome -> candidate outcome counts.',
   })
-  @ApiParam({ name: 'id', description: 'The policy id (the use case).', schema: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$', example: 'onboarding' } })
+  @POLICY_ID
   @ApiOkResponse({ type: ShadowReportResponse, description: 'The report.' })
   @ApiErrors({ 404: ['No policy with this id.', 'policy onboarding not found'] })
   report(@Param('id') id: string, @Query() query: ShadowReportQuery, @CurrentPrincipal() caller: Principal): Promise<ShadowReport> {
-    return this.shadow.report(id, caller, query.from ? new Date(query.from) : undefined, query.to ? new Date(query.to) : undefined);
+    const { from, to } = dateRange(query);
+    return this.shadow.report(id, caller, from, to);
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { assertUseCase, Principal } from '../auth/scopes';
-import { NotFoundError } from '../common/errors/domain.error';
 import { PolicyRegistry } from '../policies/policy.registry';
 import { ACTIONS, Action } from '../scoring/actions';
 import { emptyMatrix, OutcomeMatrix } from '../scoring/outcome';
@@ -22,8 +21,7 @@ export class ShadowReportService {
 
   async report(policyId: string, caller: Principal, from?: Date, to?: Date): Promise<ShadowReport> {
     assertUseCase(caller, policyId);
-    const active = this.policies.list().find((p) => p.id === policyId);
-    if (!active) throw new NotFoundError(/^[a-z][a-z0-9_]{0,63}$/.test(policyId) ? `policy ${policyId} not found` : 'policy not found');
+    const active = this.policies.requireActive(policyId);
     const running = this.policies.candidate(policyId)?.version;
     const byVersion = new Map<string, OutcomeMatrix>();
     for (const row of await this.decisions.shadowCounts(policyId, from, to)) {

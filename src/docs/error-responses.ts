@@ -3,7 +3,7 @@ import { ApiProperty, ApiResponse, ApiSchema, getSchemaPath, ResponseObject, Sch
 import { CamaraErrorBody, CODE_BY_STATUS } from '../common/errors/camara-error';
 
 /** The error statuses this API answers, with what each means and a message it really sends. */
-export const ERRORS = {
+const ERRORS = {
   400: {
     description: 'A bad, `null` or unknown field or query parameter (the message names it), malformed or hostile JSON, or a malformed `x-correlator` header.',
     example: 'phoneNumber must be E.164, matching ^\\+[1-9][0-9]{4,14}$',
@@ -56,7 +56,7 @@ export class ErrorInfo implements CamaraErrorBody {
 }
 
 /** ErrorInfo narrowed to one status and its code, so a client (and the e2e check) knows which body comes with which status. */
-export function errorSchema(status: ErrorStatus): SchemaObject {
+function errorSchema(status: ErrorStatus): SchemaObject {
   return {
     allOf: [
       { $ref: getSchemaPath(ErrorInfo) },
@@ -65,7 +65,7 @@ export function errorSchema(status: ErrorStatus): SchemaObject {
   };
 }
 
-export const RETRY_AFTER_HEADER = {
+const RETRY_AFTER_HEADER = {
   'Retry-After': { description: 'Seconds to wait before the next request with this API key.', schema: { type: 'integer', minimum: 1 } },
 };
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onSendHookHandler } from 'fastify';
 import {
   DocumentBuilder,
   HeaderObject,
@@ -19,9 +19,9 @@ import { ErrorInfo, errorResponse, ErrorStatus, sharedResponseName } from './err
 import { accessByRoute, RouteAccess } from './route-access';
 
 /** Swagger UI; the document itself is at DOCUMENT_PATH. Both are public (not Nest routes: AuthGuard never sees them). */
-export const DOCS_PATH = '/docs';
-export const DOCUMENT_PATH = '/docs/openapi.json';
-export const SECURITY_SCHEME = 'apiKey';
+const DOCS_PATH = '/docs';
+const DOCUMENT_PATH = '/docs/openapi.json';
+const SECURITY_SCHEME = 'apiKey';
 
 const DESCRIPTION = `A fraud decision engine on operator-verified phone-line signals (CAMARA KYC Tenure,
 Number Recycling, SIM Swap, Device Swap). \`POST /v1/decisions\` answers a decision (\`ALLOW\`, \`CHALLENGE\`,
@@ -105,7 +105,7 @@ function closeRequestBody(document: OpenAPIObject, operation: OperationObject): 
 }
 
 /** The OpenAPI document of the running application, from its controllers' and DTOs' decorators. */
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
   const builder = new DocumentBuilder()
     .setTitle('LineTrust API')
@@ -153,19 +153,23 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 const DOCS_FRAMING_HEADERS = { 'x-frame-options': 'DENY', 'content-security-policy': "frame-ancestors 'none'" };
 
 function isUnderDocs(url: string): boolean {
-  const path = url.split('?', 1)[0];
-  return path === DOCS_PATH || path.startsWith(`${DOCS_PATH}/`);
+  return url === DOCS_PATH || url.startsWith(`${DOCS_PATH}/`);
 }
 
+const addFramingHeaders: onSendHookHandler = (_request, reply, payload, done) => {
+  void reply.headers(DOCS_FRAMING_HEADERS);
+  done(null, payload);
+};
+
 /** Serves Swagger UI at /docs and the document at /docs/openapi.json (from swagger-ui-dist: nothing is fetched at runtime). */
-export function setupApiDocs(app: INestApplication): OpenAPIObject {
+export function setupApiDocs(app: INestApplication): void {
   const document = buildOpenApiDocument(app);
   // The UI, its assets and the document are served by @fastify/static and plain routes, not
-  // Nest handlers: a Fastify hook is the one place that sees all of their answers.
+  // Nest handlers: the headers go on those routes as they are registered, so that no other
+  // route (POST /v1/decisions) pays for a hook.
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
-  fastify.addHook('onSend', async (request, reply, payload) => {
-    if (isUnderDocs(request.url)) reply.headers(DOCS_FRAMING_HEADERS);
-    return payload;
+  fastify.addHook('onRoute', (route) => {
+    if (isUnderDocs(route.url)) route.onSend = [...[route.onSend ?? []].flat(), addFramingHeaders];
   });
   SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: DOCUMENT_PATH,
@@ -174,5 +178,4 @@ export function setupApiDocs(app: INestApplication): OpenAPIObject {
     // No online validator badge: it would send the document's URL to validator.swagger.io.
     swaggerOptions: { validatorUrl: null, displayOperationId: true },
   });
-  return document;
 }

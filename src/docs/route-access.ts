@@ -1,14 +1,9 @@
 import { INestApplication, RequestMethod, Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer, Reflector } from '@nestjs/core';
-import { PUBLIC_KEY, SCOPE_KEY } from '../auth/auth.decorators';
-import { Scope } from '../auth/scopes';
+import { routeAccess, RouteAccess } from '../auth/auth.decorators';
 
-export interface RouteAccess {
-  public: boolean;
-  /** The scope AuthGuard asks for (`admin` when the route declares none). */
-  scope: Scope;
-}
+export type { RouteAccess };
 
 function routePath(...parts: unknown[]): string {
   const segments = parts.flatMap((part) => String(part ?? '').split('/')).filter(Boolean);
@@ -17,8 +12,7 @@ function routePath(...parts: unknown[]): string {
 
 /**
  * How AuthGuard protects each controller route ("get /v1/decisions/{id}" -> access), read from
- * the metadata the guard reads, the way it reads it: the document cannot say less than the
- * guard enforces.
+ * the guard's own rule (routeAccess): the document cannot say less than the guard enforces.
  */
 export function accessByRoute(app: INestApplication): Map<string, RouteAccess> {
   const reflector = new Reflector();
@@ -32,12 +26,9 @@ export function accessByRoute(app: INestApplication): Map<string, RouteAccess> {
         const handler = prototype[name];
         if (typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
         const method = (RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod] ?? '').toLowerCase();
-        const targets = [handler, controller];
+        const rule = routeAccess(reflector, [handler, controller]);
         for (const path of [Reflect.getMetadata(PATH_METADATA, handler) as string | string[]].flat()) {
-          access.set(`${method} ${routePath(Reflect.getMetadata(PATH_METADATA, controller), path)}`, {
-            public: reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) ?? false,
-            scope: reflector.getAllAndOverride<Scope>(SCOPE_KEY, targets) ?? 'admin',
-          });
+          access.set(`${method} ${routePath(Reflect.getMetadata(PATH_METADATA, controller), path)}`, rule);
         }
       }
     }

@@ -8,7 +8,7 @@ import { NotFoundError } from '../common/errors/domain.error';
 import { PACKAGE_ROOT } from '../config/package-root';
 
 /** Found from the package root, so the same folder serves from src/ (tests) and dist/ (built). */
-export const EXPLORER_DIR = join(PACKAGE_ROOT, 'src', 'explorer', 'static');
+const EXPLORER_DIR = join(PACKAGE_ROOT, 'src', 'explorer', 'static');
 
 /** The only files served: a fixed list, so no request path ever reaches the file system. */
 const FILES: Readonly<Record<string, string>> = {

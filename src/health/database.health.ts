@@ -3,7 +3,7 @@ import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus'
 import { DatabasePingRepository } from './database-ping.repository';
 
 /** A probe must answer before its orchestrator gives up on it (Kubernetes waits 1 s by default). */
-export const DATABASE_PING_TIMEOUT_MS = 1000;
+const DATABASE_PING_TIMEOUT_MS = 1000;
 
 /**
  * The database answers a read within DATABASE_PING_TIMEOUT_MS. Health routes are public: the

@@ -3,10 +3,10 @@ import { basename } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { PolicyRegistry, PolicyRefusal } from '../policies/policy.registry';
-import { CANDIDATE_FILE } from '../scoring/policy-loader';
+import { CANDIDATE_FILE, policyIdOf } from '../scoring/policy-loader';
 
 /** A refused file as the public probe shows it: names and counts, never the rules or the problems. */
-export interface RefusalSummary {
+interface RefusalSummary {
   file: string;
   at: string;
   problems: number;
@@ -33,20 +33,21 @@ export class PoliciesHealthIndicator {
     const session = this.indicators.check('policies');
     const loaded = Object.fromEntries(this.registry.list().map((policy) => [policy.id, policy.version]));
     const refusals = this.registry.refused();
-    const refused = refusals.map((refusal) => this.summary(refusal, loaded));
-    const unserved = refusals
-      .filter((refusal, i) => !CANDIDATE_FILE.test(refused[i].file) && refused[i].keepsServing === null && existsSync(refusal.file))
-      .map((refusal) => basename(refusal.file));
+    const entries = refusals.map((refusal) => this.summary(refusal, loaded));
+    const refused = entries.map(({ summary }) => summary);
+    const unserved = entries
+      .filter(({ candidate, summary }, i) => !candidate && summary.keepsServing === null && existsSync(refusals[i].file))
+      .map(({ summary }) => summary.file);
     if (Object.keys(loaded).length === 0) return session.down({ loaded, refused, message: 'no policy is loaded' });
     if (unserved.length > 0) return session.down({ loaded, refused, message: `refused, with no version serving: ${unserved.join(', ')}` });
     return session.up({ loaded, refused });
   }
 
-  private summary(refusal: PolicyRefusal, loaded: Record<string, string>): RefusalSummary {
+  private summary(refusal: PolicyRefusal, loaded: Record<string, string>): { candidate: boolean; summary: RefusalSummary } {
     const file = basename(refusal.file);
-    const keepsServing = CANDIDATE_FILE.test(file)
-      ? (this.registry.candidate(basename(file, '.candidate.json'))?.version ?? null)
-      : (loaded[basename(file, '.json')] ?? null);
-    return { file, at: refusal.at, problems: refusal.problems.length, keepsServing };
+    const candidate = CANDIDATE_FILE.test(file);
+    const id = policyIdOf(file);
+    const keepsServing = candidate ? (this.registry.candidate(id)?.version ?? null) : (Object.hasOwn(loaded, id) ? loaded[id] : null);
+    return { candidate, summary: { file, at: refusal.at, problems: refusal.problems.length, keepsServing } };
   }
 }

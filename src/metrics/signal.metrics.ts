@@ -5,7 +5,7 @@ import { SignalName } from '../signals/signal.types';
 import { signalResult } from './signal-result';
 
 /** The gauge's value per state: the higher, the less the API is called. */
-export const CIRCUIT_STATE_VALUE: Readonly<Record<CircuitState, number>> = { closed: 0, 'half-open': 1, open: 2 };
+const CIRCUIT_STATE_VALUE: Readonly<Record<CircuitState, number>> = { closed: 0, 'half-open': 1, open: 2 };
 
 /** From the sandbox's sub-millisecond answers to a slow operator near the 1.5 s call timeout. */
 const SIGNAL_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2.5, 5];

@@ -3,11 +3,13 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { CurrentPrincipal, RequireScope } from '../auth/auth.decorators';
 import { Principal } from '../auth/scopes';
 import { ApiErrors } from '../docs/error-responses';
+import { POLICY_ID as POLICY_ID_PATTERN } from '../scoring/policy-loader';
 import { PolicyDetailResponse, PolicyListResponse, PolicyVersionResponse } from './dto/policy.response';
 import { PolicyRefusal } from './policy.registry';
-import { PolicyDetail, PolicyService, PolicySummary, PolicyVersionView } from './policy.service';
+import { POLICY_VERSION, PolicyDetail, PolicyService, PolicySummary, PolicyVersionView } from './policy.service';
 
-const POLICY_ID = ApiParam({ name: 'id', description: 'The policy id (the use case).', schema: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$', example: 'onboarding' } });
+/** The `id` path parameter of every route under /v1/policies/{id}. */
+export const POLICY_ID = ApiParam({ name: 'id', description: 'The policy id (the use case).', schema: { type: 'string', pattern: POLICY_ID_PATTERN.source, example: 'onboarding' } });
 
 @ApiTags('policies')
 @Controller('v1/policies')
@@ -45,7 +47,7 @@ export class PoliciesController {
     description: 'Any version ever loaded, with its exact text: the `policy` of a decision leads here.',
   })
   @POLICY_ID
-  @ApiParam({ name: 'version', description: 'The version (content hash).', schema: { type: 'string', pattern: '^[0-9a-f]{16}$', example: '602dfb1eceb0c25e' } })
+  @ApiParam({ name: 'version', description: 'The version (content hash).', schema: { type: 'string', pattern: POLICY_VERSION.source, example: '602dfb1eceb0c25e' } })
   @ApiOkResponse({ type: PolicyVersionResponse, description: 'The version.' })
   @ApiErrors({ 404: ['No such policy or version.', 'policy version not found'] })
   version(@Param('id') id: string, @Param('version') version: string, @CurrentPrincipal() caller: Principal): Promise<PolicyVersionView> {

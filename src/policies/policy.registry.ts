@@ -1,12 +1,12 @@
 import { existsSync, FSWatcher, readdirSync, watch } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { InvalidArgumentError } from '../common/errors/domain.error';
+import { InvalidArgumentError, NotFoundError } from '../common/errors/domain.error';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { CompiledPolicy } from '../scoring/compiled-policy';
 import { PolicyInvalidError, PolicyProblem } from '../scoring/policy-invalid.error';
-import { CANDIDATE_FILE, loadPolicyFile, loadPolicyFolder, POLICY_FILE } from '../scoring/policy-loader';
+import { CANDIDATE_FILE, loadPolicyFile, loadPolicyFolder, POLICY_FILE, POLICY_ID } from '../scoring/policy-loader';
 import { PolicyVersionRepository } from './policy-version.repository';
 
 /** A policy file change that was refused: the last good version keeps serving. */
@@ -87,6 +87,14 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
     if (!policy) {
       throw new InvalidArgumentError(`useCase must be one of ${[...this.policies.keys()].join(', ')} (got "${useCase}")`);
     }
+    return policy;
+  }
+
+  /** The active policy with this id, for routes naming a policy: an unknown id is a 404. */
+  requireActive(id: string): CompiledPolicy {
+    const policy = POLICY_ID.test(id) ? this.policies.get(id) : undefined;
+    // Only a well-formed id is echoed back in a message.
+    if (!policy) throw new NotFoundError(POLICY_ID.test(id) ? `policy ${id} not found` : 'policy not found');
     return policy;
   }
 

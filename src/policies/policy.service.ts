@@ -1,7 +1,7 @@
-import { basename } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { assertUseCase, mayUseCase, Principal } from '../auth/scopes';
 import { NotFoundError } from '../common/errors/domain.error';
+import { POLICY_ID, policyIdOf } from '../scoring/policy-loader';
 import { PolicyRefusal, PolicyRegistry } from './policy.registry';
 import { PolicyVersionRepository } from './policy-version.repository';
 
@@ -28,8 +28,8 @@ export interface PolicyVersionView {
   content: string;
 }
 
-const ID = /^[a-z][a-z0-9_]{0,63}$/;
-const VERSION = /^[0-9a-f]{16}$/;
+/** A policy version: the first 16 hex digits of the file's SHA-256 (see CompiledPolicy). */
+export const POLICY_VERSION = /^[0-9a-f]{16}$/;
 
 @Injectable()
 export class PolicyService {
@@ -48,14 +48,13 @@ export class PolicyService {
         description: policy.document.description,
         rules: [...policy.ruleNames],
       })),
-      refused: this.registry.refused().filter((refusal) => visible(basename(refusal.file).split('.')[0])),
+      refused: this.registry.refused().filter((refusal) => visible(policyIdOf(refusal.file))),
     };
   }
 
   async detail(id: string, caller: Principal): Promise<PolicyDetail> {
     assertUseCase(caller, id);
-    const policy = ID.test(id) ? this.registry.list().find((p) => p.id === id) : undefined;
-    if (!policy) throw new NotFoundError(ID.test(id) ? `policy ${id} not found` : 'policy not found');
+    const policy = this.registry.requireActive(id);
     const history = await this.versions.history(id);
     const refused = this.registry.refused().find((r) => r.file === policy.file);
     return {
@@ -72,7 +71,7 @@ export class PolicyService {
   /** The exact text of any version that was ever loaded: what a stored decision was made with. */
   async version(id: string, version: string, caller: Principal): Promise<PolicyVersionView> {
     assertUseCase(caller, id);
-    const stored = ID.test(id) && VERSION.test(version) ? await this.versions.find(id, version) : undefined;
+    const stored = POLICY_ID.test(id) && POLICY_VERSION.test(version) ? await this.versions.find(id, version) : undefined;
     if (!stored) throw new NotFoundError(`policy version not found`);
     const active = this.registry.list().find((p) => p.id === id)?.version === version;
     return { id, version, firstLoadedAt: stored.firstLoadedAt.toISOString(), active, content: stored.content };

@@ -1,7 +1,6 @@
-import { createHmac } from 'node:crypto';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InvalidArgumentError } from '../common/errors/domain.error';
-import { hashPhoneNumber, maskPhoneNumber } from '../common/phone/phone-number';
+import { hashPhoneNumber, keyedHash, maskPhoneNumber } from '../common/phone/phone-number';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { SignalGateway } from '../signals/signal-gateway';
@@ -89,8 +88,8 @@ export class PrivacyService {
  * person); whoever holds the key can still match a line to a request, and 48 bits keep two
  * subjects apart in any realistic log.
  */
-export function subjectIdTag(subjectId: string, key: string): string {
-  return createHmac('sha256', key).update(subjectId).digest('hex').slice(0, 12);
+function subjectIdTag(subjectId: string, key: string): string {
+  return keyedHash(subjectId, key).slice(0, 12);
 }
 
 /** "3 decisions and 1 idempotency key": for log lines and the CLI. */

@@ -4,8 +4,13 @@ import { PolicyRule, Reason, ScoreThresholds } from './policy.types';
 /** Outcome-change matrix: outcome before -> outcome after -> decisions. */
 export type OutcomeMatrix = Record<Action, Record<Action, number>>;
 
+/** A zero count for every outcome. */
+export function emptyCounts(): Record<Action, number> {
+  return Object.fromEntries(ACTIONS.map((action) => [action, 0])) as Record<Action, number>;
+}
+
 export function emptyMatrix(): OutcomeMatrix {
-  return Object.fromEntries(ACTIONS.map((a) => [a, Object.fromEntries(ACTIONS.map((b) => [b, 0]))])) as OutcomeMatrix;
+  return Object.fromEntries(ACTIONS.map((a) => [a, emptyCounts()])) as OutcomeMatrix;
 }
 
 export interface Outcome {

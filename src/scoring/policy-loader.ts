@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { CompiledPolicy } from './compiled-policy';
 import { PolicyInvalidError } from './policy-invalid.error';
 import { validatePolicyText } from './policy-validator';
+import { POLICY_FILE } from './policy-files';
+
+export { CANDIDATE_FILE, POLICY_FILE, POLICY_ID, policyIdOf } from './policy-files';
 
 /** Reads, validates and compiles one policy file. Throws PolicyInvalidError. */
 export function loadPolicyFile(file: string): CompiledPolicy {
@@ -15,10 +18,6 @@ export function loadPolicyFile(file: string): CompiledPolicy {
   return new CompiledPolicy(validatePolicyText(text, file), file, text);
 }
 
-/** `<policy id>.json`; ids have no dots, so `onboarding.cases.json` (its tests) is not a policy. */
-export const POLICY_FILE = /^[a-z][a-z0-9_]{0,63}\.json$/;
-/** `<policy id>.candidate.json`: a candidate run in shadow beside the active policy. */
-export const CANDIDATE_FILE = /^[a-z][a-z0-9_]{0,63}\.candidate\.json$/;
 
 export class PolicyFolderError extends Error {
   constructor(readonly errors: PolicyInvalidError[]) {

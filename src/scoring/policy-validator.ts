@@ -1,8 +1,8 @@
 import Ajv, { ErrorObject } from 'ajv';
-import { basename } from 'node:path';
 import { ACTIONS } from './actions';
 import { SignalFactName } from './facts';
 import { PolicyInvalidError, PolicyProblem } from './policy-invalid.error';
+import { policyIdOf } from './policy-files';
 import policySchema from './policy.schema.json';
 import { Condition, PolicyDocument } from './policy.types';
 import { handlesUnknown, signalFactsRead } from './unknown-handling';
@@ -56,8 +56,7 @@ function schemaProblems(errors: ErrorObject[]): PolicyProblem[] {
 /** Checks the schema cannot express: names, file/id agreement, thresholds, unknown handling. */
 function semanticProblems(policy: PolicyDocument, file: string): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
-  // A shadow candidate (`onboarding.candidate.json`) is a version of the same policy.
-  const expectedId = basename(file).replace(/(\.candidate)?\.json$/, '');
+  const expectedId = policyIdOf(file);
   if (policy.id !== expectedId) {
     problems.push({ path: '$.id', message: `must equal the file name "${expectedId}" (got "${policy.id}")` });
   }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { KEY_ID_PATTERN, KEY_IN_TEXT } from '../api-key-secret';
 import { ApiKeyView } from '../api-key.service';
 import { Scope, SCOPES } from '../scopes';
 
@@ -6,7 +7,7 @@ import { Scope, SCOPES } from '../scopes';
 
 @ApiSchema({ name: 'ApiKey', description: 'An API key, without its secret (which is never stored).' })
 export class ApiKeyResponse implements ApiKeyView {
-  @ApiProperty({ description: 'The key id: the part of the key between `lt_` and the secret.', pattern: '^[0-9a-f]{16}$', example: '0123456789abcdef' })
+  @ApiProperty({ description: 'The key id: the part of the key between `lt_` and the secret.', pattern: KEY_ID_PATTERN.source, example: '0123456789abcdef' })
   id!: string;
 
   @ApiProperty({ description: 'Who or what uses the key.', example: 'payments-service' })
@@ -30,7 +31,7 @@ export class ApiKeyResponse implements ApiKeyView {
 
 @ApiSchema({ name: 'NewApiKey', description: 'A key just created, with its secret: shown this once, never stored.' })
 export class NewApiKeyResponse extends ApiKeyResponse {
-  @ApiProperty({ description: 'The key to send as `Authorization: Bearer <key>`.', pattern: '^lt_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$', example: `lt_0123456789abcdef_${'A'.repeat(43)}` })
+  @ApiProperty({ description: 'The key to send as `Authorization: Bearer <key>`.', pattern: `^${KEY_IN_TEXT.source}$`, example: `lt_0123456789abcdef_${'A'.repeat(43)}` })
   key!: string;
 }
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Optional } from '../../common/http/validators';
-import { Scope, SCOPES } from '../scopes';
+import { Scope, SCOPES, USE_CASE_ID } from '../scopes';
 
 @ApiSchema({ name: 'ApiKeyRequest', description: 'The key to create. Unknown fields are refused.' })
 export class CreateApiKeyDto {
@@ -33,7 +33,7 @@ export class CreateApiKeyDto {
     description: 'The only use cases (policy ids) the key may decide and read; all when absent.',
     type: 'string',
     isArray: true,
-    pattern: '^[a-z0-9_]{1,64}$',
+    pattern: USE_CASE_ID.source,
     minItems: 1,
     maxItems: 50,
     example: ['p2p_recipient'],
@@ -42,7 +42,7 @@ export class CreateApiKeyDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
-  @Matches(/^[a-z0-9_]{1,64}$/, { each: true, message: 'useCases must be policy ids (a-z, 0-9, _)' })
+  @Matches(USE_CASE_ID, { each: true, message: 'useCases must be policy ids (a-z, 0-9, _)' })
   useCases?: string[];
 
   /** Requests per second for this key (bursts of RATE_LIMIT_BURST_SECONDS times it); the configured default when absent. */

@@ -3,7 +3,7 @@ import type { AuthenticatedRequest } from '../../auth/auth.decorators';
 import type { StructuredLogger } from './structured-logger';
 
 /** What the access line says of a request, under `http` in the JSON line. */
-export interface AccessFields {
+interface AccessFields {
   method: string;
   /** The route's pattern (`/v1/decisions/:id`), or the path of a request no route matched. */
   route: string;
@@ -18,14 +18,14 @@ export interface AccessFields {
  * the caller's input. A path no route matched is logged for diagnosis, with its digit runs
  * hidden, since a number may arrive there without the `+` that the line redaction looks for.
  */
-export function accessRoute(request: FastifyRequest): string {
+function accessRoute(request: FastifyRequest): string {
   const pattern = request.routeOptions.url;
   if (pattern !== undefined) return pattern;
   const path = request.url.split('?', 1)[0].slice(0, 200);
   return path.replace(/[0-9]{5,}/g, (digits) => '*'.repeat(digits.length));
 }
 
-export function accessFields(request: FastifyRequest, reply: FastifyReply, elapsedMs: number): AccessFields {
+function accessFields(request: FastifyRequest, reply: FastifyReply, elapsedMs: number): AccessFields {
   const keyId = (request as AuthenticatedRequest).principal?.keyId;
   return {
     method: request.method,

@@ -3,13 +3,18 @@ import { createHmac } from 'node:crypto';
 /** E.164 as the API accepts it: `+`, no leading zero, 5 to 15 digits. */
 export const PHONE_NUMBER_PATTERN = /^\+[1-9][0-9]{4,14}$/;
 
+/** HMAC-SHA256 of `text` under `key`, hex: what every stored or logged hash of caller data uses. */
+export function keyedHash(text: string, key: string): string {
+  return createHmac('sha256', key).update(text).digest('hex');
+}
+
 /**
  * Keyed hash of a phone number (HMAC-SHA256, hex). Stored instead of the number so that a
  * number's decisions can be found again without keeping it in clear; without the key the
  * small E.164 space could be brute-forced from a plain hash.
  */
 export function hashPhoneNumber(phoneNumber: string, key: string): string {
-  return createHmac('sha256', key).update(phoneNumber).digest('hex');
+  return keyedHash(phoneNumber, key);
 }
 
 /**

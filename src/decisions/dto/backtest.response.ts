@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Action, ACTIONS } from '../../scoring/actions';
+import { POLICY_VERSION } from '../../policies/policy.service';
 import { BacktestReport } from '../../scoring/backtest';
 import { OutcomeMatrixResponse } from './shadow-report.response';
 
@@ -49,7 +50,7 @@ export class BacktestLabelsResponse {
 @ApiSchema({ name: 'BacktestReport', description: 'The stored decisions of a time range replayed against the candidate, on the signals they were made with.' })
 export class BacktestReportResponse implements BacktestReport {
   @ApiProperty({ example: 'onboarding' }) policyId!: string;
-  @ApiProperty({ description: 'The candidate version (content hash).', pattern: '^[0-9a-f]{16}$', example: '9c1d0e5a7b3f2e11' }) candidateVersion!: string;
+  @ApiProperty({ description: 'The candidate version (content hash).', pattern: POLICY_VERSION.source, example: '9c1d0e5a7b3f2e11' }) candidateVersion!: string;
   @ApiProperty({ ...COUNT, description: 'Decisions replayed.', example: 240 }) decisions!: number;
   @ApiProperty({ ...COUNT, description: 'Decisions every rule of the candidate could be replayed on.', example: 236 }) replayable!: number;
   @ApiProperty({ type: OutcomeMatrixResponse }) matrix!: OutcomeMatrixResponse;

@@ -4,14 +4,13 @@ import { Action, ACTIONS } from '../../scoring/actions';
 import { Reason } from '../../scoring/policy.types';
 import { SignalRecord } from '../../scoring/signal-collector';
 import { SIGNAL_NAMES, SIGNAL_STATUSES, SignalName, SignalStatus } from '../../signals/signal.types';
+import { POLICY_VERSION } from '../../policies/policy.service';
 import type { DecisionService } from '../decision.service';
 import { DecisionView } from '../decision.types';
 
 // Response classes for the API document (swagger reads classes, not interfaces). Each one
 // implements the interface the service returns, so a field added there without being
 // documented here fails to compile.
-
-export const POLICY_VERSION_PATTERN = '^[0-9a-f]{16}$';
 
 @ApiSchema({ name: 'Reason', description: 'A policy rule that fired, and what it says.' })
 export class ReasonResponse implements Reason {
@@ -83,7 +82,7 @@ export class PolicyRefResponse {
   @ApiProperty({ description: 'The policy id (the use case).', example: 'account_recovery' })
   id!: string;
 
-  @ApiProperty({ description: 'Content hash of the policy file.', pattern: POLICY_VERSION_PATTERN, example: '602dfb1eceb0c25e' })
+  @ApiProperty({ description: 'Content hash of the policy file.', pattern: POLICY_VERSION.source, example: '602dfb1eceb0c25e' })
   version!: string;
 }
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { Action } from '../../scoring/actions';
 import { OutcomeMatrix } from '../../scoring/outcome';
+import { POLICY_VERSION } from '../../policies/policy.service';
 import { ShadowReport } from '../shadow-report.service';
 
 // Response classes for the API document; each implements the type the service returns.
@@ -25,7 +26,7 @@ export class OutcomeMatrixResponse implements OutcomeMatrix {
 
 @ApiSchema({ name: 'ShadowCandidate', description: 'How a shadow candidate version would have decided the live traffic.' })
 export class ShadowCandidateResponse {
-  @ApiProperty({ description: 'The candidate version (content hash).', pattern: '^[0-9a-f]{16}$', example: '9c1d0e5a7b3f2e11' })
+  @ApiProperty({ description: 'The candidate version (content hash).', pattern: POLICY_VERSION.source, example: '9c1d0e5a7b3f2e11' })
   version!: string;
 
   @ApiProperty({ description: 'Whether it is the candidate running now (others ran earlier).', example: true })
@@ -46,7 +47,7 @@ export class ShadowReportResponse implements ShadowReport {
   @ApiProperty({ example: 'onboarding' })
   policyId!: string;
 
-  @ApiProperty({ description: 'The active version (content hash).', pattern: '^[0-9a-f]{16}$', example: '602dfb1eceb0c25e' })
+  @ApiProperty({ description: 'The active version (content hash).', pattern: POLICY_VERSION.source, example: '602dfb1eceb0c25e' })
   activeVersion!: string;
 
   @ApiProperty({ type: [ShadowCandidateResponse] })

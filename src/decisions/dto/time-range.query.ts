@@ -15,3 +15,11 @@ export class TimeRangeQuery {
   @IsInstant()
   to?: string;
 }
+
+/** The range as instants: a bound left out stays open. */
+export function dateRange(q: TimeRangeQuery): { from?: Date; to?: Date } {
+  return {
+    from: q.from === undefined ? undefined : new Date(q.from),
+    to: q.to === undefined ? undefined : new Date(q.to),
+  };
+}

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { PolicyProblem } from '../../scoring/policy-invalid.error';
 import { PolicyRefusal } from '../policy.registry';
-import type { PolicyDetail, PolicyService, PolicySummary, PolicyVersionView } from '../policy.service';
+import { POLICY_VERSION, type PolicyDetail, type PolicyService, type PolicySummary, type PolicyVersionView } from '../policy.service';
 
 // Response classes for the API document; each implements the type the service returns.
 
-const VERSION = { description: 'Content hash of the policy file.', pattern: '^[0-9a-f]{16}$', example: '602dfb1eceb0c25e' };
+const VERSION = { description: 'Content hash of the policy file.', pattern: POLICY_VERSION.source, example: '602dfb1eceb0c25e' };
 
 @ApiSchema({ name: 'PolicyProblem', description: 'One reason a policy file was refused.' })
 export class PolicyProblemResponse implements PolicyProblem {
