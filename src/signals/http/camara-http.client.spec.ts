@@ -5,7 +5,7 @@ import { SimSwapHttpClient } from '../sim-swap/sim-swap.client';
 import { SignalStatus } from '../signal.types';
 import { parseRetryAfter } from './camara-http.client';
 import { AccessTokenContext, AccessTokenSource } from './client-credentials.token-source';
-import { answer, camara, drop, MockOperator, tokensFor } from './mock-operator.testing';
+import { answer, camara, drop, MockOperator, tokensFor, useMockOperator } from './mock-operator.testing';
 
 /**
  * The transport every client shares, exercised through SIM Swap `check` (the simplest body).
@@ -19,24 +19,18 @@ const CORRELATOR = 'b4333c46-49c0-4f62-80d7-f0ef930f1c46';
 const NOW = Date.parse('2026-03-10T12:00:00Z');
 
 describe('CamaraHttpClient', () => {
+  const mockOperator = useMockOperator();
   let operator: MockOperator;
   let logged: { error: jest.SpyInstance; warn: jest.SpyInstance };
 
-  beforeAll(async () => {
-    operator = await MockOperator.start();
-  });
-  afterAll(async () => {
-    await operator.close();
-  });
   beforeEach(() => {
-    operator.reset();
+    operator = mockOperator();
+    // useMockOperator already silences warn: spying again hands back that same spy.
     logged = {
       error: jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined),
-      warn: jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined),
+      warn: jest.spyOn(Logger.prototype, 'warn'),
     };
-    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
   });
-  afterEach(() => jest.restoreAllMocks());
 
   const client = (options: { apiRoot?: string; tokens?: AccessTokenSource } = {}) =>
     new SimSwapHttpClient({

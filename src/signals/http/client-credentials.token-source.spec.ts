@@ -1,32 +1,24 @@
-import { Logger } from '@nestjs/common';
 import { createServer } from 'node:net';
 import {
   ClientCredentialsTokenSource,
   FRAUD_PREVENTION_PURPOSE,
   TokenRequestError,
 } from './client-credentials.token-source';
-import { basicCredentials, CLIENT_ID, CLIENT_SECRET, MockOperator } from './mock-operator.testing';
+import { basicCredentials, CLIENT_ID, CLIENT_SECRET, MockOperator, useMockOperator } from './mock-operator.testing';
 
 const T0 = Date.parse('2026-03-10T12:00:00Z');
 const SECOND = 1000;
 const SIM_CHECK = ['sim-swap:check'];
 
 describe('ClientCredentialsTokenSource', () => {
+  const mockOperator = useMockOperator();
   let operator: MockOperator;
   let now: number;
 
-  beforeAll(async () => {
-    operator = await MockOperator.start();
-  });
-  afterAll(async () => {
-    await operator.close();
-  });
   beforeEach(() => {
-    operator.reset();
+    operator = mockOperator();
     now = T0;
-    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
   });
-  afterEach(() => jest.restoreAllMocks());
 
   const source = (overrides: { clientSecret?: string; tokenUrl?: string } = {}) =>
     new ClientCredentialsTokenSource({
