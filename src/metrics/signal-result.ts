@@ -59,5 +59,11 @@ export function signalResult(answer: SignalAnswer<unknown>, cached: boolean): Si
       return 'out_of_range';
     case 'MISSING_INPUT':
       return 'missing_input';
+    case 'NO_COVERAGE':
+      return 'no_coverage';
+    case 'CONSENT_PENDING':
+      return 'consent_pending';
+    case 'CONSENT_REFUSED':
+      return 'consent_refused';
   }
 }

@@ -16,6 +16,18 @@ export const SIGNAL_STATUSES = [
   'UNAVAILABLE',
   /** The request lacks what the query needs (for example no trustedSince): nothing was asked. */
   'MISSING_INPUT',
+  /**
+   * No configured gateway serves this number (the routing table has no entry and no default):
+   * nothing was asked and nothing billed. Not a failure: the bank has no operator for it.
+   */
+  'NO_COVERAGE',
+  /**
+   * The subscriber's 3-legged token flow (CIBA) is still waiting for the holder: the decision
+   * did not wait for it, and the token that arrives later serves the next decision.
+   */
+  'CONSENT_PENDING',
+  /** The subscriber refused the 3-legged flow (consent denied, opted out): asked, and answered no. */
+  'CONSENT_REFUSED',
 ] as const;
 
 export type SignalStatus = (typeof SIGNAL_STATUSES)[number];
@@ -28,6 +40,11 @@ export interface SignalFailure {
   retryable?: boolean;
   /** The operator's Retry-After, in milliseconds. */
   retryAfterMs?: number;
+  /**
+   * An answer about this subscriber (a 3-legged token refused or bound to another line), not
+   * about the gateway: it is not retried and never counts toward the circuit breaker.
+   */
+  perSubscriber?: boolean;
 }
 
 export type SignalAnswer<T> = { status: 'OK'; value: T } | SignalFailure;

@@ -46,7 +46,7 @@ export class SignalQueryResponse implements SignalRecord {
   @ApiProperty({
     description:
       '`OK`: the operator answered. `NOT_SUBSCRIBER`: not a subscriber of this operator (404). `NOT_APPLICABLE`: the operator has no such data for the line (422). ' +
-      '`OUT_OF_RANGE`: outside the operator\'s window. `UNAVAILABLE`: a failure, a timeout or an open circuit. `MISSING_INPUT`: the request lacks what the query needs, nothing was asked.',
+      '`OUT_OF_RANGE`: outside the operator\'s window. `UNAVAILABLE`: a failure, a timeout or an open circuit. `MISSING_INPUT`: the request lacks what the query needs, nothing was asked. `NO_COVERAGE`: no configured gateway serves the number, nothing was asked. `CONSENT_PENDING`: the subscriber\'s 3-legged token flow is still waiting for the holder. `CONSENT_REFUSED`: the holder refused it (denied, opted out).',
     enum: SIGNAL_STATUSES,
     enumName: 'SignalStatus',
     example: 'NOT_APPLICABLE',

@@ -78,10 +78,10 @@ describe('DeviceSwapHttpClient v1', () => {
     });
   });
 
-  it('refuses a version other than v1', () => {
+  it('refuses a version whose bodies it does not know', () => {
     const tokens = tokensFor(operator);
     expect(() => new DeviceSwapHttpClient({ apiRoot: operator.origin, version: 'v2', tokens })).toThrow(
-      'Device Swap: unsupported API version "v2" (supported: v1)',
+      'Device Swap: unsupported API version "v2" (supported: v1, v0.1, v040)',
     );
   });
 });

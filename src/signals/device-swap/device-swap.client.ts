@@ -4,7 +4,8 @@ import { SwapCheckAnswer, SwapCheckQuery, SwapDateQuery } from '../sim-swap/sim-
 import { SignalAnswer, SignalCallContext } from '../signal.types';
 import { DeviceSwapDateAnswer, DeviceSwapSignal } from './device-swap.signal';
 
-export const DEVICE_SWAP_API_VERSIONS = ['v1'] as const;
+/** v1 is CAMARA's current; v0.1 (Telefónica) and v040 take the same bodies. */
+export const DEVICE_SWAP_API_VERSIONS = ['v1', 'v0.1', 'v040'] as const;
 export type DeviceSwapApiVersion = (typeof DEVICE_SWAP_API_VERSIONS)[number];
 
 /** The fine-grained scopes; v1 also accepts a catch-all `device-swap`, which grants too much. */
@@ -19,7 +20,7 @@ export class DeviceSwapHttpClient extends DeviceSwapSignal {
   constructor(options: CamaraClientOptions) {
     super();
     const version = checkVersion('Device Swap', options.version, DEVICE_SWAP_API_VERSIONS);
-    this.http = new CamaraHttpClient({ ...options, basePath: `/device-swap/${version}`, name: DeviceSwapHttpClient.name });
+    this.http = new CamaraHttpClient({ ...options, defaultBasePath: `/device-swap/${version}`, name: DeviceSwapHttpClient.name });
   }
 
   /** maxAge is always sent: the spec's default (240 h) is not the question a policy asks. */

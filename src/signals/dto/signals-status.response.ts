@@ -15,6 +15,9 @@ export class AnswersByStatusResponse implements Partial<Record<SignalStatus, num
   @ApiPropertyOptional({ ...COUNT, example: 0 }) OUT_OF_RANGE?: number;
   @ApiPropertyOptional({ ...COUNT, example: 2 }) UNAVAILABLE?: number;
   @ApiPropertyOptional({ ...COUNT, example: 30 }) MISSING_INPUT?: number;
+  @ApiPropertyOptional({ ...COUNT, example: 3 }) NO_COVERAGE?: number;
+  @ApiPropertyOptional({ ...COUNT, example: 1 }) CONSENT_PENDING?: number;
+  @ApiPropertyOptional({ ...COUNT, example: 0 }) CONSENT_REFUSED?: number;
 }
 
 @ApiSchema({ name: 'SignalStatusItem', description: 'One signal since start.' })

@@ -64,12 +64,11 @@ describe('CamaraHttpClient', () => {
     // The request itself was refused: the same request would be refused again.
     [400, 'INVALID_ARGUMENT', 'UNAVAILABLE', false],
     [404, 'NOT_FOUND', 'UNAVAILABLE', false],
-    [422, 'MISSING_IDENTIFIER', 'UNAVAILABLE', false],
-    [422, 'UNNECESSARY_IDENTIFIER', 'UNAVAILABLE', false],
     [501, 'NOT_IMPLEMENTED', 'UNAVAILABLE', false],
+    // The contract's quota is spent: another try only adds to the bill.
+    [429, 'QUOTA_EXCEEDED', 'UNAVAILABLE', false],
     // Transient: worth another try within the deadline.
     [429, 'TOO_MANY_REQUESTS', 'UNAVAILABLE', true],
-    [429, 'QUOTA_EXCEEDED', 'UNAVAILABLE', true],
     [500, 'INTERNAL', 'UNAVAILABLE', true],
     [502, 'BAD_GATEWAY', 'UNAVAILABLE', true],
     [503, 'UNAVAILABLE', 'UNAVAILABLE', true],
@@ -82,6 +81,22 @@ describe('CamaraHttpClient', () => {
     expect(result).toEqual({ status: expected, reason: `${status} ${code}: operator says no`, retryable });
     expect(operator.apiRequests).toHaveLength(1); // no retry inside the client: that is the caller's
   });
+
+  it.each(['MISSING_IDENTIFIER', 'UNNECESSARY_IDENTIFIER'])(
+    '422 %s is the gateway body rule in our configuration: said once, at error level, naming the setting',
+    async (code) => {
+      operator.on(CHECK, camara(422, code, 'operator says no'));
+      const c = client();
+
+      const first = await check(c);
+      const second = await check(c);
+
+      expect(first).toEqual({ status: 'UNAVAILABLE', reason: `configuration fault: 422 ${code}: operator says no`, retryable: false });
+      expect(second).toEqual(first);
+      expect(logged.error).toHaveBeenCalledTimes(1);
+      expect(String(logged.error.mock.calls[0][0])).toContain('"phoneNumberInBody": false');
+    },
+  );
 
   it('passes on a 429’s Retry-After in seconds as retryAfterMs', async () => {
     operator.on(CHECK, camara(429, 'TOO_MANY_REQUESTS', 'slow down', { 'retry-after': '7' }));
@@ -239,7 +254,7 @@ describe('CamaraHttpClient', () => {
     operator.on(CHECK, camara(403, 'PERMISSION_DENIED', 'no'));
     await check();
 
-    expect((refused as { reason: string }).reason).toBe(`422 MISSING_IDENTIFIER: Cannot identify ${MASKED}`);
+    expect((refused as { reason: string }).reason).toBe(`configuration fault: 422 MISSING_IDENTIFIER: Cannot identify ${MASKED}`);
     expect(allLogLines().length).toBeGreaterThan(1);
     for (const line of allLogLines()) {
       expect(line).not.toContain(NUMBER);
@@ -269,8 +284,8 @@ describe('CamaraHttpClient', () => {
   it('refuses a malformed apiRoot or an unsupported version at construction', () => {
     const tokens = tokensFor(operator);
     expect(() => new SimSwapHttpClient({ apiRoot: 'nope', version: 'v2', tokens })).toThrow();
-    expect(() => new SimSwapHttpClient({ apiRoot: operator.origin, version: 'v1', tokens })).toThrow(
-      'SIM Swap: unsupported API version "v1" (supported: v2)',
+    expect(() => new SimSwapHttpClient({ apiRoot: operator.origin, version: 'v3', tokens })).toThrow(
+      'SIM Swap: unsupported API version "v3" (supported: v2, v1, v0, v040)',
     );
   });
 });

@@ -4,13 +4,32 @@ import { maskPhoneNumber, redactPhoneNumbers } from '../../common/phone/phone-nu
 import { camaraError, isTransientHttpStatus, toSignalAnswer } from '../camara-result';
 import { SignalAnswer, SignalCallContext, SignalFailure } from '../signal.types';
 import { AccessTokenSource, describeFetchError, TokenRequestError } from './client-credentials.token-source';
+import { ConsentPendingError, SubscriberRefusedError } from './oauth/oauth-endpoint';
 
 /** What each CAMARA client is built with: where the API is, which version, and its tokens. */
 export interface CamaraClientOptions {
   /** The operator's API root, e.g. `https://api.operator.example/camara` (no API name). */
   apiRoot: string;
+  /** The spec version whose request and response bodies the gateway speaks. */
   version: string;
-  tokens: AccessTokenSource;
+  /**
+   * The API's path under apiRoot when the gateway does not use `/<api>/<version>`, e.g.
+   * Vonage's `/sim-swap/v040` or Network as Code's `/passthrough/camara/v1/sim-swap/sim-swap/v0`.
+   */
+  basePath?: string;
+  /** Bearer tokens; absent when the gateway takes API-key headers instead. */
+  tokens?: AccessTokenSource;
+  /** Static headers on every call (API-key gateways), instead of a bearer token. */
+  headers?: Record<string, string>;
+  /** The scopes a token for an operation asks, from the operation's CAMARA scopes (a gateway's own strings). */
+  scopes?: (operationScopes: readonly string[]) => readonly string[];
+  /**
+   * Whether phoneNumber goes in the body. By default only with a 2-legged token: CAMARA
+   * forbids it with a 3-legged one (422 UNNECESSARY_IDENTIFIER), though some gateways want it.
+   */
+  phoneNumberInBody?: boolean;
+  /** The gateway's name in logs and reasons. */
+  gateway?: string;
   /** Replaces global fetch (tests, or a custom dispatcher). */
   fetch?: typeof fetch;
   /** Wall-clock milliseconds, to turn a Retry-After HTTP-date into a delay. */
@@ -59,38 +78,53 @@ export class CamaraHttpClient {
   private readonly baseUrl: string;
   private readonly fetchFn: typeof fetch;
   private readonly now: () => number;
+  private readonly basePath: string;
+  private readonly threeLegged: boolean;
+  private readonly withPhoneNumber: boolean;
+  private bodyRuleReported = false;
 
   constructor(
-    private readonly options: CamaraClientOptions & { basePath: string; name: string },
+    private readonly options: CamaraClientOptions & { defaultBasePath: string; name: string },
   ) {
     this.logger = new Logger(options.name);
+    if (!options.tokens && !options.headers) throw new Error(`${options.name}: needs tokens or API-key headers`);
+    this.basePath = options.basePath ?? options.defaultBasePath;
     // A malformed apiRoot is a start-up error; trailing slashes would double up in the path.
-    this.baseUrl = new URL(options.apiRoot).href.replace(/\/+$/, '') + options.basePath;
+    this.baseUrl = new URL(options.apiRoot).href.replace(/\/+$/, '') + this.basePath;
     this.fetchFn = options.fetch ?? fetch;
     this.now = options.now ?? Date.now;
+    this.threeLegged = options.tokens?.identifiesSubject === true;
+    this.withPhoneNumber = options.phoneNumberInBody ?? !this.threeLegged;
   }
 
   async post<T>(op: CamaraOperation<T>, ctx: SignalCallContext): Promise<SignalAnswer<T>> {
-    const call: Call = { label: `POST ${this.options.basePath}${op.path}`, subject: maskPhoneNumber(op.phoneNumber) };
+    const via = this.options.gateway ? ` via ${this.options.gateway}` : '';
+    const call: Call = { label: `POST ${this.basePath}${op.path}${via}`, subject: maskPhoneNumber(op.phoneNumber) };
     try {
       let token = await this.token(op, ctx);
       let response = await this.send(op, token, ctx);
-      if (response.status === 401) {
+      if (response.status === 401 && token !== undefined) {
         // Tokens can be revoked or expire early at the operator: one fresh token, one retry.
+        // For a 3-legged token "fresh" means a new flow, which is then reported pending.
         await response.arrayBuffer();
-        this.options.tokens.invalidate(op.scopes, token);
+        this.options.tokens?.invalidate(this.tokenScopes(op), token, { phoneNumber: op.phoneNumber });
         token = await this.token(op, ctx);
         response = await this.send(op, token, ctx);
       }
-      return await this.answer(response, op, call);
+      return await this.answer(response, op, call, token);
     } catch (error) {
       return this.thrown(error, ctx, call);
     }
   }
 
-  private async token(op: CamaraOperation<unknown>, ctx: SignalCallContext): Promise<string> {
+  private tokenScopes(op: CamaraOperation<unknown>): readonly string[] {
+    return this.options.scopes ? this.options.scopes(op.scopes) : op.scopes;
+  }
+
+  private async token(op: CamaraOperation<unknown>, ctx: SignalCallContext): Promise<string | undefined> {
+    if (!this.options.tokens) return undefined;
     try {
-      return await this.options.tokens.token(op.scopes, { abortSignal: ctx.abortSignal, phoneNumber: op.phoneNumber });
+      return await this.options.tokens.token(this.tokenScopes(op), { abortSignal: ctx.abortSignal, phoneNumber: op.phoneNumber });
     } catch (error) {
       if (error instanceof TokenRequestError) throw error;
       // A token source that breaks its contract is a bug: asking again will not fix it.
@@ -98,14 +132,14 @@ export class CamaraHttpClient {
     }
   }
 
-  private send(op: CamaraOperation<unknown>, token: string, ctx: SignalCallContext): Promise<Response> {
-    // With a token bound to the number (3-legged), CAMARA forbids phoneNumber in the body.
-    const body = this.options.tokens.identifiesSubject ? op.params : { phoneNumber: op.phoneNumber, ...op.params };
+  private send(op: CamaraOperation<unknown>, token: string | undefined, ctx: SignalCallContext): Promise<Response> {
+    const body = this.withPhoneNumber ? { phoneNumber: op.phoneNumber, ...op.params } : op.params;
     const headers: Record<string, string> = {
-      authorization: `Bearer ${token}`,
+      ...this.options.headers,
       'content-type': 'application/json',
       accept: 'application/json',
     };
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
     // The decision's own correlator, so operator logs and ours can be joined. The service only
     // accepts CAMARA-conformant ones; the check guards against a caller that skipped that.
     if (ctx.correlator && CORRELATOR_PATTERN.test(ctx.correlator)) headers['x-correlator'] = ctx.correlator;
@@ -120,7 +154,7 @@ export class CamaraHttpClient {
     });
   }
 
-  private async answer<T>(response: Response, op: CamaraOperation<T>, call: Call): Promise<SignalAnswer<T>> {
+  private async answer<T>(response: Response, op: CamaraOperation<T>, call: Call, token: string | undefined): Promise<SignalAnswer<T>> {
     const text = await response.text();
     if (response.status === 200) {
       const value = op.response.parse(parseJson(text));
@@ -132,12 +166,27 @@ export class CamaraHttpClient {
     }
     const { code, message } = readCamaraError(text);
     const status = response.status;
+    if ((status === 401 || status === 403) && this.threeLegged) {
+      // A 3-legged token speaks for one holder: its refusal (revoked consent, another line:
+      // INVALID_TOKEN_CONTEXT) is about that subscriber, not our set-up nor the gateway.
+      if (token !== undefined) this.options.tokens?.invalidate(this.tokenScopes(op), token, { phoneNumber: op.phoneNumber });
+      this.logger.warn(`${call.label} for ${call.subject}: the subscriber's token was refused: ${status} ${code}`);
+      return { status: 'UNAVAILABLE', reason: `${status} ${code}: ${message} (this subscriber's 3-legged token)`, retryable: false, perSubscriber: true };
+    }
     if (status === 401 || status === 403) {
-      const after = status === 401 ? ' (a freshly fetched token was refused too)' : '';
+      const after = status === 401 && token !== undefined ? ' (a freshly fetched token was refused too)' : '';
       return this.configurationFault(`${status} ${code}: ${message}${after}`, call);
+    }
+    if (status === 422 && (code === 'MISSING_IDENTIFIER' || code === 'UNNECESSARY_IDENTIFIER')) {
+      return this.bodyRuleFault(`${status} ${code}: ${message}`, call);
     }
     const answer = toSignalAnswer<T>(camaraError(status, code, message));
     if (answer.status !== 'UNAVAILABLE') return answer;
+    if (status === 429 && code === 'QUOTA_EXCEEDED') {
+      // The contract's quota is spent: asking again only adds to the bill until it renews.
+      this.logger.warn(`${call.label} for ${call.subject}: quota exceeded ${answer.reason}`);
+      return { ...answer, retryable: false };
+    }
     if (isTransientHttpStatus(status)) {
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.now());
       this.logger.warn(`${call.label} for ${call.subject}: transient failure ${answer.reason}`);
@@ -153,6 +202,14 @@ export class CamaraHttpClient {
     if (ctx.abortSignal?.aborted) {
       return { status: 'UNAVAILABLE', reason: `timeout/aborted: ${call.label}`, retryable: true };
     }
+    if (error instanceof ConsentPendingError) {
+      return { status: 'CONSENT_PENDING', reason: error.message };
+    }
+    if (error instanceof SubscriberRefusedError) {
+      return error.kind === 'consent'
+        ? { status: 'CONSENT_REFUSED', reason: `the holder refused the token flow: ${error.message}` }
+        : { status: 'NOT_SUBSCRIBER', reason: `the gateway does not know the subscriber: ${error.message}` };
+    }
     if (error instanceof TokenRequestError) {
       if (error.configurationFault) return this.configurationFault(error.message.replace(/^configuration fault: /, ''), call);
       this.logger.warn(`${call.label} for ${call.subject}: no access token: ${error.message}`);
@@ -162,6 +219,23 @@ export class CamaraHttpClient {
     const reason = `network error: ${describeFetchError(error)}`;
     this.logger.warn(`${call.label} for ${call.subject}: ${reason}`);
     return { status: 'UNAVAILABLE', reason, retryable: true };
+  }
+
+  /**
+   * The gateway's rule on phoneNumber in the body and ours differ: every call will fail the
+   * same way, so the fix is said once, at error level, and each call is refused quietly.
+   */
+  private bodyRuleFault(what: string, call: Call): SignalFailure {
+    const reason = `configuration fault: ${what}`;
+    if (!this.bodyRuleReported) {
+      this.bodyRuleReported = true;
+      const fix = this.withPhoneNumber ? 'false' : 'true';
+      this.logger.error(
+        `${call.label}: ${reason}. The gateway${this.options.gateway ? ` "${this.options.gateway}"` : ''} wants the other body rule: ` +
+          `set "phoneNumberInBody": ${fix} for it in the gateways file.`,
+      );
+    }
+    return { status: 'UNAVAILABLE', reason, retryable: false };
   }
 
   /** Wrong credentials, scopes or API root: no retry can help, and someone must be told. */

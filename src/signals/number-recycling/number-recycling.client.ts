@@ -3,7 +3,8 @@ import { SignalAnswer, SignalCallContext } from '../signal.types';
 import { NumberRecyclingAnswer, NumberRecyclingQuery, NumberRecyclingSignal } from './number-recycling.signal';
 
 /** v0.2 is the last public release; v0.3rc1 is the same request with stricter bodies. */
-export const NUMBER_RECYCLING_API_VERSIONS = ['v0.3rc1', 'v0.2'] as const;
+/** v0.1 (Telefónica) and v040 take the same body as v0.2. */
+export const NUMBER_RECYCLING_API_VERSIONS = ['v0.3rc1', 'v0.2', 'v0.1', 'v040'] as const;
 export type NumberRecyclingApiVersion = (typeof NUMBER_RECYCLING_API_VERSIONS)[number];
 
 export const NUMBER_RECYCLING_SCOPES = ['number-recycling:check'] as const;
@@ -26,7 +27,7 @@ export class NumberRecyclingHttpClient extends NumberRecyclingSignal {
     const version = checkVersion('Number Recycling', options.version, NUMBER_RECYCLING_API_VERSIONS);
     this.http = new CamaraHttpClient({
       ...options,
-      basePath: `/number-recycling/${version}`,
+      defaultBasePath: `/number-recycling/${version}`,
       name: NumberRecyclingHttpClient.name,
     });
   }

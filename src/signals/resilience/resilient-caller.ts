@@ -17,8 +17,15 @@ export interface CallOutcome<T> {
   attempts: number;
 }
 
-/** Answers the operator gave on purpose: the API works, whatever the answer says. */
-const DEFINITIVE = new Set(['OK', 'NOT_SUBSCRIBER', 'NOT_APPLICABLE', 'OUT_OF_RANGE']);
+/**
+ * Answers the gateway gave on purpose: the API works, whatever the answer says. Consent
+ * answers and no coverage are about the subscriber, never the gateway's health.
+ */
+const DEFINITIVE = new Set(['OK', 'NOT_SUBSCRIBER', 'NOT_APPLICABLE', 'OUT_OF_RANGE', 'NO_COVERAGE', 'CONSENT_PENDING', 'CONSENT_REFUSED']);
+
+function isDefinitive(answer: SignalAnswer<unknown>): boolean {
+  return DEFINITIVE.has(answer.status) || (answer as SignalFailure).perSubscriber === true;
+}
 
 /** How one call ended: with an answer, at the call's own timeout, or at the decision's deadline. */
 type Attempt<T> = { answer: SignalAnswer<T>; end: 'answer' | 'timeout' | 'deadline' };
@@ -64,7 +71,7 @@ export class ResilientCaller {
       if (!ticket) return { answer: last ?? { status: 'UNAVAILABLE', reason: this.breaker.refusal() }, attempts };
       attempts += 1;
       const { answer, end } = await this.attempt(call, ctx);
-      if (DEFINITIVE.has(answer.status)) {
+      if (isDefinitive(answer)) {
         this.breaker.onSuccess(ticket);
         return { answer, attempts };
       }

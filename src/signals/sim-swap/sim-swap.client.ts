@@ -2,7 +2,12 @@ import { CamaraClientOptions, CamaraHttpClient, checkVersion, ResponseShape } fr
 import { SignalAnswer, SignalCallContext } from '../signal.types';
 import { SimSwapDateAnswer, SimSwapSignal, SwapCheckAnswer, SwapCheckQuery, SwapDateQuery } from './sim-swap.signal';
 
-export const SIM_SWAP_API_VERSIONS = ['v2'] as const;
+/**
+ * The versions gateways serve with the bodies used here (`phoneNumber`, `maxAge`;
+ * `swapped`, `latestSimChange`): v2 is CAMARA's current; v1, v0 and Vonage's v040 (0.4) are
+ * what Telefónica, Orange, Nokia and Vonage still serve.
+ */
+export const SIM_SWAP_API_VERSIONS = ['v2', 'v1', 'v0', 'v040'] as const;
 export type SimSwapApiVersion = (typeof SIM_SWAP_API_VERSIONS)[number];
 
 /**
@@ -60,7 +65,7 @@ export class SimSwapHttpClient extends SimSwapSignal {
   constructor(options: CamaraClientOptions) {
     super();
     const version = checkVersion('SIM Swap', options.version, SIM_SWAP_API_VERSIONS);
-    this.http = new CamaraHttpClient({ ...options, basePath: `/sim-swap/${version}`, name: SimSwapHttpClient.name });
+    this.http = new CamaraHttpClient({ ...options, defaultBasePath: `/sim-swap/${version}`, name: SimSwapHttpClient.name });
   }
 
   /** maxAge is always sent: the spec's default (240 h) is not the question a policy asks. */

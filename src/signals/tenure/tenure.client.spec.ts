@@ -75,8 +75,8 @@ describe.each(TENURE_API_VERSIONS)('TenureHttpClient %s', (version) => {
 describe('TenureHttpClient versions', () => {
   it('refuses a version the specs here do not define', () => {
     const tokens = { token: async () => 't', invalidate: () => undefined };
-    expect(() => new TenureHttpClient({ apiRoot: 'http://127.0.0.1:1', version: 'v0.1', tokens })).toThrow(
-      'KYC Tenure: unsupported API version "v0.1" (supported: v0.3rc1, v0.2)',
+    expect(() => new TenureHttpClient({ apiRoot: 'http://127.0.0.1:1', version: 'v0.4', tokens })).toThrow(
+      'KYC Tenure: unsupported API version "v0.4" (supported: v0.3rc1, v0.2, v0.1, v040)',
     );
   });
 });

@@ -3,7 +3,8 @@ import { SignalAnswer, SignalCallContext } from '../signal.types';
 import { CONTRACT_TYPES, ContractType, TenureAnswer, TenureQuery, TenureSignal } from './tenure.signal';
 
 /** v0.2 is the last public release; v0.3rc1 adds OUT_OF_RANGE for a tenureDate past the operator's window. */
-export const TENURE_API_VERSIONS = ['v0.3rc1', 'v0.2'] as const;
+/** v0.1 (Telefónica, Nokia) and v040 take the same body as v0.2. */
+export const TENURE_API_VERSIONS = ['v0.3rc1', 'v0.2', 'v0.1', 'v040'] as const;
 export type TenureApiVersion = (typeof TENURE_API_VERSIONS)[number];
 
 export const TENURE_SCOPES = ['kyc-tenure:check-tenure'] as const;
@@ -31,7 +32,7 @@ export class TenureHttpClient extends TenureSignal {
   constructor(options: CamaraClientOptions) {
     super();
     const version = checkVersion('KYC Tenure', options.version, TENURE_API_VERSIONS);
-    this.http = new CamaraHttpClient({ ...options, basePath: `/kyc-tenure/${version}`, name: TenureHttpClient.name });
+    this.http = new CamaraHttpClient({ ...options, defaultBasePath: `/kyc-tenure/${version}`, name: TenureHttpClient.name });
   }
 
   checkTenure(query: TenureQuery, ctx: SignalCallContext): Promise<SignalAnswer<TenureAnswer>> {
