@@ -77,6 +77,15 @@ export class AppConfig {
 
   // --- Operator gateways. An API without a URL is answered by the built-in sandbox operator.
 
+  /**
+   * A JSON file of operator gateways (token flows, client authentication, scopes, paths) and
+   * the routing of numbers to them: see docs/gateways.md. Replaces the *_API_URL and
+   * OPERATOR_* variables below, which then must not be set.
+   */
+  @IsOptional()
+  @IsString()
+  GATEWAYS_FILE?: string;
+
   /** apiRoot of the KYC Tenure API, e.g. https://gateway.example.com (path /kyc-tenure/<version> is added). */
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
@@ -217,6 +226,7 @@ export class AppConfig {
 
 const OPTIONAL_KEYS = [
   'PHONE_NUMBER_HASH_KEY',
+  'GATEWAYS_FILE',
   'LOG_FORMAT',
   'TENURE_API_URL',
   'NUMBER_RECYCLING_API_URL',
@@ -251,7 +261,10 @@ export function validateConfig(raw: Record<string, unknown>): AppConfig {
     problems.push((error as Error).message);
   }
   const remote = [config.TENURE_API_URL, config.NUMBER_RECYCLING_API_URL, config.SIM_SWAP_API_URL, config.DEVICE_SWAP_API_URL];
-  if (remote.some(Boolean)) {
+  if (config.GATEWAYS_FILE) {
+    const legacy = (['TENURE_API_URL', 'NUMBER_RECYCLING_API_URL', 'SIM_SWAP_API_URL', 'DEVICE_SWAP_API_URL', 'OPERATOR_TOKEN_URL'] as const).filter((key) => config[key]);
+    if (legacy.length > 0) problems.push(`GATEWAYS_FILE replaces ${legacy.join(', ')}: set one or the other, not both`);
+  } else if (remote.some(Boolean)) {
     for (const key of ['OPERATOR_TOKEN_URL', 'OPERATOR_CLIENT_ID', 'OPERATOR_CLIENT_SECRET'] as const) {
       if (!config[key]) problems.push(`${key} is required when an operator API URL is set (OAuth2 client credentials)`);
     }

@@ -1,4 +1,5 @@
-import Ajv, { ErrorObject } from 'ajv';
+import Ajv from 'ajv';
+import { schemaProblems } from '../common/validation/schema-problems';
 import { ACTIONS } from './actions';
 import { SignalFactName } from './facts';
 import { PolicyInvalidError, PolicyProblem } from './policy-invalid.error';
@@ -9,49 +10,7 @@ import { handlesUnknown, signalFactsRead } from './unknown-handling';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validateSchema = ajv.compile<PolicyDocument>(policySchema);
-
-/** `/rules/0/conditions` -> `$.rules[0].conditions` */
-function toJsonPath(pointer: string): string {
-  return (
-    '$' +
-    pointer
-      .split('/')
-      .slice(1)
-      .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
-      .join('')
-  );
-}
-
-function describe(error: ErrorObject): string {
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'additionalProperties':
-      return `unknown property "${String(params.additionalProperty)}"`;
-    case 'enum':
-      return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'oneOf':
-      return 'must have exactly one of "all", "any" or "not"';
-    default:
-      return error.message ?? 'is invalid';
-  }
-}
-
-function schemaProblems(errors: ErrorObject[]): PolicyProblem[] {
-  // `if`/`then` wrappers and the branches of oneOf only restate the specific error beside them.
-  const useful = errors.filter((e) => e.keyword !== 'if' && !e.schemaPath.includes('/oneOf/'));
-  const seen = new Set<string>();
-  const problems: PolicyProblem[] = [];
-  for (const error of useful) {
-    const problem = { path: toJsonPath(error.instancePath), message: describe(error) };
-    const key = `${problem.path}|${problem.message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      problems.push(problem);
-    }
-  }
-  return problems;
-}
+const ONE_OF_CONDITION = 'must have exactly one of "all", "any" or "not"';
 
 /** Checks the schema cannot express: names, file/id agreement, thresholds, unknown handling. */
 function semanticProblems(policy: PolicyDocument, file: string): PolicyProblem[] {
@@ -105,7 +64,7 @@ export function validatePolicyText(text: string, file: string): PolicyDocument {
   } catch (error) {
     throw new PolicyInvalidError(file, [{ path: '$', message: `not valid JSON: ${(error as Error).message}` }]);
   }
-  if (!validateSchema(json)) throw new PolicyInvalidError(file, schemaProblems(validateSchema.errors ?? []));
+  if (!validateSchema(json)) throw new PolicyInvalidError(file, schemaProblems(validateSchema.errors ?? [], json, ONE_OF_CONDITION));
   const problems = semanticProblems(json, file);
   if (problems.length > 0) throw new PolicyInvalidError(file, problems);
   return json;

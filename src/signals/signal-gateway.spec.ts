@@ -2,22 +2,29 @@ import { FixedClock } from '../common/time/clock';
 import { validateConfig } from '../config/app-config';
 import { SignalRequest } from '../scoring/signal-executor';
 import { InMemorySignalCache } from './cache/signal-cache';
-import { SignalGateway } from './signal-gateway';
+import { PrefixRouter, SignalRouting, SingleRoute } from './gateways/gateway-router';
+import { SignalGateway, SignalSources } from './signal-gateway';
 import { SignalAnswer } from './signal.types';
 
 const PHONE = '+34600000001';
 
-function gateway(env: Record<string, string> = {}) {
+function gateway(env: Record<string, string> = {}, routing: SignalRouting = new SingleRoute('default')) {
   const clock = new FixedClock(new Date('2026-06-15T12:00:00Z'));
   const config = validateConfig({ NODE_ENV: 'test', SIGNAL_BACKOFF_MS: '0', SIGNAL_MAX_BACKOFF_MS: '0', ...env });
   const cache = new InMemorySignalCache(100, () => clock.now().getTime());
-  return { clock, cache, gateway: new SignalGateway(config, cache, clock) };
+  const where = 'test';
+  const sources = { providers: {}, routing, describe: { tenure: where, numberRecycling: where, simSwap: where, deviceSwap: where } } as unknown as SignalSources;
+  return { clock, cache, gateway: new SignalGateway(config, cache, clock, sources) };
 }
 
-function request(answers: SignalAnswer<object>[], query: Record<string, number> = { maxAge: 24 }): SignalRequest<object> & { call: jest.Mock } {
+function request(
+  answers: SignalAnswer<object>[],
+  query: Record<string, number> = { maxAge: 24 },
+  phoneNumber = PHONE,
+): SignalRequest<object> & { call: jest.Mock } {
   let i = 0;
   const call = jest.fn(async () => answers[Math.min(i++, answers.length - 1)]);
-  return { signal: 'simSwap', operation: 'check', query, phoneNumber: PHONE, call };
+  return { signal: 'simSwap', operation: 'check', query, phoneNumber, call };
 }
 
 const OK: SignalAnswer<object> = { status: 'OK', value: { swapped: true } };
@@ -97,5 +104,62 @@ describe('SignalGateway', () => {
     const flaky = request([{ status: 'UNAVAILABLE', reason: '503', retryable: true }, OK]);
     await expect(g.execute(flaky, { correlator: 'a' })).resolves.toMatchObject({ answer: OK, attempts: 2 });
     expect(g.usage().simSwap.calls).toBe(2);
+  });
+
+  describe('with numbers routed to several gateways', () => {
+    // +34 to one operator, +44 to another, nothing else: a bank with two contracts.
+    const routing = () => new PrefixRouter([{ prefix: '+34', gateway: 'es' }, { prefix: '+44', gateway: 'uk' }], undefined, () => true, ['es', 'uk']);
+    const UK = '+447700900001';
+    const FAILURE: SignalAnswer<object> = { status: 'UNAVAILABLE', reason: '503 UNAVAILABLE: down', retryable: false };
+    const breakerEnv = { CIRCUIT_FAILURE_THRESHOLD: '2', SIGNAL_MAX_ATTEMPTS: '1' };
+
+    it('answers NO_COVERAGE for a number no gateway serves, without a call, a breaker or the cache', async () => {
+      const { gateway: g, cache } = gateway({}, routing());
+      const unrouted = request([OK], { maxAge: 24 }, '+12025550100');
+
+      await expect(g.execute(unrouted, { correlator: 'a' })).resolves.toEqual({
+        answer: { status: 'NO_COVERAGE', reason: 'no configured gateway serves this number for simSwap' },
+        cached: false,
+        attempts: 0,
+      });
+      expect(unrouted.call).not.toHaveBeenCalled();
+      expect(cache.size).toBe(0);
+      expect(g.usage().simSwap).toEqual({ calls: 0, cacheHits: 0, byStatus: { NO_COVERAGE: 1 } });
+      expect(g.status().items.find((item) => item.signal === 'simSwap')?.circuit).toBe('closed');
+    });
+
+    it("keeps a breaker per gateway: one gateway's outage opens its circuit, not the other's", async () => {
+      const { gateway: g } = gateway(breakerEnv, routing());
+      await g.execute(request([FAILURE]), { correlator: 'a' });
+      await g.execute(request([FAILURE]), { correlator: 'b' });
+
+      const uk = request([OK], { maxAge: 24 }, UK);
+      await expect(g.execute(uk, { correlator: 'c' })).resolves.toMatchObject({ answer: OK });
+      const es = request([OK]);
+      await expect(g.execute(es, { correlator: 'd' })).resolves.toMatchObject({ answer: { status: 'UNAVAILABLE' }, attempts: 0 });
+      expect(es.call).not.toHaveBeenCalled();
+      const simSwap = g.status().items.find((item) => item.signal === 'simSwap');
+      expect(simSwap?.gateways).toEqual([
+        { gateway: 'es', circuit: 'open' },
+        { gateway: 'uk', circuit: 'closed' },
+      ]);
+      expect(simSwap?.circuit).toBe('open');
+    });
+
+    it.each<[string, SignalAnswer<object>]>([
+      ['consent refused', { status: 'CONSENT_REFUSED', reason: 'access_denied' }],
+      ['consent pending', { status: 'CONSENT_PENDING', reason: 'waiting for the holder' }],
+      ["a subscriber's token refused", { status: 'UNAVAILABLE', reason: '403 INVALID_TOKEN_CONTEXT: x', retryable: false, perSubscriber: true }],
+    ])('never opens the circuit on per-subscriber answers (%s), however many', async (_label, answer) => {
+      const { gateway: g } = gateway(breakerEnv, routing());
+      for (let i = 0; i < 5; i += 1) {
+        const one = request([answer]);
+        await expect(g.execute(one, { correlator: `c${i}` })).resolves.toMatchObject({ answer, attempts: 1 });
+      }
+      expect(g.status().items.find((item) => item.signal === 'simSwap')?.gateways[0]).toEqual({ gateway: 'es', circuit: 'closed' });
+      // The breaker also forgot failures before them: two more failures are needed to open it.
+      await g.execute(request([FAILURE]), { correlator: 'f1' });
+      expect(g.status().items.find((item) => item.signal === 'simSwap')?.gateways[0].circuit).toBe('closed');
+    });
   });
 });

@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { hashPhoneNumber } from '../common/phone/phone-number';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
+import { SignalProviders } from '../scoring/signal-collector';
 import { ExecutedSignal, SignalExecutor, SignalRequest } from '../scoring/signal-executor';
 import { SignalCacheStore } from './cache/signal-cache';
+import { SignalRouting } from './gateways/gateway-router';
 import { CircuitBreaker, CircuitState } from './resilience/circuit-breaker';
 import { ResilientCaller } from './resilience/resilient-caller';
 import { SIGNAL_NAMES, SignalAnswer, SignalCallContext, SignalName, SignalStatus } from './signal.types';
@@ -29,8 +31,30 @@ export function providerKind(provider: string): 'http' | 'sandbox' {
   return provider.startsWith('http ') ? 'http' : 'sandbox';
 }
 
+/** One gateway's breaker for one API (several gateways when numbers are routed). */
+export interface GatewayCircuit {
+  gateway: string;
+  circuit: CircuitState;
+}
+
 export interface SignalsStatus {
-  items: ({ signal: SignalName; provider: string; circuit: CircuitState } & SignalUsage)[];
+  items: ({ signal: SignalName; provider: string; circuit: CircuitState; gateways: GatewayCircuit[] } & SignalUsage)[];
+}
+
+/** The providers, how numbers are routed to gateways, and what to call each signal's source. */
+export interface SignalSources {
+  providers: SignalProviders;
+  routing: SignalRouting;
+  describe: Record<SignalName, string>;
+}
+
+export const SIGNAL_SOURCES = Symbol('SIGNAL_SOURCES');
+
+/** The signal's circuit as one state: open if any gateway's is, then half-open, else closed. */
+function worst(circuits: readonly GatewayCircuit[]): CircuitState {
+  if (circuits.some((c) => c.circuit === 'open')) return 'open';
+  if (circuits.some((c) => c.circuit === 'half-open')) return 'half-open';
+  return 'closed';
 }
 
 /**
@@ -57,13 +81,17 @@ function isCacheable(signal: SignalName, answer: SignalAnswer<object>): boolean 
 }
 
 /**
- * How the service makes a signal query: from the cross-request cache when a fresh reusable
- * answer is there (see isCacheable), otherwise through the API's resilient caller (timeout,
- * retries, circuit breaker).
+ * How the service makes a signal query: not at all when no gateway serves the number (no
+ * coverage); from the cross-request cache when a fresh reusable answer is there (see
+ * isCacheable); otherwise through the resilient caller of that API at the number's gateway
+ * (timeout, retries, and a circuit breaker per gateway and API, so one gateway's outage does
+ * not stop the others).
  */
 @Injectable()
 export class SignalGateway implements SignalExecutor {
-  private readonly callers: Record<SignalName, ResilientCaller>;
+  private readonly callers = new Map<string, ResilientCaller>();
+  private readonly makeCaller: (signal: SignalName, gateway: string) => ResilientCaller;
+  private readonly routing: SignalRouting;
   private readonly ttlMs: Record<SignalName, number>;
   private readonly counters = Object.fromEntries(
     SIGNAL_NAMES.map((name) => [name, { calls: 0, cacheHits: 0, byStatus: {} }]),
@@ -76,14 +104,10 @@ export class SignalGateway implements SignalExecutor {
     private readonly config: AppConfig,
     private readonly cache: SignalCacheStore,
     private readonly clock: Clock,
+    @Inject(SIGNAL_SOURCES) sources: SignalSources,
   ) {
-    const source = (url: string | undefined) => (url ? `http ${url}` : 'built-in sandbox');
-    this.sources = {
-      tenure: source(config.TENURE_API_URL),
-      numberRecycling: source(config.NUMBER_RECYCLING_API_URL),
-      simSwap: source(config.SIM_SWAP_API_URL),
-      deviceSwap: source(config.DEVICE_SWAP_API_URL),
-    };
+    this.sources = sources.describe;
+    this.routing = sources.routing;
     const retry = {
       timeoutMs: config.SIGNAL_TIMEOUT_MS,
       maxAttempts: config.SIGNAL_MAX_ATTEMPTS,
@@ -91,9 +115,11 @@ export class SignalGateway implements SignalExecutor {
       maxBackoffMs: config.SIGNAL_MAX_BACKOFF_MS,
     };
     const breaker = { failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD, openMs: config.CIRCUIT_OPEN_MS };
-    this.callers = Object.fromEntries(
-      SIGNAL_NAMES.map((name) => [name, new ResilientCaller(new CircuitBreaker(name, breaker, () => clock.now().getTime()), retry)]),
-    ) as Record<SignalName, ResilientCaller>;
+    this.makeCaller = (signal, gateway) => {
+      const name = gateway === 'default' ? signal : `${signal}@${gateway}`;
+      return new ResilientCaller(new CircuitBreaker(name, breaker, () => clock.now().getTime()), retry);
+    };
+    for (const signal of SIGNAL_NAMES) for (const gateway of this.routing.gatewaysFor(signal)) this.caller(signal, gateway);
     this.ttlMs = {
       tenure: config.CACHE_TTL_TENURE_S * 1000,
       numberRecycling: config.CACHE_TTL_NUMBER_RECYCLING_S * 1000,
@@ -105,6 +131,14 @@ export class SignalGateway implements SignalExecutor {
   async execute<T>(request: SignalRequest<T>, ctx: SignalCallContext): Promise<ExecutedSignal<T>> {
     const started = performance.now();
     const usage = this.counters[request.signal];
+    const gateway = this.routing.route(request.signal, request.phoneNumber);
+    if (gateway === null) {
+      // Not asked and not billed: said as a status of its own, never as a failure.
+      const answer: SignalAnswer<T> = { status: 'NO_COVERAGE', reason: `no configured gateway serves this number for ${request.signal}` };
+      usage.byStatus.NO_COVERAGE = (usage.byStatus.NO_COVERAGE ?? 0) + 1;
+      this.notify(request.signal, answer, false, started);
+      return { answer: answer as ExecutedSignal<T>['answer'], cached: false, attempts: 0 };
+    }
     const ttl = this.ttlMs[request.signal];
     const key = ttl > 0 ? this.cacheKey(request) : undefined;
     const hit = key === undefined ? undefined : await this.cache.get(key);
@@ -114,7 +148,7 @@ export class SignalGateway implements SignalExecutor {
       const answer = hit.answer as ExecutedSignal<T>['answer'];
       return { answer, cached: true, cacheAgeMs: this.clock.now().getTime() - hit.storedAt, attempts: 0 };
     }
-    const { answer, attempts } = await this.callers[request.signal].call(request.call, ctx);
+    const { answer, attempts } = await this.caller(request.signal, gateway).call(request.call, ctx);
     usage.calls += attempts;
     usage.byStatus[answer.status] = (usage.byStatus[answer.status] ?? 0) + 1;
     this.notify(request.signal, answer, false, started);
@@ -140,13 +174,21 @@ export class SignalGateway implements SignalExecutor {
 
   status(): SignalsStatus {
     return {
-      items: SIGNAL_NAMES.map((signal) => ({
-        signal,
-        provider: this.sources[signal],
-        circuit: this.callers[signal].breaker.state,
-        ...structuredClone(this.counters[signal]),
-      })),
+      items: SIGNAL_NAMES.map((signal) => {
+        const gateways = this.routing.gatewaysFor(signal).map((gateway) => ({ gateway, circuit: this.caller(signal, gateway).breaker.state }));
+        return { signal, provider: this.sources[signal], circuit: worst(gateways), gateways, ...structuredClone(this.counters[signal]) };
+      }),
     };
+  }
+
+  private caller(signal: SignalName, gateway: string): ResilientCaller {
+    const key = `${signal}@${gateway}`;
+    let caller = this.callers.get(key);
+    if (!caller) {
+      caller = this.makeCaller(signal, gateway);
+      this.callers.set(key, caller);
+    }
+    return caller;
   }
 
   /**

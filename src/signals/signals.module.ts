@@ -1,4 +1,5 @@
 import { Logger, Module } from '@nestjs/common';
+import { hashPhoneNumber } from '../common/phone/phone-number';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { SignalProviders } from '../scoring/signal-collector';
@@ -6,12 +7,14 @@ import { SIGNAL_PROVIDERS } from '../scoring/signal-providers.token';
 import { InMemorySignalCache, SignalCacheStore } from './cache/signal-cache';
 import { DeviceSwapHttpClient } from './device-swap/device-swap.client';
 import { DeviceSwapSandboxProvider } from './device-swap/device-swap.sandbox-provider';
+import { SingleRoute } from './gateways/gateway-router';
+import { loadGateways } from './gateways/gateway-providers';
 import { AccessTokenSource, ClientCredentialsTokenSource } from './http/client-credentials.token-source';
 import { NumberRecyclingHttpClient } from './number-recycling/number-recycling.client';
 import { NumberRecyclingSandboxProvider } from './number-recycling/number-recycling.sandbox-provider';
 import { loadLineDataset } from './sandbox/line-dataset';
 import { SandboxOperator } from './sandbox/sandbox-operator';
-import { SignalGateway } from './signal-gateway';
+import { SIGNAL_SOURCES, SignalGateway, SignalSources } from './signal-gateway';
 import { SignalsController } from './signals.controller';
 import { SimSwapHttpClient } from './sim-swap/sim-swap.client';
 import { SimSwapSandboxProvider } from './sim-swap/sim-swap.sandbox-provider';
@@ -19,7 +22,46 @@ import { TenureHttpClient } from './tenure/tenure.client';
 import { TenureSandboxProvider } from './tenure/tenure.sandbox-provider';
 
 /**
- * Chooses each signal's provider: the CAMARA HTTP client when its API URL is configured, the
+ * Where signals come from. With GATEWAYS_FILE, from the gateways it lists, routed by number
+ * (docs/gateways.md). Without it, each API from the one operator its variables name
+ * (`*_API_URL`, client credentials), or from the built-in sandbox operator when none is set.
+ */
+async function createSources(config: AppConfig, clock: Clock): Promise<SignalSources> {
+  if (!config.GATEWAYS_FILE) {
+    const providers = createProviders(config, clock);
+    const source = (url: string | undefined) => (url ? `http ${url}` : 'built-in sandbox');
+    return {
+      providers,
+      routing: new SingleRoute('default'),
+      describe: {
+        tenure: source(config.TENURE_API_URL),
+        numberRecycling: source(config.NUMBER_RECYCLING_API_URL),
+        simSwap: source(config.SIM_SWAP_API_URL),
+        deviceSwap: source(config.DEVICE_SWAP_API_URL),
+      },
+    };
+  }
+  const set = await loadGateways(config.GATEWAYS_FILE, {
+    env: process.env,
+    subjectKey: (phoneNumber) => hashPhoneNumber(phoneNumber, config.hashKey),
+    tokenTimeoutMs: config.OPERATOR_TOKEN_TIMEOUT_MS,
+  });
+  const logger = new Logger('Signals');
+  logger.log(`gateways from ${config.GATEWAYS_FILE}`);
+  for (const line of set.summary) logger.log(line);
+  const describe = (signal: 'tenure' | 'numberRecycling' | 'simSwap' | 'deviceSwap') => {
+    const gateways = set.routing.gatewaysFor(signal);
+    return gateways.length > 0 ? `http gateways ${gateways.join(', ')}` : 'no gateway (no coverage)';
+  };
+  return {
+    providers: set.providers,
+    routing: set.routing,
+    describe: { tenure: describe('tenure'), numberRecycling: describe('numberRecycling'), simSwap: describe('simSwap'), deviceSwap: describe('deviceSwap') },
+  };
+}
+
+/**
+ * Without a gateways file: the CAMARA HTTP client when an API's URL is configured, the
  * built-in sandbox operator otherwise. One deployment can mix them, e.g. SIM Swap from one
  * gateway and the rest from the sandbox.
  */
@@ -62,7 +104,8 @@ function createProviders(config: AppConfig, clock: Clock): SignalProviders {
 @Module({
   controllers: [SignalsController],
   providers: [
-    { provide: SIGNAL_PROVIDERS, inject: [AppConfig, Clock], useFactory: createProviders },
+    { provide: SIGNAL_SOURCES, inject: [AppConfig, Clock], useFactory: createSources },
+    { provide: SIGNAL_PROVIDERS, inject: [SIGNAL_SOURCES], useFactory: (sources: SignalSources) => sources.providers },
     {
       provide: SignalCacheStore,
       inject: [AppConfig, Clock],
