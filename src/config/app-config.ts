@@ -240,6 +240,16 @@ export const CONFIG_KEYS = [...new Set([...Object.keys(new AppConfig()), ...OPTI
 
 export class ConfigInvalidError extends Error {}
 
+/**
+ * The whole environment a configuration was validated from, for the secrets a gateways file
+ * names ({ "env": "NAME" }): kept beside the config, not on it, so it is never serialised.
+ */
+const ENVIRONMENTS = new WeakMap<AppConfig, Readonly<Record<string, string | undefined>>>();
+
+export function environmentOf(config: AppConfig): Readonly<Record<string, string | undefined>> {
+  return ENVIRONMENTS.get(config) ?? {};
+}
+
 /** Validates raw variables into an AppConfig; throws naming every wrong variable. */
 export function validateConfig(raw: Record<string, unknown>): AppConfig {
   const known = Object.fromEntries(
@@ -270,5 +280,7 @@ export function validateConfig(raw: Record<string, unknown>): AppConfig {
     }
   }
   if (problems.length > 0) throw new ConfigInvalidError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  const environment = Object.fromEntries(Object.entries(raw).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
+  ENVIRONMENTS.set(config, environment);
   return config;
 }

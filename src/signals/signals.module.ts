@@ -1,7 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { hashPhoneNumber } from '../common/phone/phone-number';
 import { Clock } from '../common/time/clock';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, environmentOf } from '../config/app-config';
 import { SignalProviders } from '../scoring/signal-collector';
 import { SIGNAL_PROVIDERS } from '../scoring/signal-providers.token';
 import { InMemorySignalCache, SignalCacheStore } from './cache/signal-cache';
@@ -42,7 +42,7 @@ async function createSources(config: AppConfig, clock: Clock): Promise<SignalSou
     };
   }
   const set = await loadGateways(config.GATEWAYS_FILE, {
-    env: process.env,
+    env: environmentOf(config),
     subjectKey: (phoneNumber) => hashPhoneNumber(phoneNumber, config.hashKey),
     tokenTimeoutMs: config.OPERATOR_TOKEN_TIMEOUT_MS,
   });

@@ -20,16 +20,35 @@ export class AnswersByStatusResponse implements Partial<Record<SignalStatus, num
   @ApiPropertyOptional({ ...COUNT, example: 0 }) CONSENT_REFUSED?: number;
 }
 
+@ApiSchema({ name: 'GatewayCircuit', description: "One gateway's circuit breaker for this API." })
+export class GatewayCircuitResponse {
+  @ApiProperty({ description: 'The gateway id of the gateways file (`default` without one).', example: 'telefonica' })
+  gateway!: string;
+
+  @ApiProperty({ enum: ['closed', 'open', 'half-open'], example: 'closed' })
+  circuit!: CircuitState;
+}
+
 @ApiSchema({ name: 'SignalStatusItem', description: 'One signal since start.' })
 export class SignalStatusItemResponse {
   @ApiProperty({ enum: SIGNAL_NAMES, enumName: 'SignalName', example: 'simSwap' })
   signal!: SignalName;
 
-  @ApiProperty({ description: 'Where answers come from: `built-in sandbox`, or `http <apiRoot>`.', example: 'built-in sandbox' })
+  @ApiProperty({
+    description: 'Where answers come from: `built-in sandbox`, `http <apiRoot>`, or `http gateways <id>, ...` with a gateways file.',
+    example: 'built-in sandbox',
+  })
   provider!: string;
 
-  @ApiProperty({ description: "The state of the API's circuit breaker.", enum: ['closed', 'open', 'half-open'], example: 'closed' })
+  @ApiProperty({
+    description: "The API's circuit: `open` when any gateway's breaker is open, `half-open` when any is, else `closed`.",
+    enum: ['closed', 'open', 'half-open'],
+    example: 'closed',
+  })
   circuit!: CircuitState;
+
+  @ApiProperty({ type: [GatewayCircuitResponse], description: 'Each gateway that serves this API, with its own breaker.' })
+  gateways!: GatewayCircuitResponse[];
 
   @ApiProperty({ description: 'Calls made to the operator, retries included: what is billed.', ...COUNT, example: 1490 })
   calls!: number;
