@@ -3,10 +3,13 @@
 // `npm run bench:http` does the same with every signal fetched over HTTP from the sandbox
 // operator server (the CAMARA clients, OAuth2 tokens, retries and cache), and also reports
 // operator calls per decision and the cache hit rate.
+// `npm run bench:http -- --3legged` adds, in the same run, the service getting its signals with
+// 3-legged tokens (CIBA, the Telefónica profile of examples/gateways), measured once every
+// subscriber's token is warm, next to the client-credentials figure.
 // Servers run as child processes and are driven by autocannon with the same connections and
 // duration, one after the other, in the same run.
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { Result } from 'autocannon';
@@ -16,7 +19,8 @@ import { runKeysCli } from './keys-cli';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const OVER_HTTP = process.argv.includes('--http');
+const THREE_LEGGED = process.argv.includes('--3legged');
+const OVER_HTTP = THREE_LEGGED || process.argv.includes('--http');
 const DIST = join(__dirname, '..');
 const ECHO_PORT = 3999;
 const SERVICE_PORT = 3998;
@@ -129,64 +133,115 @@ function signalUsage(file: string): string {
     let calls = 0;
     let queries = 0;
     let hits = 0;
+    const statuses = new Map<string, number>();
     for (const row of rows) {
-      for (const signal of JSON.parse(row.signals) as { cached: boolean; attempts: number }[]) {
+      for (const signal of JSON.parse(row.signals) as { cached: boolean; attempts: number; status: string }[]) {
         queries += 1;
         calls += signal.attempts;
         if (signal.cached) hits += 1;
+        statuses.set(signal.status, (statuses.get(signal.status) ?? 0) + 1);
       }
     }
+    const byStatus = [...statuses].map(([status, count]) => `${status} ${count}`).join(', ');
     const perDecision = (n: number) => (rows.length ? n / rows.length : 0).toFixed(2);
-    return `stored decisions: ${rows.length}   signal queries/decision: ${perDecision(queries)}   operator calls/decision: ${perDecision(calls)}   cache hit rate: ${queries ? ((hits / queries) * 100).toFixed(1) : '0.0'}%`;
+    return `stored decisions: ${rows.length}   signal queries/decision: ${perDecision(queries)}   operator calls/decision: ${perDecision(calls)}   cache hit rate: ${queries ? ((hits / queries) * 100).toFixed(1) : '0.0'}%\nsignal answers: ${byStatus}`;
   } finally {
     db.close();
   }
 }
 
-async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'linetrust-bench-'));
-  const dbFile = join(dataDir, 'bench.db');
+type Mode = 'built-in' | 'client_credentials' | 'ciba';
+
+const MODE_LABEL: Record<Mode, string> = {
+  'built-in': 'built-in sandbox',
+  client_credentials: 'HTTP, client credentials (2-legged)',
+  ciba: 'HTTP, CIBA 3-legged tokens (warm)',
+};
+
+/** The operator server and the service's signal settings for a mode (none for built-in). */
+async function operatorFor(mode: Mode, dataDir: string, children: ChildProcess[]): Promise<Record<string, string>> {
+  if (mode === 'built-in') return {};
+  const root = `http://127.0.0.1:${OPERATOR_PORT}`;
+  const profile = mode === 'ciba' ? 'telefonica' : 'camara';
+  // CIBA interval 0: the demo lines consent at once, so the warm-up is short.
+  children.push(startServer('sandbox/main.js', { SANDBOX_OPERATOR_PORT: String(OPERATOR_PORT), SANDBOX_PROFILE: profile, SANDBOX_CIBA_INTERVAL_S: '0' }));
+  await waitUntilUp(root);
+  if (mode === 'client_credentials') {
+    return {
+      TENURE_API_URL: root,
+      NUMBER_RECYCLING_API_URL: root,
+      SIM_SWAP_API_URL: root,
+      DEVICE_SWAP_API_URL: root,
+      OPERATOR_TOKEN_URL: `${root}/oauth2/token`,
+      OPERATOR_CLIENT_ID: 'linetrust-sandbox',
+      OPERATOR_CLIENT_SECRET: 'linetrust-sandbox-secret',
+    };
+  }
+  const example = readFileSync(join(DIST, '..', 'examples', 'gateways', 'telefonica.json'), 'utf8');
+  const file = join(dataDir, 'gateways.json');
+  writeFileSync(file, example.split('http://127.0.0.1:9090').join(root));
+  return { GATEWAYS_FILE: file, TELEFONICA_CLIENT_SECRET: 'linetrust-sandbox-secret' };
+}
+
+/**
+ * Sends every bench body until no signal is CONSENT_PENDING: the figure is for warm tokens,
+ * the steady state of a bank's regular customers. Cold flows are the tests' subject.
+ */
+async function warmUp(url: string, authorization: string): Promise<void> {
+  for (let round = 0; round < 50; round++) {
+    const answers = await Promise.all(
+      BODIES.map(async (body) => (await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization } })).text()),
+    );
+    if (!answers.some((text) => text.includes('CONSENT_PENDING'))) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('3-legged tokens still pending after 50 warm-up rounds');
+}
+
+async function measure(mode: Mode, dataDir: string): Promise<{ result: Result; counted: number; dbFile: string }> {
+  const dbFile = join(dataDir, `bench-${mode}.db`);
   const databaseUrl = process.env.BENCH_DATABASE_URL ?? `file:${dbFile}`;
-  const signals = OVER_HTTP ? 'CAMARA HTTP clients -> sandbox operator server' : 'built-in sandbox';
-  console.log(`LineTrust bench: ${CONNECTIONS} connections, ${DURATION_S} s each, database ${databaseUrl.split(':')[0]}, signals: ${signals}`);
   const children: ChildProcess[] = [];
   try {
     const authorization = await createBenchKey(databaseUrl);
+    const env: Record<string, string> = { PORT: String(SERVICE_PORT), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' };
+    Object.assign(env, await operatorFor(mode, dataDir, children));
+    children.push(startServer('main.js', env));
+    await waitUntilUp(`http://127.0.0.1:${SERVICE_PORT}/v1/policies`);
+    if (mode === 'ciba') await warmUp(`http://127.0.0.1:${SERVICE_PORT}/v1/decisions`, authorization);
+    const result = await drive(`http://127.0.0.1:${SERVICE_PORT}/v1/decisions`, authorization);
+    const counted = await settledDecisionCount(`http://127.0.0.1:${SERVICE_PORT}/metrics`);
+    return { result, counted, dbFile };
+  } finally {
+    await Promise.all(children.map(stop));
+  }
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'linetrust-bench-'));
+  const modes: Mode[] = THREE_LEGGED ? ['client_credentials', 'ciba'] : OVER_HTTP ? ['client_credentials'] : ['built-in'];
+  const database = (process.env.BENCH_DATABASE_URL ?? 'file:').split(':')[0];
+  console.log(`LineTrust bench: ${CONNECTIONS} connections, ${DURATION_S} s each, database ${database}, signals: ${modes.map((m) => MODE_LABEL[m]).join(' / ')}`);
+  const children: ChildProcess[] = [];
+  try {
+    const ceilingKey = await createBenchKey(`file:${join(dataDir, 'ceiling.db')}`);
     const echo = startServer('cli/echo-server.js', { PORT: String(ECHO_PORT) });
     children.push(echo);
     await waitUntilUp(`http://127.0.0.1:${ECHO_PORT}/`);
-    const ceiling = await drive(`http://127.0.0.1:${ECHO_PORT}/echo`, authorization);
+    const ceiling = await drive(`http://127.0.0.1:${ECHO_PORT}/echo`, ceilingKey);
     await stop(echo);
-
-    const env: Record<string, string> = { PORT: String(SERVICE_PORT), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' };
-    if (OVER_HTTP) {
-      children.push(startServer('sandbox/main.js', { SANDBOX_OPERATOR_PORT: String(OPERATOR_PORT) }));
-      const root = `http://127.0.0.1:${OPERATOR_PORT}`;
-      await waitUntilUp(root);
-      Object.assign(env, {
-        TENURE_API_URL: root,
-        NUMBER_RECYCLING_API_URL: root,
-        SIM_SWAP_API_URL: root,
-        DEVICE_SWAP_API_URL: root,
-        OPERATOR_TOKEN_URL: `${root}/oauth2/token`,
-        OPERATOR_CLIENT_ID: 'linetrust-sandbox',
-        OPERATOR_CLIENT_SECRET: 'linetrust-sandbox-secret',
-      });
-    }
-    const service = startServer('main.js', env);
-    children.push(service);
-    await waitUntilUp(`http://127.0.0.1:${SERVICE_PORT}/v1/policies`);
-    const decisions = await drive(`http://127.0.0.1:${SERVICE_PORT}/v1/decisions`, authorization);
-    const counted = await settledDecisionCount(`http://127.0.0.1:${SERVICE_PORT}/metrics`);
-    await stop(service);
-
     console.log(line('bare Fastify echo (ceiling)', ceiling));
-    console.log(line('POST /v1/decisions', decisions));
-    console.log(metricsLine(counted, decisions));
-    const ratio = decisions.requests.average / ceiling.requests.average;
-    console.log(`decisions/s: ${decisions.requests.average.toFixed(0)}   p50: ${decisions.latency.p50} ms   p99: ${decisions.latency.p99} ms   ratio to ceiling: ${(ratio * 100).toFixed(1)}%`);
-    if (!process.env.BENCH_DATABASE_URL) console.log(signalUsage(dbFile));
-    if (decisions.non2xx + decisions.errors + decisions.timeouts > 0) process.exitCode = 1;
+
+    for (const mode of modes) {
+      const { result, counted, dbFile } = await measure(mode, dataDir);
+      console.log(`\n${MODE_LABEL[mode]}`);
+      console.log(line('POST /v1/decisions', result));
+      console.log(metricsLine(counted, result));
+      const ratio = result.requests.average / ceiling.requests.average;
+      console.log(`decisions/s: ${result.requests.average.toFixed(0)}   p50: ${result.latency.p50} ms   p99: ${result.latency.p99} ms   ratio to ceiling: ${(ratio * 100).toFixed(1)}%`);
+      if (!process.env.BENCH_DATABASE_URL) console.log(signalUsage(dbFile));
+      if (result.non2xx + result.errors + result.timeouts > 0) process.exitCode = 1;
+    }
   } finally {
     await Promise.all(children.map(stop));
     rmSync(dataDir, { recursive: true, force: true });
