@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
@@ -31,6 +31,30 @@ describe('start-up (e2e)', () => {
     writeFileSync(join(rules, 'onboarding.json'), JSON.stringify(broken));
     await expect(start({ RULES_DIR: rules })).rejects.toThrow(
       /onboarding\.json: invalid policy\n\s+\$\.rules\[1\]\.conditions\.all\[0\]\.params\.maxAge: must be <= 2400/,
+    );
+  });
+
+  it('refuses a broken gateways file, naming the file, the path inside it and the offending value', async () => {
+    const file = join(tempDir(), 'gateways.json');
+    const gateways = JSON.parse(readFileSync(join(__dirname, '..', 'examples', 'gateways', 'telefonica.json'), 'utf8'));
+    gateways.gateways.telefonica.apis.simSwap.version = 'v3';
+    writeFileSync(file, JSON.stringify(gateways));
+    await expect(start({ GATEWAYS_FILE: file, TELEFONICA_CLIENT_SECRET: 'x' })).rejects.toThrow(
+      /Invalid gateways file .*gateways\.json:\n\s+\$\.gateways\.telefonica\.apis\.simSwap\.version: must be one of .*\(got "v3"\)/,
+    );
+  });
+
+  it('refuses a gateways file whose secret is not in the environment, naming the variable', async () => {
+    const file = join(__dirname, '..', 'examples', 'gateways', 'telefonica.json');
+    await expect(start({ GATEWAYS_FILE: file })).rejects.toThrow(
+      /\$\.gateways\.telefonica\.auth\.client\.clientSecret: needs the secret in TELEFONICA_CLIENT_SECRET, or a file named by TELEFONICA_CLIENT_SECRET_FILE/,
+    );
+  });
+
+  it('refuses a gateways file together with the single-operator variables', async () => {
+    const file = join(__dirname, '..', 'examples', 'gateways', 'telefonica.json');
+    await expect(start({ GATEWAYS_FILE: file, SIM_SWAP_API_URL: 'https://gateway.example.com' })).rejects.toThrow(
+      /GATEWAYS_FILE replaces SIM_SWAP_API_URL: set one or the other, not both/,
     );
   });
 
