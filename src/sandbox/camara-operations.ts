@@ -6,29 +6,47 @@ import { BodySchema, phoneNumberField } from './request-validation';
 /** SIM Swap v2 and Device Swap v1 `CreateCheck*`: `maxAge` defaults to 240 hours. */
 export const DEFAULT_MAX_AGE_HOURS = 240;
 
-/** One CAMARA operation as the sandbox serves it, at the path its spec's servers give. */
-export interface CamaraOperation {
+/** The spec versions whose body rules the sandbox knows; a profile serves each at its own path. */
+export const API_SPECS = [
+  'kyc-tenure/v0.3rc1',
+  'kyc-tenure/v0.2',
+  'number-recycling/v0.3rc1',
+  'number-recycling/v0.2',
+  'sim-swap/v2',
+  'device-swap/v1',
+] as const;
+export type ApiSpec = (typeof API_SPECS)[number];
+
+/** Scope tokens a token must hold all of. */
+export type ScopeSet = readonly string[];
+
+/** One operation of a spec version, wherever it is served. */
+export interface SpecOperation {
   id: SandboxOperationId;
-  path: string;
-  /** The spec's security alternatives: a token with any one of these scopes may call. */
-  scopes: readonly string[];
+  /** Appended to the API's base path: `/check`, `/retrieve-date`, `/check-tenure`. */
+  suffix: string;
   body: BodySchema;
   /** The operator's answer for a valid body and the subject's number. */
   answer(operator: SandboxOperator, body: Record<string, unknown>, phoneNumber: string): CamaraResult<unknown>;
 }
 
-const tenure = (version: string, strict: boolean, dateBounds: { minLength?: number; maxLength?: number }): CamaraOperation => ({
+/** One CAMARA operation as a profile serves it. */
+export interface CamaraOperation extends SpecOperation {
+  path: string;
+  /** Alternatives: a token holding every scope of any one of these sets may call. */
+  scopes: readonly ScopeSet[];
+}
+
+const tenure = (strict: boolean, dateBounds: { minLength?: number; maxLength?: number }): SpecOperation => ({
   id: 'kyc-tenure:check-tenure',
-  path: `/kyc-tenure/${version}/check-tenure`,
-  scopes: ['kyc-tenure:check-tenure'],
+  suffix: '/check-tenure',
   body: { fields: { ...phoneNumberField, tenureDate: { kind: 'date', ...dateBounds } }, required: ['tenureDate'], strict },
   answer: (operator, body, phoneNumber) => operator.checkTenure({ phoneNumber, tenureDate: body.tenureDate as string }),
 });
 
-const recycling = (version: string, strict: boolean, dateBounds: { maxLength?: number }): CamaraOperation => ({
+const recycling = (strict: boolean, dateBounds: { maxLength?: number }): SpecOperation => ({
   id: 'number-recycling:check',
-  path: `/number-recycling/${version}/check`,
-  scopes: ['number-recycling:check'],
+  suffix: '/check',
   body: { fields: { ...phoneNumberField, specifiedDate: { kind: 'date', ...dateBounds } }, required: ['specifiedDate'], strict },
   answer: (operator, body, phoneNumber) =>
     operator.checkNumberRecycling({ phoneNumber, specifiedDate: body.specifiedDate as string }),
@@ -40,46 +58,46 @@ const checkBody: BodySchema = { fields: { ...phoneNumberField, maxAge: { kind: '
 const dateBody: BodySchema = { fields: { ...phoneNumberField }, required: [], strict: false };
 
 /**
- * The eight operations. KYC Tenure and Number Recycling v0.3rc1 carry the "request body
- * strictness" clause and bound their dates' length; v0.2 does neither. SIM Swap and Device Swap
- * also accept their API's legacy whole-API scope, as their specs' security lists it.
+ * The operations of each spec version. KYC Tenure and Number Recycling v0.3rc1 carry the
+ * "request body strictness" clause and bound their dates' length; v0.2 does neither.
  */
-export const CAMARA_OPERATIONS: readonly CamaraOperation[] = [
-  tenure('v0.3rc1', true, { minLength: 10, maxLength: 10 }),
-  tenure('v0.2', false, {}),
-  recycling('v0.3rc1', true, { maxLength: 64 }),
-  recycling('v0.2', false, {}),
-  {
-    id: 'sim-swap:check',
-    path: '/sim-swap/v2/check',
-    scopes: ['sim-swap:check', 'sim-swap'],
-    body: checkBody,
-    answer: (operator, body, phoneNumber) => operator.checkSimSwap({ phoneNumber, maxAge: maxAgeOf(body) }),
-  },
-  {
-    id: 'sim-swap:retrieve-date',
-    path: '/sim-swap/v2/retrieve-date',
-    scopes: ['sim-swap:retrieve-date', 'sim-swap'],
-    body: dateBody,
-    answer: (operator, _body, phoneNumber) => operator.retrieveSimSwapDate({ phoneNumber }),
-  },
-  {
-    id: 'device-swap:check',
-    path: '/device-swap/v1/check',
-    scopes: ['device-swap:check', 'device-swap'],
-    body: checkBody,
-    answer: (operator, body, phoneNumber) => operator.checkDeviceSwap({ phoneNumber, maxAge: maxAgeOf(body) }),
-  },
-  {
-    id: 'device-swap:retrieve-date',
-    path: '/device-swap/v1/retrieve-date',
-    scopes: ['device-swap:retrieve-date', 'device-swap'],
-    body: dateBody,
-    answer: (operator, _body, phoneNumber) => operator.retrieveDeviceSwapDate({ phoneNumber }),
-  },
-];
+export const SPEC_OPERATIONS: Readonly<Record<ApiSpec, readonly SpecOperation[]>> = {
+  'kyc-tenure/v0.3rc1': [tenure(true, { minLength: 10, maxLength: 10 })],
+  'kyc-tenure/v0.2': [tenure(false, {})],
+  'number-recycling/v0.3rc1': [recycling(true, { maxLength: 64 })],
+  'number-recycling/v0.2': [recycling(false, {})],
+  'sim-swap/v2': [
+    {
+      id: 'sim-swap:check',
+      suffix: '/check',
+      body: checkBody,
+      answer: (operator, body, phoneNumber) => operator.checkSimSwap({ phoneNumber, maxAge: maxAgeOf(body) }),
+    },
+    {
+      id: 'sim-swap:retrieve-date',
+      suffix: '/retrieve-date',
+      body: dateBody,
+      answer: (operator, _body, phoneNumber) => operator.retrieveSimSwapDate({ phoneNumber }),
+    },
+  ],
+  'device-swap/v1': [
+    {
+      id: 'device-swap:check',
+      suffix: '/check',
+      body: checkBody,
+      answer: (operator, body, phoneNumber) => operator.checkDeviceSwap({ phoneNumber, maxAge: maxAgeOf(body) }),
+    },
+    {
+      id: 'device-swap:retrieve-date',
+      suffix: '/retrieve-date',
+      body: dateBody,
+      answer: (operator, _body, phoneNumber) => operator.retrieveDeviceSwapDate({ phoneNumber }),
+    },
+  ],
+};
 
-/** Every scope a token may carry: the operations' own, and a CAMARA purpose (`dpv:...`). */
-export function isKnownScope(scope: string): boolean {
-  return /^dpv:[A-Za-z]+$/.test(scope) || CAMARA_OPERATIONS.some((operation) => operation.scopes.includes(scope));
+/** The scope of every set a token lacks for an operation, or undefined when one set is held. */
+export function missingScopes(operation: CamaraOperation, held: ReadonlySet<string>): ScopeSet | undefined {
+  if (operation.scopes.some((set) => set.every((scope) => held.has(scope)))) return undefined;
+  return operation.scopes[0];
 }

@@ -109,3 +109,53 @@ describe('loadSandboxConfig', () => {
     expect(message).toContain('SANDBOX_FAULT_RATE');
   });
 });
+
+describe('loadSandboxConfig: gateway profiles', () => {
+  it('plays the camara gateway on SANDBOX_OPERATOR_PORT by default, with the profile CIBA timings', () => {
+    const config = loadSandboxConfig({ SANDBOX_OPERATOR_PORT: '9191' });
+    expect(config).toMatchObject({
+      SANDBOX_PROFILE: 'camara',
+      SANDBOX_CIBA_INTERVAL_S: undefined,
+      SANDBOX_CIBA_EXPIRES_S: undefined,
+      SANDBOX_API_HOST: 'network-as-code.nokia.rapidapi.com',
+      gateways: [{ profile: 'camara', port: 9191 }],
+    });
+  });
+
+  it('reads the profile settings', () => {
+    const config = loadSandboxConfig({
+      SANDBOX_PROFILE: 'icm',
+      SANDBOX_CLIENT_PUBLIC_KEYS: '/tmp/keys.pem',
+      SANDBOX_CIBA_INTERVAL_S: '0',
+      SANDBOX_CIBA_EXPIRES_S: '30',
+    });
+    expect(config).toMatchObject({ SANDBOX_PROFILE: 'icm', SANDBOX_CIBA_INTERVAL_S: 0, SANDBOX_CIBA_EXPIRES_S: 30, gateways: [{ profile: 'icm', port: 9090 }] });
+  });
+
+  it('serves SANDBOX_PROFILES instead of SANDBOX_PROFILE and its port', () => {
+    const config = loadSandboxConfig({ SANDBOX_PROFILE: 'icm', SANDBOX_PROFILES: 'telefonica@9091, orange@9092,nokia@9093', SANDBOX_API_KEY: 'k' });
+    expect(config.gateways).toEqual([
+      { profile: 'telefonica', port: 9091 },
+      { profile: 'orange', port: 9092 },
+      { profile: 'nokia', port: 9093 },
+    ]);
+  });
+
+  it.each([
+    [{ SANDBOX_PROFILE: 'verizon' }, 'SANDBOX_PROFILE must be one of camara, telefonica, orange, vonage, nokia, icm'],
+    [{ SANDBOX_CIBA_INTERVAL_S: '-1' }, 'SANDBOX_CIBA_INTERVAL_S must not be less than 0'],
+    [{ SANDBOX_CIBA_INTERVAL_S: '61' }, 'SANDBOX_CIBA_INTERVAL_S must not be greater than 60'],
+    [{ SANDBOX_CIBA_INTERVAL_S: 'fast' }, 'SANDBOX_CIBA_INTERVAL_S must be an integer'],
+    [{ SANDBOX_CIBA_EXPIRES_S: '0' }, 'SANDBOX_CIBA_EXPIRES_S must not be less than 1'],
+    [{ SANDBOX_PROFILE: 'icm' }, 'SANDBOX_CLIENT_PUBLIC_KEYS is required by the icm profile'],
+    [{ SANDBOX_PROFILE: 'vonage' }, 'SANDBOX_CLIENT_PUBLIC_KEYS is required by the vonage profile'],
+    [{ SANDBOX_PROFILE: 'nokia' }, 'SANDBOX_API_KEY is required by the nokia profile'],
+    [{ SANDBOX_PROFILES: 'telefonica@9091,icm@9092' }, 'SANDBOX_CLIENT_PUBLIC_KEYS is required by the icm profile'],
+    [{ SANDBOX_PROFILES: 'telefonica' }, 'SANDBOX_PROFILES: "telefonica" must be name@port'],
+    [{ SANDBOX_PROFILES: 'verizon@9091' }, 'SANDBOX_PROFILES: "verizon@9091" must be name@port, name one of camara'],
+    [{ SANDBOX_PROFILES: 'orange@0' }, 'port 1..65535'],
+    [{ SANDBOX_PROFILES: 'orange@9091,telefonica@9091' }, 'SANDBOX_PROFILES: port 9091 is given twice'],
+  ])('refuses %j, naming the variable', (env, message) => {
+    expect(refusal(env)).toContain(message);
+  });
+});

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
 import { PACKAGE_ROOT } from '../config/package-root';
 import { SandboxFaults, validateFaults } from '../signals/sandbox/line-dataset';
+import { needsClientKeys, PROFILE_NAMES, ProfileName, PROFILES } from './profiles';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
@@ -44,8 +45,55 @@ export class SandboxConfig {
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
+  /** Which provider's gateway to play (src/sandbox/profiles.ts). */
+  @IsIn(PROFILE_NAMES, { message: `SANDBOX_PROFILE must be one of ${PROFILE_NAMES.join(', ')}` })
+  SANDBOX_PROFILE: ProfileName = 'camara';
+
+  /** Several gateways at once, `name@port,...`; replaces SANDBOX_PROFILE and SANDBOX_OPERATOR_PORT. */
+  @IsOptional()
+  @IsString()
+  SANDBOX_PROFILES: string | undefined = undefined;
+
+  /** CIBA `interval` in seconds; 0 lets tests poll without waiting. Default: the profile's (2). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60)
+  SANDBOX_CIBA_INTERVAL_S: number | undefined = undefined;
+
+  /** CIBA `expires_in` of an authentication request, in seconds. Default: the profile's (120). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  SANDBOX_CIBA_EXPIRES_S: number | undefined = undefined;
+
+  /** PEM file of SPKI public keys, or a JWKS file: the keys client JWTs are verified with. */
+  @IsOptional()
+  @IsString()
+  SANDBOX_CLIENT_PUBLIC_KEYS: string | undefined = undefined;
+
+  /** The RapidAPI key of API-key mode (nokia). */
+  @IsOptional()
+  @IsString()
+  SANDBOX_API_KEY: string | undefined = undefined;
+
+  @IsString()
+  @IsNotEmpty()
+  SANDBOX_API_HOST = 'network-as-code.nokia.rapidapi.com';
+
   /** Faults for every line, from the SANDBOX_FAULT_* variables; absent when none is set. */
   faults?: SandboxFaults;
+
+  /** The gateways to serve: SANDBOX_PROFILES, or SANDBOX_PROFILE on SANDBOX_OPERATOR_PORT. */
+  gateways: SandboxGateway[] = [];
+}
+
+export interface SandboxGateway {
+  profile: ProfileName;
+  port: number;
 }
 
 /** Each fault field and the variable that sets it. */
@@ -59,7 +107,7 @@ const FAULT_VARIABLES = {
   apis: 'SANDBOX_FAULT_APIS',
 } as const;
 
-const SCALAR_KEYS = Object.keys(new SandboxConfig()).filter((key) => key !== 'faults');
+const SCALAR_KEYS = Object.keys(new SandboxConfig()).filter((key) => key !== 'faults' && key !== 'gateways');
 
 const BOOLEANS: Record<string, boolean> = { true: true, '1': true, false: false, '0': false };
 
@@ -81,10 +129,49 @@ export function loadSandboxConfig(env: Record<string, string | undefined>): Sand
     problems.push(...faultProblems);
     config.faults = faults;
   }
+  config.gateways = readGateways(config, problems);
+  problems.push(...profileNeeds(config));
   if (problems.length > 0) {
     throw new SandboxConfigInvalidError(`Invalid sandbox operator configuration:\n  ${problems.join('\n  ')}`);
   }
   return config;
+}
+
+/** `telefonica@9091,vonage@9092` as gateways, or the single SANDBOX_PROFILE one. */
+function readGateways(config: SandboxConfig, problems: string[]): SandboxGateway[] {
+  if (config.SANDBOX_PROFILES === undefined) {
+    // An unknown SANDBOX_PROFILE is already reported by its validator.
+    const known = (PROFILE_NAMES as readonly string[]).includes(config.SANDBOX_PROFILE);
+    return known ? [{ profile: config.SANDBOX_PROFILE, port: config.SANDBOX_OPERATOR_PORT }] : [];
+  }
+  const gateways: SandboxGateway[] = [];
+  for (const item of config.SANDBOX_PROFILES.split(',').map((part) => part.trim())) {
+    const match = /^([a-z]+)@(\d{1,5})$/.exec(item);
+    const port = Number(match?.[2]);
+    if (!match || !(PROFILE_NAMES as readonly string[]).includes(match[1]) || port < 1 || port > 65535) {
+      problems.push(`SANDBOX_PROFILES: "${item}" must be name@port, name one of ${PROFILE_NAMES.join(', ')}, port 1..65535`);
+    } else if (gateways.some((gateway) => gateway.port === port)) {
+      problems.push(`SANDBOX_PROFILES: port ${port} is given twice`);
+    } else {
+      gateways.push({ profile: match[1] as ProfileName, port });
+    }
+  }
+  return gateways;
+}
+
+/** What the chosen profiles need that has no default: client public keys, an API key. */
+function profileNeeds(config: SandboxConfig): string[] {
+  const profiles = [...new Set(config.gateways.map((gateway) => gateway.profile))];
+  const problems: string[] = [];
+  const keyed = profiles.filter((name) => needsClientKeys(PROFILES[name]));
+  if (keyed.length > 0 && config.SANDBOX_CLIENT_PUBLIC_KEYS === undefined) {
+    problems.push(`SANDBOX_CLIENT_PUBLIC_KEYS is required by the ${keyed.join(', ')} profile: a PEM or JWKS file of the clients' public keys`);
+  }
+  const apiKeyed = profiles.filter((name) => PROFILES[name].access.kind === 'api-key');
+  if (apiKeyed.length > 0 && config.SANDBOX_API_KEY === undefined) {
+    problems.push(`SANDBOX_API_KEY is required by the ${apiKeyed.join(', ')} profile: the X-RapidAPI-Key clients must send`);
+  }
+  return problems;
 }
 
 /** The SANDBOX_FAULT_* variables as a fault description, converted but not yet validated. */

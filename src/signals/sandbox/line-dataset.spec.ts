@@ -230,6 +230,34 @@ describe('parseLineDataset: faults (for the standalone sandbox server)', () => {
   });
 });
 
+describe('parseLineDataset: consent (for the 3-legged flows of the sandbox server)', () => {
+  const consentOf = (consent: unknown) => parseLineDataset({ lines: [line({ consent })] }, 'lines.json', NOW).get(PHONE)?.consent;
+
+  it('keeps no consent on a line without one (granted by default)', () => {
+    expect(parseLineDataset({ lines: [line({})] }, 'lines.json', NOW).get(PHONE)).not.toHaveProperty('consent');
+  });
+
+  it.each(['granted', 'denied', 'opted_out', { pendingSeconds: 0 }, { pendingSeconds: 2.5 }, { pendingSeconds: 3600 }])(
+    'accepts consent %j',
+    (consent) => {
+      expect(consentOf(consent)).toEqual(consent);
+    },
+  );
+
+  it.each([
+    ['an unknown word', 'maybe'],
+    ['a negative delay', { pendingSeconds: -1 }],
+    ['a delay over an hour', { pendingSeconds: 3601 }],
+    ['a delay as text', { pendingSeconds: '5' }],
+    ['an extra field', { pendingSeconds: 5, then: 'denied' }],
+    ['an array', ['granted']],
+  ])('refuses %s, naming the index and the masked number', (_label, consent) => {
+    const message = refusal([line({ consent })]);
+    expect(message).toContain(`lines[0] (${MASKED}): `);
+    expect(message).toMatch(/consent/);
+  });
+});
+
 describe('loadLineDataset', () => {
   let dir: string;
   beforeAll(() => {

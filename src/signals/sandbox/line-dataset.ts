@@ -17,7 +17,19 @@ export interface SandboxLine {
   latestSimChange?: TimePoint;
   latestDeviceChange?: TimePoint;
   faults?: SandboxFaults;
+  /** The subscriber's answer to a 3-legged consent request (CIBA, JWT-Bearer); granted when absent. */
+  consent?: SandboxConsent;
 }
+
+/**
+ * What the subscriber does when a gateway asks for consent: approves (`granted`), refuses
+ * (`denied`), has opted out of these APIs altogether (`opted_out`, refused before any user step),
+ * or approves `pendingSeconds` after the request (a CIBA client must keep polling meanwhile).
+ */
+export type SandboxConsent = 'granted' | 'denied' | 'opted_out' | { pendingSeconds: number };
+
+/** Longest consent delay a line may have: beyond any CIBA request's lifetime. */
+export const CONSENT_MAX_PENDING_S = 3600;
 
 /**
  * The operations a fault can target: each is its API's scope. A fault names an operation
@@ -145,7 +157,7 @@ function isDateTime(value: string): boolean {
   const match = DATE_TIME.exec(value);
   return match !== null && isCalendarDate(match[1]) && !Number.isNaN(Date.parse(value));
 }
-const KNOWN_FIELDS = new Set(['phoneNumber', 'subscriberSince', 'contractType', 'latestSimChange', 'latestDeviceChange', 'faults']);
+const KNOWN_FIELDS = new Set(['phoneNumber', 'subscriberSince', 'contractType', 'latestSimChange', 'latestDeviceChange', 'faults', 'consent']);
 
 export function resolveTimePoint(point: TimePoint, now: Date): Date {
   return point.kind === 'absolute' ? point.at : new Date(now.getTime() + point.offsetMs);
@@ -169,6 +181,21 @@ function parseTimePoint(value: unknown, field: string, dateOnly: boolean): TimeP
   }
   const expected = dateOnly ? 'a date YYYY-MM-DD' : 'a date YYYY-MM-DD or an RFC 3339 date-time';
   throw new LineDatasetError(`${field} must be ${expected}, or relative to now like "-10d" or "-36h" (got "${value}")`);
+}
+
+function parseConsent(value: unknown): SandboxConsent {
+  if (value === 'granted' || value === 'denied' || value === 'opted_out') return value;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const { pendingSeconds, ...rest } = value as Record<string, unknown>;
+    const extra = Object.keys(rest);
+    if (extra.length > 0) throw new LineDatasetError(`unknown field(s) in consent: ${extra.join(', ')}`);
+    if (typeof pendingSeconds === 'number' && Number.isFinite(pendingSeconds) && pendingSeconds >= 0 && pendingSeconds <= CONSENT_MAX_PENDING_S) {
+      return { pendingSeconds };
+    }
+  }
+  throw new LineDatasetError(
+    `consent must be "granted", "denied", "opted_out" or { "pendingSeconds": N } with N from 0 to ${CONSENT_MAX_PENDING_S}`,
+  );
 }
 
 function parseLine(raw: unknown, now: Date): SandboxLine {
@@ -202,6 +229,7 @@ function parseLine(raw: unknown, now: Date): SandboxLine {
     if (problems.length > 0) throw new LineDatasetError(problems.join('; '));
     line.faults = { ...faults };
   }
+  if (entry.consent !== undefined) line.consent = parseConsent(entry.consent);
   for (const field of ['subscriberSince', 'latestSimChange', 'latestDeviceChange'] as const) {
     const point = line[field];
     if (point && resolveTimePoint(point, now).getTime() > now.getTime()) {
