@@ -94,7 +94,7 @@ describe('gateway profiles, end to end against the sandbox playing each provider
       if (keys) rmSync(keys.dir, { recursive: true, force: true });
     });
 
-    const cases = [LINE.established, LINE.newLine, LINE.simSwapped5h, LINE.recycled, LINE.noSwapData].flatMap((phoneNumber) =>
+    const cases = [LINE.established, LINE.newLine, LINE.simSwapped5h, LINE.recycled, LINE.noSwapData, LINE.notSubscriber].flatMap((phoneNumber) =>
       USE_CASES.map((body) => ({ ...body, phoneNumber })),
     );
     it.each(cases)('decides $useCase for $phoneNumber as the built-in operator does, its signals answered', async (body) => {
@@ -107,7 +107,7 @@ describe('gateway profiles, end to end against the sandbox playing each provider
         statuses: statuses(expected),
       });
       expect(actual.signals.length).toBeGreaterThan(0);
-      for (const signal of actual.signals) expect(['OK', 'NOT_APPLICABLE', 'MISSING_INPUT']).toContain(signal.status);
+      for (const signal of actual.signals) expect(['OK', 'NOT_APPLICABLE', 'NOT_SUBSCRIBER', 'MISSING_INPUT']).toContain(signal.status);
     });
 
     it('calls only the APIs at the paths the profile serves (no 404 at the sandbox)', async () => {

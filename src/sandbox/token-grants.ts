@@ -101,7 +101,9 @@ export async function jwtBearerGrant(form: URLSearchParams, endpoint: Endpoint, 
     throw new OAuthFailure('invalid_grant', 'assertion: sub must be tel: followed by an E.164 number');
   }
   const line = context.lines.get(phoneNumber);
-  if (!line) throw new OAuthFailure('invalid_grant', 'assertion: unknown subscriber');
+  // RFC 7523 has no error for a well-formed assertion about someone the gateway does not
+  // serve; CIBA's `unknown_user_id` says exactly that, and keeps it apart from a bad assertion.
+  if (!line) throw new OAuthFailure('unknown_user_id', 'assertion: sub is not a subscriber of this operator');
   if (line.consent === 'denied' || line.consent === 'opted_out') {
     context.logger.log(`JWT-Bearer refused: ${maskPhoneNumber(phoneNumber)} has not consented`, CONTEXT);
     throw new OAuthFailure('access_denied', 'the subscriber has not consented (denied or opted out)');
