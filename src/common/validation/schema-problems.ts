@@ -19,10 +19,15 @@ export function toJsonPath(pointer: string): string {
   );
 }
 
+/** A field whose value may be a secret written where it should not be: never echoed back. */
+const SECRET_FIELD = /secret|key|password|token/i;
+
 function describe(error: ErrorObject, oneOfMessage: string | undefined, data: unknown): string {
   const params = error.params as Record<string, unknown>;
   const got = valueAt(data, error.instancePath);
-  const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 80)})`;
+  const field = error.instancePath.split('/').pop() ?? '';
+  const shown =
+    got === undefined ? '' : SECRET_FIELD.test(field) ? ` (got a ${typeof got}, not shown)` : ` (got ${JSON.stringify(got)?.slice(0, 80)})`;
   switch (error.keyword) {
     case 'additionalProperties':
       return `unknown property "${String(params.additionalProperty)}"`;

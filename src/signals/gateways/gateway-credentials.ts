@@ -1,4 +1,4 @@
-import { importPKCS8 } from 'jose';
+import { importPKCS8, SignJWT } from 'jose';
 import { AccessTokenSource, ClientCredentialsTokenSource } from '../http/client-credentials.token-source';
 import { CibaFlow } from '../http/oauth/ciba.flow';
 import { applicationJwt, ClientAuthentication, clientSecretBasic, clientSecretPost, privateKeyJwt, SigningKey } from '../http/oauth/client-auth';
@@ -115,7 +115,11 @@ async function signingKey(
 ): Promise<SigningKey> {
   const pem = resolveSecret(ref, ctx.env, ctx.file, where);
   try {
-    return { key: await importPKCS8(pem.trim(), alg), alg, kid };
+    const key = await importPKCS8(pem.trim(), alg);
+    // The import does not check that the key fits the algorithm (an EC key for RS256, a P-384
+    // key for ES256): one signature now makes that a start-up error, not a decision's.
+    await new SignJWT({}).setProtectedHeader({ alg }).sign(key);
+    return { key, alg, kid };
   } catch (error) {
     throw new GatewaysFileInvalidError(ctx.file, [
       { path: where, message: `${ref.env} is not a PKCS#8 PEM private key for ${alg} (${(error as Error).message})` },

@@ -111,7 +111,7 @@ export function applicationJwt(applicationId: string, signing: SigningKey, optio
   };
 }
 
-function checkLifetime(lifetimeS = DEFAULT_ASSERTION_LIFETIME_S): number {
+export function checkLifetime(lifetimeS = DEFAULT_ASSERTION_LIFETIME_S): number {
   if (!Number.isInteger(lifetimeS) || lifetimeS < 1 || lifetimeS > MAX_ASSERTION_LIFETIME_S) {
     throw new Error(`assertion lifetime must be 1..${MAX_ASSERTION_LIFETIME_S} s, got ${lifetimeS}`);
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { ClientAuthentication, DEFAULT_ASSERTION_LIFETIME_S, SigningKey } from './client-auth';
+import { checkLifetime, ClientAuthentication, SigningKey } from './client-auth';
 import {
   endpointError,
   oauthErrorCode,
@@ -37,9 +37,11 @@ export class JwtBearerFlow implements SubscriberFlow {
   readonly name = 'jwt_bearer';
   private readonly fetchFn: typeof fetch;
   private readonly nowS: () => number;
+  private readonly lifetimeS: number;
 
   constructor(private readonly options: JwtBearerOptions) {
     new URL(options.tokenUrl);
+    this.lifetimeS = checkLifetime(options.lifetimeS);
     this.fetchFn = options.fetch ?? fetch;
     this.nowS = options.nowS ?? (() => Math.floor(Date.now() / 1000));
   }
@@ -54,7 +56,7 @@ export class JwtBearerFlow implements SubscriberFlow {
       .setAudience(this.options.audience ?? tokenUrl)
       .setJti(randomUUID())
       .setIssuedAt(iat)
-      .setExpirationTime(iat + (this.options.lifetimeS ?? DEFAULT_ASSERTION_LIFETIME_S))
+      .setExpirationTime(iat + this.lifetimeS)
       .sign(signing.key);
     const response = await postOAuthForm({
       url: tokenUrl,

@@ -52,7 +52,7 @@ export class SubscriberTokenSource implements AccessTokenSource {
   async token(scopes: readonly string[], ctx?: AccessTokenContext): Promise<string> {
     const phoneNumber = ctx?.phoneNumber;
     if (phoneNumber === undefined) throw new TokenRequestError('a 3-legged token needs the subscriber number', false);
-    const scope = scopes.join(' ');
+    const scope = scopeSet(scopes);
     const key = this.key(phoneNumber, scope);
     const entry = this.entries.get(key);
     if (entry?.kind === 'token' && this.now() < entry.refreshAt) return entry.token;
@@ -60,15 +60,22 @@ export class SubscriberTokenSource implements AccessTokenSource {
     if (ctx?.abortSignal?.aborted) throw new TokenRequestError('timeout/aborted while waiting for a token', true);
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.start(key, phoneNumber, scope);
-      this.inFlight.set(key, pending);
+      const started = this.start(key, phoneNumber, scope);
+      this.inFlight.set(key, started);
+      // Forgotten once settled, here rather than inside start(): a flow that throws at once
+      // settles before it is registered, and would otherwise stay "in flight" for good.
+      started.then(
+        () => this.inFlight.delete(key),
+        () => this.inFlight.delete(key),
+      );
+      pending = started;
     }
     return this.waitFor(pending, ctx?.abortSignal);
   }
 
   invalidate(scopes: readonly string[], token: string, ctx?: AccessTokenContext): void {
     if (ctx?.phoneNumber === undefined) return;
-    const key = this.key(ctx.phoneNumber, scopes.join(' '));
+    const key = this.key(ctx.phoneNumber, scopeSet(scopes));
     const entry = this.entries.get(key);
     if (entry?.kind === 'token' && entry.token === token) this.entries.delete(key);
   }
@@ -100,8 +107,6 @@ export class SubscriberTokenSource implements AccessTokenSource {
         this.logger.warn(`${gateway}: ${flow.name} flow for ${subject} failed: ${(error as Error).message}`);
       }
       throw error;
-    } finally {
-      this.inFlight.delete(key);
     }
   }
 
@@ -128,4 +133,9 @@ export class SubscriberTokenSource implements AccessTokenSource {
     const aborted = () => new ConsentPendingError(`the ${this.options.flow.name} flow had not finished when the call's time was up`);
     return raceAbort(waited, signal, aborted).finally(() => clearTimeout(timer));
   }
+}
+
+/** The same scopes in any order, or repeated, are one set: one flow, one consent. */
+function scopeSet(scopes: readonly string[]): string {
+  return [...new Set(scopes)].sort().join(' ');
 }
