@@ -1,0 +1,61 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** One service process of a fleet: started from the sources, killed at will. */
+export interface Instance {
+  url: string;
+  process: ChildProcess;
+  /** What the process wrote to stderr and stdout (start-up refusals, crashes). */
+  output(): string;
+  /** SIGKILL: no shutdown hook runs, as in a power cut or an OOM kill. */
+  kill9(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A port nothing listens on now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no TCP port');
+  return address.port;
+}
+
+/** Starts `src/main.ts` in a child process with `env`, on a free port; does not wait for it. */
+export async function startInstance(env: Record<string, string>): Promise<Instance> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-r', join(ROOT, 'test', 'support', 'ts-register.js'), join(ROOT, 'src', 'main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return { url: `http://127.0.0.1:${port}`, process: child, output: () => output, kill9: () => end('SIGKILL'), stop: () => end('SIGTERM') };
+}
+
+/** Resolves when GET /health/ready answers 200; fails with the instance's output if it exits or takes over `limitMs`. */
+export async function waitReady(instance: Instance, limitMs = 60_000): Promise<void> {
+  const started = Date.now();
+  while (Date.now() - started < limitMs) {
+    if (instance.process.exitCode !== null) throw new Error(`instance exited (${instance.process.exitCode}):\n${instance.output()}`);
+    try {
+      const response = await fetch(`${instance.url}/health/ready`);
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`instance not ready within ${limitMs} ms:\n${instance.output()}`);
+}
