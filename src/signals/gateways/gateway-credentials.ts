@@ -3,7 +3,7 @@ import { AccessTokenSource, ClientCredentialsTokenSource } from '../http/client-
 import { CibaFlow } from '../http/oauth/ciba.flow';
 import { applicationJwt, ClientAuthentication, clientSecretBasic, clientSecretPost, privateKeyJwt, SigningKey } from '../http/oauth/client-auth';
 import { JwtBearerFlow } from '../http/oauth/jwt-bearer.flow';
-import { SubscriberTokenSource } from '../http/oauth/subscriber-token.source';
+import { SubscriberFlow, SubscriberTokenSource } from '../http/oauth/subscriber-token.source';
 import { AuthConfig, ClientAuthConfig, GatewaysFileInvalidError, resolveSecret, SecretRef } from './gateway-config';
 
 /** How calls to one gateway are authorised: bearer tokens (2- or 3-legged), or fixed API-key headers. */
@@ -54,15 +54,7 @@ export async function buildCredentials(auth: AuthConfig, ctx: CredentialContext)
         requestTimeoutMs: ctx.tokenTimeoutMs,
         fetch: ctx.fetch,
       });
-      return {
-        tokens: new SubscriberTokenSource({
-          flow,
-          gateway: ctx.gateway,
-          subjectKey: ctx.subjectKey,
-          waitMs: auth.consentWaitMs ?? DEFAULT_CONSENT_WAIT_MS,
-          refusalTtlMs: (auth.refusalTtlS ?? DEFAULT_REFUSAL_TTL_S) * 1000,
-        }),
-      };
+      return subscriberTokens(flow, ctx, auth.consentWaitMs ?? DEFAULT_CONSENT_WAIT_MS, auth.refusalTtlS);
     }
     case 'jwt_bearer': {
       const flow = new JwtBearerFlow({
@@ -74,18 +66,17 @@ export async function buildCredentials(auth: AuthConfig, ctx: CredentialContext)
         requestTimeoutMs: ctx.tokenTimeoutMs,
         fetch: ctx.fetch,
       });
-      return {
-        tokens: new SubscriberTokenSource({
-          flow,
-          gateway: ctx.gateway,
-          subjectKey: ctx.subjectKey,
-          // One request, no holder to wait for: the call's own timeout bounds it.
-          waitMs: ctx.tokenTimeoutMs,
-          refusalTtlMs: (auth.refusalTtlS ?? DEFAULT_REFUSAL_TTL_S) * 1000,
-        }),
-      };
+      // One request, no holder to wait for: the call's own timeout bounds it.
+      return subscriberTokens(flow, ctx, ctx.tokenTimeoutMs, auth.refusalTtlS);
     }
   }
+}
+
+/** 3-legged tokens from `flow`, one per subscriber of this gateway. */
+function subscriberTokens(flow: SubscriberFlow, ctx: CredentialContext, waitMs: number, refusalTtlS = DEFAULT_REFUSAL_TTL_S): GatewayCredentials {
+  return {
+    tokens: new SubscriberTokenSource({ flow, gateway: ctx.gateway, subjectKey: ctx.subjectKey, waitMs, refusalTtlMs: refusalTtlS * 1000 }),
+  };
 }
 
 async function clientAuthentication(config: ClientAuthConfig, ctx: CredentialContext, where: string): Promise<ClientAuthentication> {

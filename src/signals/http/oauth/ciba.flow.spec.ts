@@ -2,7 +2,8 @@ import Fastify, { FastifyInstance, FastifyReply } from 'fastify';
 import { decodeJwt, generateKeyPair } from 'jose';
 import { CIBA_GRANT_TYPE, CibaFlow } from './ciba.flow';
 import { ClientAuthentication, clientSecretBasic, privateKeyJwt } from './client-auth';
-import { SubscriberRefusedError, TokenRequestError } from './oauth-endpoint';
+import { SubscriberRefusedError } from './oauth-endpoint';
+import { tokenFailure } from './oauth.testing';
 
 const CLIENT_ID = 'linetrust-client';
 const CLIENT_SECRET = 's3cret:with/odd+chars';
@@ -139,14 +140,7 @@ describe('CibaFlow (poll mode)', () => {
       now: () => now,
     });
 
-  const failure = async (promise: Promise<unknown>): Promise<TokenRequestError> => {
-    const error = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(TokenRequestError);
-    return error as TokenRequestError;
-  };
+  const failure = tokenFailure;
 
   it('sends bc-authorize with scope and login_hint=tel:+E164, then polls the ciba grant until the token comes', async () => {
     gateway.polls = [PENDING, PENDING, [200, TOKEN_200]];

@@ -2,7 +2,8 @@ import Fastify, { FastifyInstance } from 'fastify';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, jwtVerify, KeyLike } from 'jose';
 import { ClientAuthentication, clientSecretBasic, privateKeyJwt, SigningKey } from './client-auth';
 import { JWT_BEARER_GRANT_TYPE, JwtBearerFlow } from './jwt-bearer.flow';
-import { SubscriberRefusedError, TokenRequestError } from './oauth-endpoint';
+import { SubscriberRefusedError } from './oauth-endpoint';
+import { tokenFailure } from './oauth.testing';
 
 const ISSUER = 'linetrust-client';
 const PHONE = '+34600000001';
@@ -56,14 +57,7 @@ describe('JwtBearerFlow', () => {
       nowS: () => NOW_S,
     });
 
-  const failure = async (promise: Promise<unknown>): Promise<TokenRequestError> => {
-    const error = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(TokenRequestError);
-    return error as TokenRequestError;
-  };
+  const failure = tokenFailure;
 
   it('posts the jwt-bearer grant with the scope and an assertion about tel:+E164, and returns the token', async () => {
     const result = await flow().run(PHONE, SCOPE);
