@@ -4,6 +4,8 @@
 //   explain <file>     what a policy asks the operator, and what each rule does
 //   shadow <useCase>   a running service's shadow report (--url, default LINETRUST_URL or :3000)
 //   backtest <file>    replay stored decisions (DATABASE_URL) against a candidate (--from, --to)
+//   publish <file>     validate, run its cases, store and activate it for the fleet (DATABASE_URL)
+//   activate <id> <version>  make a stored version the fleet's active one again (a rollback)
 // Exit codes: 0 all good, 1 a test case failed, 2 a file is invalid or unreadable, 64 usage.
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -19,6 +21,7 @@ import { PolicyInvalidError } from '../scoring/policy-invalid.error';
 import { loadPolicyFile, POLICY_FILE } from '../scoring/policy-loader';
 import { explainPolicy } from '../scoring/policy-explainer';
 import { CliOutput, option } from './cli-io';
+import { activateCommand, publishCommand } from './policy-publish-cli';
 
 export interface PolicyCliOutput extends CliOutput {
   /** Colour and symbols on a terminal, plain text otherwise (CI logs, pipes). */
@@ -193,7 +196,7 @@ async function backtest(args: string[]): Promise<number> {
 }
 
 function usage(): number {
-  out.error('usage: npm run policy -- validate [files] | test [files] | explain <file> | shadow <useCase> [--url http://host:port] [--key <API key with policies:read>, or LINETRUST_API_KEY] | backtest <candidate file> [--from ISO] [--to ISO]');
+  out.error('usage: npm run policy -- validate [files] | test [files] | explain <file> | shadow <useCase> [--url http://host:port] [--key <API key with policies:read>, or LINETRUST_API_KEY] | backtest <candidate file> [--from ISO] [--to ISO] | publish <file> | activate <policyId> <version>');
   return 64;
 }
 
@@ -214,6 +217,10 @@ export async function runPolicyCli(argv: string[], output: PolicyCliOutput): Pro
         return await shadow(args);
       case 'backtest':
         return await backtest(args);
+      case 'publish':
+        return args.length === 1 ? await publishCommand(args, out) : usage();
+      case 'activate':
+        return args.length === 2 ? await activateCommand(args, out) : usage();
       default:
         return usage();
     }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run policy -- validate [files] | test [files] | explain <file>` (see policy-cli.ts).
+// `npm run policy -- validate | test | explain | shadow | backtest | publish | activate` (see policy-cli.ts).
 import { runPolicyCli } from './policy-cli';
 
 void runPolicyCli(process.argv.slice(2), {

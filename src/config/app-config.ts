@@ -214,6 +214,19 @@ export class AppConfig {
   @IntSetting(1, 8760)
   IDEMPOTENCY_TTL_HOURS = 24;
 
+  // --- Policies for a fleet (src/policies/).
+
+  /**
+   * `files`: each instance serves RULES_DIR (watched when POLICY_RELOAD). `database`: the
+   * ActivePolicy table is the fleet's one source, RULES_DIR only seeds use cases it lacks.
+   */
+  @IsIn(['files', 'database'])
+  POLICY_SOURCE: 'files' | 'database' = 'files';
+
+  /** Database mode: how often an instance checks the active policies (PostgreSQL also hears NOTIFY). */
+  @IntSetting(50, 600_000)
+  POLICY_POLL_MS = 2000;
+
   get hashKey(): string {
     return this.PHONE_NUMBER_HASH_KEY ?? DEVELOPMENT_HASH_KEY;
   }

@@ -1,10 +1,13 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScope } from '../auth/auth.decorators';
 import { Principal } from '../auth/scopes';
 import { ApiErrors } from '../docs/error-responses';
 import { POLICY_ID as POLICY_ID_PATTERN } from '../scoring/policy-loader';
-import { PolicyDetailResponse, PolicyListResponse, PolicyVersionResponse } from './dto/policy.response';
+import { PolicyActivationResponse, PolicyDetailResponse, PolicyListResponse, PolicyVersionResponse } from './dto/policy.response';
+import { ActivatePolicyDto, PublishPolicyDto } from './dto/publish-policy.dto';
+import { PolicyPublishService } from './policy-publish.service';
+import { PolicyActivation } from './policy-publisher';
 import { PolicyRefusal } from './policy.registry';
 import { POLICY_VERSION, PolicyDetail, PolicyService, PolicySummary, PolicyVersionView } from './policy.service';
 
@@ -15,7 +18,10 @@ export const POLICY_ID = ApiParam({ name: 'id', description: 'The policy id (the
 @Controller('v1/policies')
 @RequireScope('policies:read')
 export class PoliciesController {
-  constructor(private readonly policies: PolicyService) {}
+  constructor(
+    private readonly policies: PolicyService,
+    private readonly publishing: PolicyPublishService,
+  ) {}
 
   /** Every loaded policy with its version (content hash) and rule names, and refused file changes. */
   @Get()
@@ -25,7 +31,7 @@ export class PoliciesController {
     description: 'Each loaded policy with its version and rule names, and the policy file changes refused since start. A key limited to some use cases sees only their policies.',
   })
   @ApiOkResponse({ type: PolicyListResponse, description: 'The policies.' })
-  list(@CurrentPrincipal() caller: Principal): { items: PolicySummary[]; refused: PolicyRefusal[] } {
+  list(@CurrentPrincipal() caller: Principal): { source: 'files' | 'database'; items: PolicySummary[]; refused: PolicyRefusal[] } {
     return this.policies.list(caller);
   }
 
@@ -52,5 +58,45 @@ export class PoliciesController {
   @ApiErrors({ 404: ['No such policy or version.', 'policy version not found'] })
   version(@Param('id') id: string, @Param('version') version: string, @CurrentPrincipal() caller: Principal): Promise<PolicyVersionView> {
     return this.policies.version(id, version, caller);
+  }
+
+  /** Publishes a new version for the whole fleet (POLICY_SOURCE=database): validated, its cases run, stored and activated. */
+  @Post(':id/versions')
+  @HttpCode(201)
+  @RequireScope('admin')
+  @ApiOperation({
+    operationId: 'publishPolicyVersion',
+    summary: 'Publish a policy version to the fleet',
+    description:
+      'With POLICY_SOURCE=database: validates the policy, runs its cases if given (every case must pass), then stores the version and makes it the active one of every instance (revision + 1), in one step. ' +
+      'Nothing changes when it is refused. A new id publishes a new use case.',
+  })
+  @POLICY_ID
+  @ApiCreatedResponse({ type: PolicyActivationResponse, description: 'Published: the version is active for the fleet.' })
+  @ApiErrors({
+    400: ['An invalid policy or a failing case (each problem named), or a bad body.', 'policy onboarding refused, nothing changed: cases[0] "a new line is reviewed": outcome ALLOW, expected REVIEW'],
+    409: ['The service reads its policies from files (POLICY_SOURCE=files).', 'This service reads its policies from RULES_DIR (POLICY_SOURCE=files): change the files there, or run with POLICY_SOURCE=database to publish.'],
+  })
+  publish(@Param('id') id: string, @Body() body: PublishPolicyDto, @CurrentPrincipal() caller: Principal): Promise<PolicyActivation> {
+    return this.publishing.publish(id, body, caller);
+  }
+
+  /** Makes a stored version the fleet's active one again: a rollback. */
+  @Post(':id/active')
+  @HttpCode(200)
+  @RequireScope('admin')
+  @ApiOperation({
+    operationId: 'activatePolicyVersion',
+    summary: 'Activate a stored policy version (rollback)',
+    description: "With POLICY_SOURCE=database: makes a version stored earlier the active one of every instance (revision + 1).",
+  })
+  @POLICY_ID
+  @ApiOkResponse({ type: PolicyActivationResponse, description: 'Activated.' })
+  @ApiErrors({
+    404: ['No such stored version of this policy.', 'policy onboarding has no stored version 602dfb1eceb0c25e'],
+    409: ['The service reads its policies from files (POLICY_SOURCE=files).', 'This service reads its policies from RULES_DIR (POLICY_SOURCE=files): change the files there, or run with POLICY_SOURCE=database to publish.'],
+  })
+  activate(@Param('id') id: string, @Body() body: ActivatePolicyDto, @CurrentPrincipal() caller: Principal): Promise<PolicyActivation> {
+    return this.publishing.activate(id, body.version, caller);
   }
 }

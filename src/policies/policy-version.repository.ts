@@ -13,14 +13,18 @@ export interface StoredPolicyVersion {
 export class PolicyVersionRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Records a version the first time it is loaded; later loads of the same text change nothing. */
+  /**
+   * Records a version the first time it is loaded; later loads of the same text change nothing.
+   * Insert-or-ignore in one statement: instances of a fleet store the same version at the same
+   * moment (start-up, a publish), and the one that comes second must not fail (a read-then-create
+   * upsert did, on its unique constraint).
+   */
   async record(policyId: string, version: string, content: string, loadedAt: Date): Promise<void> {
     await this.prisma.ready;
-    await this.prisma.client.policyVersion.upsert({
-      where: { policyId_version: { policyId, version } },
-      create: { policyId, version, content, firstLoadedAt: loadedAt },
-      update: {},
-    });
+    await this.prisma.client.$executeRaw`
+      INSERT INTO "PolicyVersion" ("policyId", "version", "content", "firstLoadedAt")
+      VALUES (${policyId}, ${version}, ${content}, ${loadedAt})
+      ON CONFLICT ("policyId", "version") DO NOTHING`;
   }
 
   /** Every version of a policy, newest first, without their text. */

@@ -7,6 +7,9 @@ import { AppConfig } from '../config/app-config';
 import { CompiledPolicy } from '../scoring/compiled-policy';
 import { PolicyInvalidError, PolicyProblem } from '../scoring/policy-invalid.error';
 import { CANDIDATE_FILE, loadPolicyFile, loadPolicyFolder, POLICY_FILE, POLICY_ID } from '../scoring/policy-loader';
+import { validatePolicyText } from '../scoring/policy-validator';
+import { ActivePolicyRepository, ActivePolicyRow } from './active-policy.repository';
+import { PolicyChangeFeed } from './policy-change.feed';
 import { PolicyVersionRepository } from './policy-version.repository';
 
 /** A policy file change that was refused: the last good version keeps serving. */
@@ -19,8 +22,20 @@ export interface PolicyRefusal {
 /** What came of a changed policy or candidate file: a new version took effect, or it was refused. */
 export type PolicyReloadResult = 'applied' | 'refused';
 
+/** Database mode: the fleet's active version of a use case, and what this instance runs. */
+export interface FleetPolicyState {
+  id: string;
+  /** The version this instance decides with (null: none could be loaded). */
+  running: string | null;
+  active: ActivePolicyRow;
+  /** Since when `running` differs from the fleet's active version (this instance's clock). */
+  mismatchSince?: Date;
+}
+
 /** Editors save in several steps (truncate, write, rename): wait for the file to settle. */
 const SETTLE_MS = 150;
+/** What a client sees of a failure that is not the policy's fault: the detail is in the log. */
+const STORAGE_FAILURE = 'the version could not be stored or read (details in the service log); the previous version, if any, keeps serving';
 
 /**
  * The loaded policies, one per use case. A broken policy file stops start-up. After that,
@@ -28,6 +43,11 @@ const SETTLE_MS = 150;
  * first and swapped in whole; a broken one is refused (logged, and listed by GET /v1/policies)
  * while the last good version keeps serving. A decision holds the CompiledPolicy it started
  * with, so decisions in flight finish on their version.
+ *
+ * With POLICY_SOURCE=database the ActivePolicy table decides instead, for the whole fleet:
+ * RULES_DIR only seeds the use cases it lacks, nothing watches the folder, and each instance
+ * switches to the version the table names when PolicyChangeFeed says it may have changed.
+ * Shadow candidates stay file-based, read from RULES_DIR at start-up.
  */
 @Injectable()
 export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
@@ -40,22 +60,41 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
   private waiters: (() => void)[] = [];
   private readonly reloading = new Map<string, Promise<void>>();
   private readonly reloadListeners: ((file: string, result: PolicyReloadResult) => void)[] = [];
+  private fleet = new Map<string, ActivePolicyRow>();
+  private readonly mismatchSince = new Map<string, Date>();
+  /** The last fleet version that failed to load, per use case: not retried at every poll. */
+  private readonly failedVersion = new Map<string, string>();
+  private syncing?: Promise<void>;
+  private syncAgain = false;
 
   constructor(
     private readonly config: AppConfig,
     private readonly versions: PolicyVersionRepository,
+    private readonly actives: ActivePolicyRepository,
+    private readonly feed: PolicyChangeFeed,
     private readonly clock: Clock,
   ) {}
 
+  get source(): 'files' | 'database' {
+    return this.config.POLICY_SOURCE;
+  }
+
   async onModuleInit(): Promise<void> {
-    this.policies = loadPolicyFolder(this.config.RULES_DIR);
-    for (const policy of this.policies.values()) this.logLoaded(policy, 'loaded');
+    const seeds = loadPolicyFolder(this.config.RULES_DIR);
     // Stored before the first decision: every version that can decide is on record.
-    await Promise.all([...this.policies.values()].map((policy) => this.store(policy)));
+    await Promise.all([...seeds.values()].map((policy) => this.store(policy)));
+    if (this.source === 'database') {
+      await this.seed(seeds);
+      await this.sync();
+      await this.feed.start(() => void this.sync().catch((error: Error) => this.logger.warn(`cannot read the active policies: ${error.message}`)));
+    } else {
+      this.policies = seeds;
+      for (const policy of this.policies.values()) this.logLoaded(policy, 'loaded');
+    }
     // A broken candidate must not stop the service: it is refused like a broken reload.
     const candidates = readdirSync(this.config.RULES_DIR).filter((name) => CANDIDATE_FILE.test(name));
     for (const name of candidates) await this.reload(join(this.config.RULES_DIR, name));
-    if (this.config.POLICY_RELOAD) {
+    if (this.config.POLICY_RELOAD && this.source === 'files') {
       this.watcher = watch(this.config.RULES_DIR, (_event, name) => {
         if (name && (POLICY_FILE.test(name) || CANDIDATE_FILE.test(name))) this.schedule(join(this.config.RULES_DIR, name));
       });
@@ -177,9 +216,14 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Records why a file was refused (shown by GET /v1/policies) and returns the problems. */
+  /**
+   * Records why a file was refused (shown by GET /v1/policies) and returns the problems. Only a
+   * policy's own problems are shown: a database failure's text (the query, server paths) goes
+   * to the log.
+   */
   private refuse(file: string, error: unknown): PolicyProblem[] {
-    const problems = error instanceof PolicyInvalidError ? error.problems : [{ path: '$', message: (error as Error).message }];
+    if (!(error instanceof PolicyInvalidError)) this.logger.error(`policy ${file}: ${(error as Error).message}`, (error as Error).stack);
+    const problems = error instanceof PolicyInvalidError ? error.problems : [{ path: '$', message: STORAGE_FAILURE }];
     this.refusals.set(file, { file, at: this.clock.now().toISOString(), problems });
     this.reloaded(file, 'refused');
     return problems;
@@ -208,6 +252,78 @@ export class PolicyRegistry implements OnModuleInit, OnModuleDestroy {
     }, SETTLE_MS);
     timer.unref();
     this.pending.set(file, timer);
+  }
+
+  /** Database mode: the fleet's active version of each use case beside what this instance runs. */
+  fleetStates(): FleetPolicyState[] {
+    return [...this.fleet.values()].map((active) => ({
+      id: active.policyId,
+      running: this.policies.get(active.policyId)?.version ?? null,
+      active,
+      mismatchSince: this.mismatchSince.get(active.policyId),
+    }));
+  }
+
+  /**
+   * Database mode: reads the active policies and switches to any that changed. One read at a
+   * time; a request made meanwhile runs once more after it, so no change is left unseen.
+   */
+  sync(): Promise<void> {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return this.syncing;
+    }
+    const run = async () => {
+      do {
+        this.syncAgain = false;
+        await this.syncOnce();
+      } while (this.syncAgain);
+    };
+    this.syncing = run().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  /** Gives each use case RULES_DIR has and the table lacks its file's version (revision 1). */
+  private async seed(seeds: Map<string, CompiledPolicy>): Promise<void> {
+    const at = this.clock.now();
+    for (const policy of seeds.values()) {
+      if (await this.actives.seed(policy.id, policy.version, at)) this.logLoaded(policy, `seeded from ${basename(policy.file)} as the fleet's active version (revision 1)`);
+    }
+  }
+
+  private async syncOnce(): Promise<void> {
+    const rows = await this.actives.list();
+    this.fleet = new Map(rows.map((row) => [row.policyId, row]));
+    for (const row of rows) {
+      const current = this.policies.get(row.policyId);
+      if (current?.version !== row.version && this.failedVersion.get(row.policyId) !== row.version) await this.switchTo(row, current);
+      if (this.policies.get(row.policyId)?.version === row.version) this.mismatchSince.delete(row.policyId);
+      else if (!this.mismatchSince.has(row.policyId)) this.mismatchSince.set(row.policyId, this.clock.now());
+    }
+  }
+
+  /** Loads the fleet's active version of a use case from PolicyVersion and serves it, or refuses it. */
+  private async switchTo(row: ActivePolicyRow, current: CompiledPolicy | undefined): Promise<void> {
+    // A nominal file beside the seeds: the validator checks the id against it, candidates sit beside it.
+    const file = join(this.config.RULES_DIR, `${row.policyId}.json`);
+    try {
+      const stored = await this.versions.find(row.policyId, row.version);
+      if (!stored) throw new PolicyInvalidError(basename(file), [{ path: '$', message: `version ${row.version} is not stored` }]);
+      const policy = new CompiledPolicy(validatePolicyText(stored.content, file), file, stored.content);
+      this.policies = new Map(this.policies).set(policy.id, policy);
+      this.failedVersion.delete(row.policyId);
+      this.refusals.delete(file);
+      this.reloaded(file, 'applied');
+      this.logLoaded(policy, `active (revision ${row.revision}, by ${row.activatedBy}${current ? `; was ${current.version}` : ''})`);
+    } catch (error) {
+      // A broken version stays broken; a storage failure is tried again at the next poll.
+      if (error instanceof PolicyInvalidError) this.failedVersion.set(row.policyId, row.version);
+      const problems = this.refuse(file, error);
+      this.logger.warn(
+        `cannot serve policy ${row.policyId} version ${row.version} (revision ${row.revision}): ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}` +
+          (current ? ` (version ${current.version} keeps serving)` : ''),
+      );
+    }
   }
 
   private store(policy: CompiledPolicy): Promise<void> {

@@ -1,15 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { assertUseCase, mayUseCase, Principal } from '../auth/scopes';
 import { NotFoundError } from '../common/errors/domain.error';
+import { CompiledPolicy } from '../scoring/compiled-policy';
 import { POLICY_ID, policyIdOf } from '../scoring/policy-loader';
 import { PolicyRefusal, PolicyRegistry } from './policy.registry';
 import { PolicyVersionRepository } from './policy-version.repository';
 
+/** Database mode: the version the whole fleet should run, from the ActivePolicy table. */
+export interface FleetActiveVersion {
+  version: string;
+  revision: number;
+  activatedAt: string;
+  activatedBy: string;
+}
+
 export interface PolicySummary {
   id: string;
+  /** The version this instance decides with. */
   version: string;
   description?: string;
   rules: string[];
+  /** Whether `version` is the fleet's active one (always true with POLICY_SOURCE=files). */
+  inSync: boolean;
+  fleet?: FleetActiveVersion;
 }
 
 export interface PolicyDetail extends PolicySummary {
@@ -39,16 +52,26 @@ export class PolicyService {
   ) {}
 
   /** The policies the caller may see (an API key limited to some use cases sees only theirs). */
-  list(caller: Principal): { items: PolicySummary[]; refused: PolicyRefusal[] } {
+  list(caller: Principal): { source: 'files' | 'database'; items: PolicySummary[]; refused: PolicyRefusal[] } {
     const visible = (id: string) => mayUseCase(caller, id);
     return {
-      items: this.registry.list().filter((policy) => visible(policy.id)).map((policy) => ({
-        id: policy.id,
-        version: policy.version,
-        description: policy.document.description,
-        rules: [...policy.ruleNames],
-      })),
+      source: this.registry.source,
+      items: this.registry.list().filter((policy) => visible(policy.id)).map((policy) => this.summary(policy)),
       refused: this.registry.refused().filter((refusal) => visible(policyIdOf(refusal.file))),
+    };
+  }
+
+  private summary(policy: CompiledPolicy): PolicySummary {
+    const fleet = this.registry.fleetStates().find((state) => state.id === policy.id)?.active;
+    return {
+      id: policy.id,
+      version: policy.version,
+      description: policy.document.description,
+      rules: [...policy.ruleNames],
+      inSync: this.registry.source === 'files' || fleet?.version === policy.version,
+      ...(fleet
+        ? { fleet: { version: fleet.version, revision: fleet.revision, activatedAt: fleet.activatedAt.toISOString(), activatedBy: fleet.activatedBy } }
+        : {}),
     };
   }
 
@@ -58,10 +81,7 @@ export class PolicyService {
     const history = await this.versions.history(id);
     const refused = this.registry.refused().find((r) => r.file === policy.file);
     return {
-      id,
-      version: policy.version,
-      description: policy.document.description,
-      rules: [...policy.ruleNames],
+      ...this.summary(policy),
       content: policy.text,
       history: history.map((h) => ({ version: h.version, firstLoadedAt: h.firstLoadedAt.toISOString() })),
       ...(refused ? { refused } : {}),

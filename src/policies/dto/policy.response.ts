@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { PolicyProblem } from '../../scoring/policy-invalid.error';
 import { PolicyRefusal } from '../policy.registry';
-import { POLICY_VERSION, type PolicyDetail, type PolicyService, type PolicySummary, type PolicyVersionView } from '../policy.service';
+import type { PolicyActivation } from '../policy-publisher';
+import { type FleetActiveVersion, POLICY_VERSION, type PolicyDetail, type PolicyService, type PolicySummary, type PolicyVersionView } from '../policy.service';
 
 // Response classes for the API document; each implements the type the service returns.
 
@@ -28,6 +29,21 @@ export class PolicyRefusalResponse implements PolicyRefusal {
   problems!: PolicyProblemResponse[];
 }
 
+@ApiSchema({ name: 'FleetActiveVersion', description: "The fleet's active version of a policy (POLICY_SOURCE=database): the ActivePolicy table." })
+export class FleetActiveVersionResponse implements FleetActiveVersion {
+  @ApiProperty({ ...VERSION, description: 'The version every instance should decide with.' })
+  version!: string;
+
+  @ApiProperty({ description: 'Grows by one at every publish or activation.', type: 'integer', minimum: 1, example: 3 })
+  revision!: number;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-22T03:25:20.596Z' })
+  activatedAt!: string;
+
+  @ApiProperty({ description: 'Who activated it: `key:<API key id>`, `cli`, or `seed` (the first start, from RULES_DIR).', example: 'key:3f9c2e1a7b6d4c80' })
+  activatedBy!: string;
+}
+
 @ApiSchema({ name: 'PolicySummary', description: 'A loaded policy.' })
 export class PolicySummaryResponse implements PolicySummary {
   @ApiProperty({ description: 'The policy id: the use case it decides.', example: 'onboarding' })
@@ -41,10 +57,19 @@ export class PolicySummaryResponse implements PolicySummary {
 
   @ApiProperty({ description: 'The names of its rules.', type: [String], example: ['new-line', 'tenure-unknown'] })
   rules!: string[];
+
+  @ApiProperty({ description: "Whether `version` is the fleet's active version (always true with POLICY_SOURCE=files).", example: true })
+  inSync!: boolean;
+
+  @ApiPropertyOptional({ description: "The fleet's active version (POLICY_SOURCE=database only).", type: FleetActiveVersionResponse })
+  fleet?: FleetActiveVersionResponse;
 }
 
 @ApiSchema({ name: 'PolicyList', description: 'The loaded policies, and the policy file changes refused since start.' })
 export class PolicyListResponse implements ReturnType<PolicyService['list']> {
+  @ApiProperty({ description: 'Where the policies come from: `files` (RULES_DIR, per instance) or `database` (one active version per use case for the fleet).', enum: ['files', 'database'], example: 'files' })
+  source!: 'files' | 'database';
+
   @ApiProperty({ type: [PolicySummaryResponse] })
   items!: PolicySummaryResponse[];
 
@@ -89,4 +114,16 @@ export class PolicyVersionResponse implements PolicyVersionView {
 
   @ApiProperty({ description: 'The exact text of this version.', example: '{\n  "id": "onboarding",\n  "rules": []\n}\n' })
   content!: string;
+}
+
+@ApiSchema({ name: 'PolicyActivation', description: 'The version now active for the whole fleet.' })
+export class PolicyActivationResponse implements PolicyActivation {
+  @ApiProperty({ example: 'onboarding' })
+  policyId!: string;
+
+  @ApiProperty(VERSION)
+  version!: string;
+
+  @ApiProperty({ description: 'The activation revision: grows by one at every publish or activation.', type: 'integer', minimum: 1, example: 4 })
+  revision!: number;
 }
