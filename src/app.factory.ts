@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
+import { camaraClientError, ShutdownGate } from './common/http/edge-errors';
 import { frameworkErrors, registerRequestGuards } from './common/http/request-guards';
 import { trackRoutes } from './common/http/route-table';
 import { AccessLog } from './common/logging/access-log';
@@ -43,11 +44,31 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
   const logger = options.logger ?? new StructuredLogger({ level: config.LOG_LEVEL, format: config.logFormat });
   // The access log needs pino's fields; a test's capturing logger gets the application's lines only.
   const accessLog = logger instanceof StructuredLogger ? new AccessLog(logger) : undefined;
-  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, frameworkErrors: accessLog?.wrapFrameworkErrors(frameworkErrors) ?? frameworkErrors });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    frameworkErrors: accessLog?.wrapFrameworkErrors(frameworkErrors) ?? frameworkErrors,
+    // Errors of Node's HTTP parser, and requests during shutdown, in the CAMARA shape too.
+    clientErrorHandler: camaraClientError,
+    return503OnClosing: false,
+  });
   const module = AppModule.register(configModule, config, options.clock ?? new SystemClock());
   // abortOnError: false so start-up refusals reach the caller (main prints them and exits 1).
   // bodyParser: false keeps Fastify's own JSON parser only: Nest would add form bodies.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, abortOnError: false, bodyParser: false });
+  const shutdown = new ShutdownGate();
+  shutdown.register(app.getHttpAdapter().getInstance());
+  // Refuse new requests from the first step of closing: the destroy hooks (database, workers)
+  // run before the HTTP server stops accepting them.
+  // (defineProperty: Nest's proxy around the app ignores plain assignments; the prototype's
+  // close, since the proxy's would look `close` up again and find this one.)
+  const close = (Object.getPrototypeOf(app) as NestFastifyApplication).close;
+  Object.defineProperty(app, 'close', {
+    configurable: true,
+    value: async () => {
+      shutdown.begin();
+      await close.call(app);
+    },
+  });
   registerRequestGuards(app.getHttpAdapter().getInstance());
   accessLog?.register(app.getHttpAdapter().getInstance());
   trackRoutes(app.getHttpAdapter().getInstance());

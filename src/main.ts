@@ -1,10 +1,14 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
+import { beginShutdown } from './common/http/edge-errors';
 import { AppConfig } from './config/app-config';
 
 async function main(): Promise<void> {
   const app = await createApp();
+  // Before Nest's own listeners (which close the database first): refuse new requests at once.
+  // `once`, so that Nest's re-sent signal then ends the process as usual.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => beginShutdown(app.getHttpAdapter().getInstance()));
   app.enableShutdownHooks();
   const config = app.get(AppConfig);
   await app.listen(config.PORT, config.HOST);

@@ -214,6 +214,15 @@ export class AppConfig {
   @IntSetting(1, 8760)
   IDEMPOTENCY_TTL_HOURS = 24;
 
+  // --- Bounded answers (decision budget, errors before our code runs).
+
+  /**
+   * Time beyond DECISION_DEADLINE_MS, counted from the request's arrival, for the policy and the
+   * durable write: a decision not committed by then is answered 503 (Retry-After) and not stored.
+   */
+  @IntSetting(10, 60_000)
+  DECISION_WRITE_BUDGET_MS = 1000;
+
   // --- Policies for a fleet (src/policies/).
 
   /**

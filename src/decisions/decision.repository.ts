@@ -1,8 +1,9 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { GroupCommit } from '../common/batching/group-commit';
+import { boundedWrite, Deadline, WriteAttempt } from '../common/batching/write-attempt';
 import { firstUuidv7At } from '../common/ids/uuid7';
-import type { Decision } from '../prisma/generated/sqlite/client';
+import type { Decision, Prisma } from '../prisma/generated/sqlite/client';
 import { PrismaService } from '../prisma/prisma.service';
 import { Action } from '../scoring/actions';
 import { Label, StoredDecision } from '../scoring/backtest';
@@ -10,6 +11,12 @@ import { emptyCounts } from '../scoring/outcome';
 import { DecisionFilter, DecisionRecord } from './decision.types';
 
 type DecisionRow = Decision;
+
+/**
+ * Prisma's own limit on an interactive transaction, beyond the decision's budget: it must never
+ * be what ends one (the statement timeout and WriteAttempt do), only a last resort.
+ */
+const TRANSACTION_SLACK_MS = 5000;
 
 function toRow(record: DecisionRecord): DecisionRow {
   return {
@@ -76,31 +83,96 @@ export class DecisionRepository {
   constructor(private readonly prisma: PrismaService) {
     const decisions = prisma.client.decision;
     this.writer = new GroupCommit<DecisionRow>(
-      async (rows) => void (await decisions.createMany({ data: rows })),
-      async (row) => void (await decisions.create({ data: row })),
+      (rows, attempt) =>
+        this.postgres
+          ? this.transaction(attempt, async (tx) => void (await tx.decision.createMany({ data: rows })))
+          : this.autocommit(attempt, async () => void (await decisions.createMany({ data: rows }))),
+      (row, attempt) =>
+        this.postgres
+          ? this.transaction(attempt, async (tx) => void (await tx.decision.create({ data: row })))
+          : this.autocommit(attempt, async () => void (await decisions.create({ data: row }))),
     );
   }
 
-  /** Resolves once the decision is committed (possibly in one write with concurrent ones). */
-  insert(record: DecisionRecord): Promise<void> {
-    return this.writer.write(toRow(record));
+  private get postgres(): boolean {
+    return this.prisma.target.provider === 'postgres';
+  }
+
+  /**
+   * Resolves once the decision is committed (possibly in one write with concurrent ones).
+   * Rejects with DeadlineExceededError when it was not committed by `deadline` and never will be.
+   */
+  insert(record: DecisionRecord, deadline?: Deadline): Promise<void> {
+    return this.writer.write(toRow(record), deadline);
   }
 
   /**
    * Stores a decision made under an Idempotency-Key claim, in one transaction with the claim's
    * link to it: either both are written or neither. False, and nothing written, when the claim
    * is no longer this request's (another instance took over a claim it judged abandoned).
+   * Rejects with DeadlineExceededError when not committed by `deadline` (then neither is written).
    */
-  async insertClaimed(record: DecisionRecord, claim: { apiKeyId: string; key: string; createdAt: Date }): Promise<boolean> {
-    return this.prisma.client.$transaction(async (tx) => {
-      const { count } = await tx.idempotencyRecord.updateMany({
-        where: { apiKeyId: claim.apiKeyId, key: claim.key, createdAt: claim.createdAt, decisionId: null },
-        data: { decisionId: record.id },
-      });
-      if (count !== 1) return false;
-      await tx.decision.create({ data: toRow(record) });
-      return true;
-    });
+  async insertClaimed(record: DecisionRecord, claim: { apiKeyId: string; key: string; createdAt: Date }, deadline = Deadline.never()): Promise<boolean> {
+    return boundedWrite(deadline, (attempt) =>
+      this.transaction(attempt, async (tx) => {
+        const { count } = await tx.idempotencyRecord.updateMany({
+          where: { apiKeyId: claim.apiKeyId, key: claim.key, createdAt: claim.createdAt, decisionId: null },
+          data: { decisionId: record.id },
+        });
+        if (count !== 1) return false;
+        await tx.decision.create({ data: toRow(record) });
+        return true;
+      }),
+    );
+  }
+
+  /**
+   * One write transaction bounded by its attempt. On PostgreSQL the server cancels every
+   * statement once the attempt's time is up (a lock wait included), waiting for a pooled
+   * connection is bounded likewise, and the transaction commits only through
+   * attempt.beforeCommit(), which refuses once the attempt was aborted or is late.
+   * On SQLite the attempt is committing from the start (see autocommit), for a reason found by
+   * a test: its one connection is shared, and a write another request makes while an interactive
+   * transaction is open joins that transaction; rolling it back would silently undo that write.
+   */
+  private transaction<R>(attempt: WriteAttempt, work: (tx: Prisma.TransactionClient) => Promise<R>): Promise<R> {
+    if (!Number.isFinite(attempt.deadline.at)) return this.prisma.client.$transaction(work);
+    const remaining = attempt.statementTimeoutMs();
+    const postgres = this.postgres;
+    return this.prisma.client.$transaction(
+      async (tx) => {
+        if (!postgres) attempt.beforeCommit();
+        // SET takes no bind parameters; the value is an integer computed here.
+        else await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${attempt.statementTimeoutMs()}`);
+        let result: R;
+        try {
+          result = await work(tx);
+        } catch (error) {
+          attempt.rolledBack(); // thrown inside the transaction: it rolls back
+          throw error;
+        }
+        if (postgres) attempt.beforeCommit();
+        return result;
+      },
+      // SQLite keeps Prisma's defaults: its wait is for the one connection's turn (a mutex).
+      postgres ? { maxWait: remaining, timeout: remaining + TRANSACTION_SLACK_MS } : undefined,
+    );
+  }
+
+  /**
+   * SQLite: one statement in its own transaction. better-sqlite3 runs it synchronously, so no
+   * timer can fire while it runs and nothing could be answered meanwhile anyway: the deadline is
+   * checked (on the clock) just before, and from there its outcome decides. A failed statement
+   * stored nothing (SQLite statements are atomic).
+   */
+  private async autocommit(attempt: WriteAttempt, work: () => Promise<void>): Promise<void> {
+    attempt.beforeCommit();
+    try {
+      await work();
+    } catch (error) {
+      attempt.rolledBack();
+      throw error;
+    }
   }
 
   async findById(id: string): Promise<DecisionRecord | undefined> {

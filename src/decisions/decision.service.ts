@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { InvalidArgumentError, NotFoundError } from '../common/errors/domain.error';
+import { Deadline, DeadlineExceededError, monotonicMs } from '../common/batching/write-attempt';
+import { InvalidArgumentError, NotFoundError, UnavailableError } from '../common/errors/domain.error';
+import { requestArrivedAt } from '../common/http/request-context';
 import { UUID_PATTERN, uuidv7 } from '../common/ids/uuid7';
 import { hashPhoneNumber, maskPhoneNumber } from '../common/phone/phone-number';
 import { Clock, toCalendarDate } from '../common/time/clock';
@@ -17,6 +19,12 @@ import { DecisionRecord, DecisionView, toDecisionView } from './decision.types';
 import { CreateDecisionDto } from './dto/create-decision.dto';
 import { ListDecisionsQuery } from './dto/list-decisions.query';
 import { dateRange } from './dto/time-range.query';
+
+/** Writes a decision by its deadline; false when it must not be stored (an Idempotency-Key claim lost). */
+export type DecisionStore = (record: DecisionRecord, deadline: Deadline) => Promise<boolean>;
+
+/** A stalled database usually recovers within seconds (a lock released, a failover). */
+const RETRY_AFTER_S = 1;
 
 @Injectable()
 export class DecisionService implements OnModuleDestroy {
@@ -38,16 +46,19 @@ export class DecisionService implements OnModuleDestroy {
    * `store` writes the decision (by default with concurrent ones, in one commit); an
    * Idempotency-Key request stores it with its claim instead, and may find the claim lost:
    * the decision is then not stored, and `undefined` is answered.
+   *
+   * One budget, counted on the monotonic clock from the request's arrival: the signals have
+   * DECISION_DEADLINE_MS of it, and the decision must be committed by DECISION_DEADLINE_MS +
+   * DECISION_WRITE_BUDGET_MS. Past that it is refused with 503 UNAVAILABLE and Retry-After, and
+   * it is not stored (see GroupCommit and WriteAttempt for why that holds).
    */
   async decide(request: CreateDecisionDto, correlator: string, caller: Principal): Promise<DecisionView>;
-  async decide(request: CreateDecisionDto, correlator: string, caller: Principal, store: (record: DecisionRecord) => Promise<boolean>): Promise<DecisionView | undefined>;
-  async decide(
-    request: CreateDecisionDto,
-    correlator: string,
-    caller: Principal,
-    store?: (record: DecisionRecord) => Promise<boolean>,
-  ): Promise<DecisionView | undefined> {
+  async decide(request: CreateDecisionDto, correlator: string, caller: Principal, store: DecisionStore): Promise<DecisionView | undefined>;
+  async decide(request: CreateDecisionDto, correlator: string, caller: Principal, store?: DecisionStore): Promise<DecisionView | undefined> {
     const started = performance.now();
+    const entered = monotonicMs();
+    const arrivedAt = Math.min(requestArrivedAt() ?? entered, entered);
+    const budget = new Deadline(arrivedAt + this.config.DECISION_DEADLINE_MS + this.config.DECISION_WRITE_BUDGET_MS);
     assertUseCase(caller, request.useCase);
     const policy = this.policies.get(request.useCase);
     const now = this.clock.now();
@@ -59,7 +70,9 @@ export class DecisionService implements OnModuleDestroy {
     // Hashed once: the stored decision and every cache key of its queries use it.
     const phoneNumberHash = hashPhoneNumber(phoneNumber, this.config.hashKey);
     const subject = { phoneNumber, trustedSince, correlator, subjectKey: phoneNumberHash };
-    const options = { executor: this.gateway, deadlineMs: this.config.DECISION_DEADLINE_MS };
+    // What the request spent before this point (authentication, a claim) is the signals' loss.
+    const signalsMs = Math.max(1, Math.round(arrivedAt + this.config.DECISION_DEADLINE_MS - monotonicMs()));
+    const options = { executor: this.gateway, deadlineMs: signalsMs };
     const collector = new SignalCollector(this.providers, subject, now, options);
     const facts = { useCase: request.useCase, trustedSince: trustedSince ?? null, context: request.context ?? {} };
     const { outcome, score, reasons } = await policy.evaluate(collector, facts).finally(() => collector.close());
@@ -81,11 +94,7 @@ export class DecisionService implements OnModuleDestroy {
       correlator,
       apiKeyId: caller.keyId,
     };
-    if (store) {
-      if (!(await store(record))) return undefined;
-    } else {
-      await this.repository.insert(record);
-    }
+    if (!(await this.store(record, budget, store))) return undefined;
     this.metrics.decided(record.useCase, outcome, (performance.now() - started) / 1000);
     const candidate = this.policies.candidate(request.useCase);
     if (candidate) this.shadowInBackground(candidate, collector, facts, record.id);
@@ -93,6 +102,19 @@ export class DecisionService implements OnModuleDestroy {
       `decision ${record.id}: ${record.useCase} ${outcome} (score ${score}) for ${record.phoneNumberMasked}, policy ${policy.version}`,
     );
     return toDecisionView(record);
+  }
+
+  /** Stores the decision by its budget; false when `store` found its claim lost. */
+  private async store(record: DecisionRecord, budget: Deadline, store?: DecisionStore): Promise<boolean> {
+    try {
+      if (store) return await store(record, budget);
+      await this.repository.insert(record, budget);
+      return true;
+    } catch (error) {
+      if (!(error instanceof DeadlineExceededError)) throw error;
+      this.logger.warn(`decision ${record.id} (${record.useCase}) not stored: the database did not commit it within the decision's budget`);
+      throw new UnavailableError('The decision could not be stored in time, so it was not made; retry later.', RETRY_AFTER_S);
+    }
   }
 
   /**

@@ -52,6 +52,7 @@ export class DecisionsController {
       'The `Idempotency-Key` was used with a different body, or its first request is still being processed.',
       'This Idempotency-Key was already used with a different request body; use a new key for a new request.',
     ],
+    503: 'The decision could not be committed within its budget (`DECISION_DEADLINE_MS` + `DECISION_WRITE_BUDGET_MS`): it was not made and is not stored; retry after `Retry-After` seconds.',
   })
   async create(
     @Body() body: CreateDecisionDto,

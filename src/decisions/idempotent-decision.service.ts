@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { Principal } from '../auth/scopes';
-import { ConflictError } from '../common/errors/domain.error';
+import { ConflictError, UnavailableError } from '../common/errors/domain.error';
 import { keyedHash } from '../common/phone/phone-number';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
@@ -132,10 +132,13 @@ export class IdempotentDecisionService {
   /** Decides under the claim; undefined when the claim was lost before the decision was stored. */
   private async decideUnder(request: Request, claim: IdempotencyClaim): Promise<DecisionView | undefined> {
     try {
-      return await this.decisions.decide(request.body, request.correlator, request.caller, (record) => this.stored.insertClaimed(record, claim));
+      return await this.decisions.decide(request.body, request.correlator, request.caller, (record, deadline) => this.stored.insertClaimed(record, claim, deadline));
     } catch (error) {
       // Nothing was stored (decision and link are one transaction): a retry must be free to try.
-      await this.claims.releasePending(claim.apiKeyId, claim.key, claim.createdAt).catch(() => undefined);
+      const released = this.claims.releasePending(claim.apiKeyId, claim.key, claim.createdAt).catch(() => undefined);
+      // Refused for its budget, the database is slow: the answer must not wait for it again.
+      // A retry meanwhile finds the claim pending and waits for its release.
+      if (!(error instanceof UnavailableError)) await released;
       throw error;
     }
   }

@@ -29,6 +29,10 @@ const ERRORS = {
     example: 'Rate limit of this API key exceeded; retry later.',
   },
   500: { description: 'Anything unexpected: logged with its stack, answered without details.', example: 'Internal server error.' },
+  503: {
+    description: 'The service cannot answer now (its database did not commit in time, or it is shutting down): nothing was stored; retry after `Retry-After` seconds.',
+    example: 'The decision could not be stored in time, so it was not made; retry later.',
+  },
 } as const;
 
 export type ErrorStatus = keyof typeof ERRORS;
@@ -69,11 +73,15 @@ const RETRY_AFTER_HEADER = {
   'Retry-After': { description: 'Seconds to wait before the next request with this API key.', schema: { type: 'integer', minimum: 1 } },
 };
 
+const RETRY_LATER_HEADER = {
+  'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 1 } },
+};
+
 /** The whole response object of an error status (the shared ones, and the base of a route's own). */
 export function errorResponse(status: ErrorStatus, description: string = ERRORS[status].description, message: string = ERRORS[status].example): ResponseObject {
   return {
     description,
-    ...(status === 429 ? { headers: RETRY_AFTER_HEADER } : {}),
+    ...(status === 429 ? { headers: RETRY_AFTER_HEADER } : status === 503 ? { headers: RETRY_LATER_HEADER } : {}),
     content: { 'application/json': { schema: errorSchema(status), example: { status, code: CODE_BY_STATUS[status], message } } },
   };
 }

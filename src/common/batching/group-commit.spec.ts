@@ -1,4 +1,5 @@
 import { GroupCommit } from './group-commit';
+import { Deadline, DeadlineExceededError, WriteAttempt } from './write-attempt';
 
 interface Deferred {
   promise: Promise<void>;
@@ -198,4 +199,135 @@ describe('GroupCommit', () => {
     expect(written.sort()).toEqual(['a-1', 'a-2', 'b-1', 'b-2']);
     await commit.drained();
   }, 2000);
+});
+
+describe('GroupCommit with deadlines (fake timers, injected monotonic clock)', () => {
+  let clock = 0;
+  const now = () => clock;
+  /** Moves the clock and fires the timers due, as time passing does. */
+  const elapse = (ms: number) => {
+    clock += ms;
+    jest.advanceTimersByTime(ms);
+  };
+
+  beforeEach(() => {
+    clock = 0;
+    // Only setTimeout is faked: the batching turn (setImmediate) runs for real.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask', 'performance', 'Date'] });
+  });
+  afterEach(() => jest.useRealTimers());
+
+  /** Writes that wait until the test commits them; each gets its WriteAttempt. */
+  function attemptedDatabase() {
+    const writes: { items: string[]; attempt: WriteAttempt; done: Deferred }[] = [];
+    const write = (items: string[], attempt: WriteAttempt) => {
+      const done = deferred();
+      writes.push({ items, attempt, done });
+      return done.promise;
+    };
+    /** What a transaction does: its last statement returns, then it commits through beforeCommit(). */
+    const commit = (index: number) => {
+      try {
+        writes[index].attempt.beforeCommit();
+        writes[index].done.resolve();
+      } catch (error) {
+        writes[index].done.reject(error as Error);
+      }
+    };
+    return {
+      writes,
+      commit,
+      commitMany: (items: string[], attempt: WriteAttempt) => write(items, attempt),
+      commitOne: (item: string, attempt: WriteAttempt) => write([item], attempt),
+    };
+  }
+
+  it('refuses a queued item at its deadline and never writes it', async () => {
+    const db = attemptedDatabase();
+    const commit = new GroupCommit(db.commitMany, db.commitOne);
+    const first = track(commit.write('first', new Deadline(1000, now)));
+    await settle();
+    const late = track(commit.write('late', new Deadline(100, now)));
+    elapse(100);
+    await settle();
+    expect(late.settled).toBe('rejected');
+    expect(late.error).toBeInstanceOf(DeadlineExceededError);
+
+    db.commit(0);
+    await commit.drained();
+    expect(first.settled).toBe('resolved');
+    expect(db.writes.map((w) => w.items)).toEqual([['first']]);
+  });
+
+  it('refuses an item whose deadline passed on the clock before its write starts, though its timer has not fired', async () => {
+    const db = attemptedDatabase();
+    const commit = new GroupCommit(db.commitMany, db.commitOne);
+    const late = track(commit.write('late', new Deadline(50, now)));
+    clock += 80; // the event loop was busy: the timer is late
+    await settle();
+    expect(late.settled).toBe('rejected');
+    expect(late.error).toBeInstanceOf(DeadlineExceededError);
+    expect(db.writes).toEqual([]);
+  });
+
+  it('aborts a write that has not begun to commit: the item is refused at once, the write can no longer commit, the others are retried alone', async () => {
+    const db = attemptedDatabase();
+    const commit = new GroupCommit(db.commitMany, db.commitOne);
+    const early = track(commit.write('early', new Deadline(100, now)));
+    const later = track(commit.write('later', new Deadline(1000, now)));
+    await settle();
+    expect(db.writes.map((w) => w.items)).toEqual([['early', 'later']]);
+
+    elapse(100); // the statement is still waiting (a lock): the deadline comes first
+    await settle();
+    expect(early.settled).toBe('rejected');
+    expect(early.error).toBeInstanceOf(DeadlineExceededError);
+    expect(later.settled).toBe('pending');
+
+    // The statement returns at last: the transaction may not commit, it rolls back.
+    expect(() => db.writes[0].attempt.beforeCommit()).toThrow(DeadlineExceededError);
+    db.writes[0].done.reject(new DeadlineExceededError());
+    await settle();
+    expect(db.writes.map((w) => w.items)).toEqual([['early', 'later'], ['later']]);
+    db.commit(1);
+    await commit.drained();
+    expect(later.settled).toBe('resolved');
+  });
+
+  it('waits for a write that is committing, even past the deadline: it may be stored, so it is never refused', async () => {
+    const db = attemptedDatabase();
+    const commit = new GroupCommit(db.commitMany, db.commitOne);
+    const item = track(commit.write('item', new Deadline(100, now)));
+    await settle();
+    db.writes[0].attempt.beforeCommit(); // COMMIT sent
+    elapse(500);
+    await settle();
+    expect(item.settled).toBe('pending');
+    db.writes[0].done.resolve();
+    await commit.drained();
+    expect(item.settled).toBe('resolved');
+  });
+
+  it('refuses the commit of a write whose deadline passed on the clock before its timer fired', async () => {
+    const db = attemptedDatabase();
+    const commit = new GroupCommit(db.commitMany, db.commitOne);
+    const item = track(commit.write('item', new Deadline(100, now)));
+    await settle();
+    clock += 150; // late timer: only the clock knows
+    db.commit(0);
+    await commit.drained();
+    expect(item.settled).toBe('rejected');
+    expect(item.error).toBeInstanceOf(DeadlineExceededError);
+  });
+
+  it('keeps a failure in time as it is (a bad item is not a timeout)', async () => {
+    const db = attemptedDatabase();
+    const commit = new GroupCommit(db.commitMany, db.commitOne);
+    const item = track(commit.write('item', new Deadline(100, now)));
+    await settle();
+    const bad = new Error('constraint violated');
+    db.writes[0].done.reject(bad);
+    await commit.drained();
+    expect(item.error).toBe(bad);
+  });
 });

@@ -16,12 +16,14 @@ export const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
   406: 'NOT_ACCEPTABLE',
+  // CAMARA defines no code for 408, 413, 414 and 431; these say what happened.
+  408: 'REQUEST_TIMEOUT',
   409: 'CONFLICT',
-  // CAMARA defines no code for 413 and 414; these say what happened.
   413: 'PAYLOAD_TOO_LARGE',
   414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'TOO_MANY_REQUESTS',
+  431: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
   500: 'INTERNAL',
   501: 'NOT_IMPLEMENTED',
   502: 'BAD_GATEWAY',

@@ -64,3 +64,23 @@ export class TooManyRequestsError extends DomainError {
     return { 'retry-after': String(this.retryAfterSeconds) };
   }
 }
+
+/**
+ * 503 UNAVAILABLE, with the seconds to wait (Retry-After): the service cannot answer this
+ * request now (its database did not commit in time, or it is shutting down); a retry may work.
+ */
+export class UnavailableError extends DomainError {
+  readonly status = 503;
+  readonly code = 'UNAVAILABLE';
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(message);
+  }
+
+  override get headers(): Record<string, string> {
+    return { 'retry-after': String(this.retryAfterSeconds) };
+  }
+}

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { monotonicMs } from '../batching/write-attempt';
 import { CamaraErrorBody, toCamaraError } from '../errors/camara-error';
 import { sendCamaraError } from './camara-reply';
 import { CORRELATOR_PATTERN, newCorrelator, requestContext } from './request-context';
@@ -57,13 +58,14 @@ function refuse(reply: FastifyReply, body: CamaraErrorBody): void {
  */
 export function registerCorrelator(fastify: FastifyInstance, options: { emptyIsAbsent: boolean }): void {
   fastify.addHook('onRequest', (request, reply, done) => {
+    const arrivedAt = monotonicMs();
     const header = request.headers['x-correlator'];
     const given = options.emptyIsAbsent && header === '' ? undefined : header;
     const valid = typeof given === 'string' && CORRELATOR_PATTERN.test(given);
     const correlator = valid ? given : newCorrelator();
     void reply.header('x-correlator', correlator);
     if (given !== undefined && !valid) return refuse(reply, invalid('x-correlator must match ^[a-zA-Z0-9-_:;./<>{}]{0,256}$'));
-    requestContext.run({ correlator }, done);
+    requestContext.run({ correlator, arrivedAt }, done);
   });
 }
 
