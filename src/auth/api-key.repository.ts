@@ -50,6 +50,20 @@ export class ApiKeyRepository {
     return rows.map(fromRow);
   }
 
+  /** Ids of the keys revoked at or after `since` (on any instance): a small, frequent read. */
+  async revokedSince(since: Date): Promise<string[]> {
+    await this.prisma.ready;
+    const rows = await this.prisma.client.apiKey.findMany({ where: { revokedAt: { gte: since } }, select: { id: true } });
+    return rows.map((row) => row.id);
+  }
+
+  /** The use cases with a policy published in the database (POLICY_SOURCE=database). */
+  async activePolicyIds(): Promise<string[]> {
+    await this.prisma.ready;
+    const rows = await this.prisma.client.activePolicy.findMany({ select: { policyId: true } });
+    return rows.map((row) => row.policyId);
+  }
+
   /** Marks the key revoked; false when there is no such key or it was revoked already. */
   async revoke(id: string, at: Date): Promise<boolean> {
     await this.prisma.ready;

@@ -1,7 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { readdirSync } from 'node:fs';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InvalidArgumentError, NotFoundError } from '../common/errors/domain.error';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
+import { POLICY_FILE } from '../scoring/policy-files';
 import { DUMMY_HASH, generateKey, hashSecret, KEY_ID_PATTERN, parseKey, sameHash } from './api-key-secret';
 import { ApiKeyRecord, ApiKeyRepository } from './api-key.repository';
 import { Principal, Scope, SCOPES, USE_CASE_ID } from './scopes';
@@ -34,7 +36,7 @@ function toView(record: ApiKeyRecord): ApiKeyView {
  * `admin` manages keys, feedback and erasure for every use case, so it cannot be limited to
  * some: a limited admin could simply create itself an unlimited key.
  */
-function refuseInvalid(request: NewApiKey): void {
+function refuseInvalid(request: NewApiKey, knownUseCases: ReadonlySet<string>): void {
   const problems: string[] = [];
   if (request.label.length < 1 || request.label.length > 100) problems.push('label must be 1 to 100 characters');
   if (request.scopes.length === 0 || request.scopes.some((scope) => !(SCOPES as readonly string[]).includes(scope))) {
@@ -42,6 +44,11 @@ function refuseInvalid(request: NewApiKey): void {
   }
   if (request.useCases !== undefined && request.useCases !== null) {
     if (request.useCases.length === 0 || !request.useCases.every((id) => USE_CASE_ID.test(id))) problems.push('useCases must be policy ids (a-z, 0-9, _)');
+    else {
+      // A key for a use case without a policy could never decide: a typo, refused now.
+      const unknown = request.useCases.filter((id) => !knownUseCases.has(id));
+      if (unknown.length > 0) problems.push(`useCases: no policy for ${unknown.join(', ')} (known: ${[...knownUseCases].sort().join(', ')})`);
+    }
     if (request.scopes.includes('admin')) problems.push('an admin key cannot be limited to use cases (it manages keys for all of them)');
   }
   const rate = request.rateLimitPerSecond;
@@ -49,11 +56,27 @@ function refuseInvalid(request: NewApiKey): void {
   if (problems.length > 0) throw new InvalidArgumentError(problems.join('; '));
 }
 
+/**
+ * The use cases that have a policy file in the rules folder, which the service loads and the CLI
+ * (without a running service) can read alike.
+ */
+function policyIds(folder: string): Set<string> {
+  return new Set(readdirSync(folder).filter((name) => POLICY_FILE.test(name)).map((name) => name.slice(0, -'.json'.length)));
+}
+
 /** Bounds the cache of looked-up ids, so a flood of made-up ids cannot grow memory. */
 const MAX_CACHED_KEYS = 10_000;
 
+/** Shared fleet state: how often an instance reads the keys revoked on any instance. */
+export const REVOCATION_POLL_MS = 1000;
+/**
+ * How far back each poll looks. Far more than one poll interval, so a revocation stamped by an
+ * instance whose clock runs behind this one's (or a lookup racing the poll) is still seen.
+ */
+const REVOCATION_LOOKBACK_MS = 30_000;
+
 @Injectable()
-export class ApiKeyService {
+export class ApiKeyService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ApiKeyService.name);
   /**
    * id -> record and when to look again. Known keys and unknown ids are kept apart, so a flood
@@ -61,6 +84,8 @@ export class ApiKeyService {
    */
   private readonly known = new Map<string, { record: ApiKeyRecord; until: number }>();
   private readonly unknown = new Map<string, number>();
+  private poller?: NodeJS.Timeout;
+  private polling = false;
 
   constructor(
     private readonly repository: ApiKeyRepository,
@@ -68,9 +93,42 @@ export class ApiKeyService {
     private readonly config: AppConfig,
   ) {}
 
+  /** With shared fleet state, revocations made on other instances reach this one's cache every second. */
+  onApplicationBootstrap(): void {
+    if (!this.config.sharedFleetState || this.config.API_KEY_CACHE_TTL_S === 0) return;
+    this.poller = setInterval(() => void this.dropRevoked(), REVOCATION_POLL_MS);
+    this.poller.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.poller);
+  }
+
+  /** Drops from the cache the keys revoked lately, on any instance: their next use reads them again. */
+  async dropRevoked(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const since = new Date(this.clock.now().getTime() - REVOCATION_LOOKBACK_MS);
+      for (const id of await this.repository.revokedSince(since)) this.known.delete(id);
+    } catch (error) {
+      this.logger.warn(`could not read revoked keys (cached keys stay trusted up to API_KEY_CACHE_TTL_S): ${(error as Error).message}`);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** The use cases with a policy: the rules folder's, and with POLICY_SOURCE=database the published ones. */
+  private async knownUseCases(request: NewApiKey): Promise<Set<string>> {
+    const known = policyIds(this.config.RULES_DIR);
+    if (!request.useCases?.length || this.config.POLICY_SOURCE !== 'database') return known;
+    for (const id of await this.repository.activePolicyIds()) known.add(id);
+    return known;
+  }
+
   /** Creates a key. The returned `key` is the only time the secret exists outside the caller. */
   async create(request: NewApiKey): Promise<ApiKeyView & { key: string }> {
-    refuseInvalid(request);
+    refuseInvalid(request, await this.knownUseCases(request));
     const { id, secret, key } = generateKey();
     const record: ApiKeyRecord = {
       id,
@@ -104,7 +162,8 @@ export class ApiKeyService {
    * The principal of a presented key, or undefined for a malformed, unknown, wrong or revoked
    * one, all alike. The secret is always compared, in constant time, against something.
    * Lookups are cached for API_KEY_CACHE_TTL_S: a key revoked on another instance stops
-   * working there within that time (at once on the instance that revoked it).
+   * working there within that time, or within about a second with shared fleet state (at once
+   * on the instance that revoked it).
    */
   async authenticate(presented: string): Promise<Principal | undefined> {
     const parsed = parseKey(presented);

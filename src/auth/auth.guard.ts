@@ -4,10 +4,11 @@ import { PermissionDeniedError, TooManyRequestsError, UnauthenticatedError } fro
 import { AppConfig } from '../config/app-config';
 import { ApiKeyService } from './api-key.service';
 import { AuthenticatedRequest, routeAccess } from './auth.decorators';
-import { RateLimiter } from './rate-limiter';
+import { KeyRateLimiter } from './rate-limiter';
 import { hasScope } from './scopes';
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,200})$/;
+/** RFC 7235: the scheme name is case-insensitive (`bearer`, `BEARER`), followed by one or more spaces. */
+const BEARER = /^Bearer +([\x21-\x7e]{1,200})$/i;
 
 /**
  * Every route needs an API key unless marked @Public(): fail closed, so a new route is
@@ -20,7 +21,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly keys: ApiKeyService,
     private readonly config: AppConfig,
-    private readonly limiter: RateLimiter,
+    private readonly limiter: KeyRateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -31,7 +32,7 @@ export class AuthGuard implements CanActivate {
     const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
     const principal = token === undefined ? undefined : await this.keys.authenticate(token);
     if (!principal) throw new UnauthenticatedError('A valid API key is required: Authorization: Bearer <key>.');
-    const wait = this.limiter.take(principal.keyId, principal.rateLimitPerSecond ?? this.config.RATE_LIMIT_PER_SECOND);
+    const wait = await this.limiter.take(principal.keyId, principal.rateLimitPerSecond ?? this.config.RATE_LIMIT_PER_SECOND);
     if (wait > 0) throw new TooManyRequestsError('Rate limit of this API key exceeded; retry later.', wait);
     if (!hasScope(principal, access.scope)) throw new PermissionDeniedError(`This API key lacks the scope ${access.scope}.`);
     request.principal = principal;

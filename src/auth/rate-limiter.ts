@@ -6,17 +6,28 @@ interface Bucket {
 }
 
 /**
+ * Admits a key's request or says how long to wait: the guard asks once per request. In memory
+ * (RateLimiter) for one instance; shared through the database (FleetRateLimiter) for a fleet.
+ */
+export abstract class KeyRateLimiter {
+  /** 0 when admitted, else the seconds to wait (Retry-After). A rate of 0 means no limit. */
+  abstract take(key: string, perSecond: number): number | Promise<number>;
+}
+
+/**
  * A token bucket per API key: `perSecond` requests a second on average, bursts of
  * `perSecond * burstSeconds`. In memory: with several instances, each enforces the limit on
  * its own share of the traffic.
  */
-export class RateLimiter {
+export class RateLimiter extends KeyRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(
     private readonly clock: Clock,
     private readonly burstSeconds: number,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Takes one token; returns 0 when allowed, else the seconds until one is available. */
   take(key: string, perSecond: number): number {

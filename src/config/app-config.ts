@@ -236,6 +236,22 @@ export class AppConfig {
   @IntSetting(50, 600_000)
   POLICY_POLL_MS = 2000;
 
+  // --- Fleet-wide state (src/auth/ rate limits and key revocations, src/signals/cache/).
+
+  /**
+   * Where rate-limit counts, key revocations and cached operator answers live. `database`:
+   * shared by every instance on the database; `local`: in each instance's memory; `auto`:
+   * `database` on PostgreSQL (where a fleet runs), `local` on SQLite (one instance).
+   */
+  @IsIn(['auto', 'local', 'database'])
+  FLEET_STATE: 'auto' | 'local' | 'database' = 'auto';
+
+  /** True when FLEET_STATE resolves to `database`. */
+  get sharedFleetState(): boolean {
+    if (this.FLEET_STATE !== 'auto') return this.FLEET_STATE === 'database';
+    return /^postgres(ql)?:\/\//.test(this.DATABASE_URL);
+  }
+
   get hashKey(): string {
     return this.PHONE_NUMBER_HASH_KEY ?? DEVELOPMENT_HASH_KEY;
   }

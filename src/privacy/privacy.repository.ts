@@ -46,6 +46,15 @@ export class PrivacyRepository {
   }
 
   /**
+   * Deletes the operator answers about a number in the shared signal cache (FLEET_STATE=
+   * database): from here, so that the CLI, which has no signal gateway, clears them too.
+   */
+  async forgetCachedAnswers(phoneNumberHash: string): Promise<number> {
+    await this.prisma.ready;
+    return (await this.prisma.client.signalCacheEntry.deleteMany({ where: { subjectHash: phoneNumberHash } })).count;
+  }
+
+  /**
    * Deletes idempotency records created before `createdBefore`, oldest first. Their primary
    * key has two columns, so a batch is the range up to the batch's newest createdAt (on its
    * index) rather than a list of keys; ties at that instant go in the same batch.

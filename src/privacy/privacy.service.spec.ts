@@ -15,6 +15,7 @@ function setUp(settings: Partial<AppConfig> = {}) {
     purgeDecisionsBefore: jest.fn().mockResolvedValue({ decisions: 4, idempotencyKeys: 1 }),
     purgeIdempotencyKeysBefore: jest.fn().mockResolvedValue(2),
     eraseDecisions: jest.fn().mockResolvedValue({ decisions: 3, idempotencyKeys: 1 }),
+    forgetCachedAnswers: jest.fn().mockResolvedValue(2),
   };
   const config = Object.assign(new AppConfig(), { RETENTION_DAYS: 30, RETENTION_BATCH_SIZE: 50, IDEMPOTENCY_TTL_HOURS: 24, ...settings });
   const signals = { forgetNumber: jest.fn().mockResolvedValue(2) };
@@ -73,10 +74,21 @@ describe('PrivacyService.erase', () => {
 
   it("drops the number's cached operator answers too, and only for an erasure by number", async () => {
     jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    const { service, config, signals } = setUp();
+    const { service, config, signals, repository } = setUp();
     await service.erase({ subjectId: 'customer-1' }, 'test');
     expect(signals.forgetNumber).not.toHaveBeenCalled();
+    expect(repository.forgetCachedAnswers).not.toHaveBeenCalled();
     await service.erase({ phoneNumber: '+34600000001' }, 'test');
+    // Both: the shared cache's rows (every instance) and this instance's memory.
+    expect(repository.forgetCachedAnswers).toHaveBeenCalledWith(hashPhoneNumber('+34600000001', config.hashKey));
     expect(signals.forgetNumber).toHaveBeenCalledWith(hashPhoneNumber('+34600000001', config.hashKey));
+  });
+
+  it('clears the shared cache without a signal gateway too (the CLI)', async () => {
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const { repository, config } = setUp();
+    const cli = new PrivacyService(repository as unknown as PrivacyRepository, new FixedClock(NOW), config);
+    await cli.erase({ phoneNumber: '+34600000001' }, 'the privacy CLI');
+    expect(repository.forgetCachedAnswers).toHaveBeenCalledWith(hashPhoneNumber('+34600000001', config.hashKey));
   });
 });

@@ -73,9 +73,13 @@ export class PrivacyService {
       phoneNumberHash !== undefined
         ? await this.repository.eraseDecisions({ phoneNumberHash }, batch)
         : await this.repository.eraseDecisions({ subjectId: subjectId as string }, batch);
-    // The operator's cached answers about the number go too (on this instance; elsewhere they
-    // expire with their TTL): a decision right after the erasure must not be made on them.
-    if (phoneNumberHash !== undefined) await this.signals?.forgetNumber(phoneNumberHash);
+    // The operator's cached answers about the number go too: a decision right after the
+    // erasure must not be made on them. The shared cache's rows (every instance's, and the
+    // CLI's way to reach them), then this instance's in-memory cache when it has one.
+    if (phoneNumberHash !== undefined) {
+      await this.repository.forgetCachedAnswers(phoneNumberHash);
+      await this.signals?.forgetNumber(phoneNumberHash);
+    }
     const whose = phoneNumber !== undefined ? `phone number ${maskPhoneNumber(phoneNumber)}` : `subjectId#${subjectIdTag(subjectId as string, this.config.hashKey)}`;
     this.logger.log(`erasure by ${requestedBy}: ${whose}: removed ${describeRemoved(removed)}`);
     return removed;

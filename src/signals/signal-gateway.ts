@@ -140,7 +140,8 @@ export class SignalGateway implements SignalExecutor {
       return { answer: answer as ExecutedSignal<T>['answer'], cached: false, attempts: 0 };
     }
     const ttl = this.ttlMs[request.signal];
-    const key = ttl > 0 ? this.cacheKey(request) : undefined;
+    const subject = ttl > 0 ? (request.subjectKey ?? hashPhoneNumber(request.phoneNumber, this.config.hashKey)) : '';
+    const key = ttl > 0 ? this.cacheKey(request, subject) : undefined;
     const hit = key === undefined ? undefined : await this.cache.get(key);
     if (hit) {
       usage.cacheHits += 1;
@@ -153,7 +154,7 @@ export class SignalGateway implements SignalExecutor {
     usage.byStatus[answer.status] = (usage.byStatus[answer.status] ?? 0) + 1;
     this.notify(request.signal, answer, false, started);
     if (key !== undefined && isCacheable(request.signal, answer as SignalAnswer<object>)) {
-      await this.cache.set(key, { answer: answer as SignalAnswer<object>, storedAt: this.clock.now().getTime() }, ttl);
+      await this.cache.set(key, { answer: answer as SignalAnswer<object>, storedAt: this.clock.now().getTime() }, ttl, subject);
     }
     return { answer, cached: false, attempts };
   }
@@ -192,16 +193,16 @@ export class SignalGateway implements SignalExecutor {
   }
 
   /**
-   * Drops the cached operator answers about a number (an erasure), on this instance; answers
-   * how many. Entries live at most their TTL on other instances.
+   * Drops the cached operator answers about a number (an erasure); answers how many. With the
+   * shared cache (FLEET_STATE=database) that is on every instance; with the in-memory one, on
+   * this instance only (elsewhere entries live at most their TTL).
    */
   forgetNumber(phoneNumberHash: string): Promise<number> {
-    return this.cache.forget(`:${phoneNumberHash}:`);
+    return this.cache.forgetSubject(phoneNumberHash);
   }
 
   /** Keyed by the number's keyed hash, never the number: the cache may live outside the process. */
-  private cacheKey(request: SignalRequest<unknown>): string {
-    const subject = request.subjectKey ?? hashPhoneNumber(request.phoneNumber, this.config.hashKey);
+  private cacheKey(request: SignalRequest<unknown>, subject: string): string {
     return `${request.signal}:${request.operation}:${subject}:${JSON.stringify(request.query)}`;
   }
 }

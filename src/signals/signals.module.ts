@@ -4,7 +4,9 @@ import { Clock } from '../common/time/clock';
 import { AppConfig, environmentOf } from '../config/app-config';
 import { SignalProviders } from '../scoring/signal-collector';
 import { SIGNAL_PROVIDERS } from '../scoring/signal-providers.token';
+import { DatabaseSignalCache } from './cache/database-signal-cache';
 import { InMemorySignalCache, SignalCacheStore } from './cache/signal-cache';
+import { SignalCacheRepository } from './cache/signal-cache.repository';
 import { DeviceSwapHttpClient } from './device-swap/device-swap.client';
 import { DeviceSwapSandboxProvider } from './device-swap/device-swap.sandbox-provider';
 import { SingleRoute } from './gateways/gateway-router';
@@ -106,11 +108,15 @@ function createProviders(config: AppConfig, clock: Clock): SignalProviders {
   providers: [
     { provide: SIGNAL_SOURCES, inject: [AppConfig, Clock], useFactory: createSources },
     { provide: SIGNAL_PROVIDERS, inject: [SIGNAL_SOURCES], useFactory: (sources: SignalSources) => sources.providers },
+    SignalCacheRepository,
     {
       provide: SignalCacheStore,
-      inject: [AppConfig, Clock],
-      useFactory: (config: AppConfig, clock: Clock) =>
-        new InMemorySignalCache(config.CACHE_MAX_ENTRIES, () => clock.now().getTime()),
+      inject: [AppConfig, Clock, SignalCacheRepository],
+      // FLEET_STATE: shared by the instances in the database, or in this instance's memory.
+      useFactory: (config: AppConfig, clock: Clock, repository: SignalCacheRepository) =>
+        config.sharedFleetState
+          ? new DatabaseSignalCache(repository, () => clock.now().getTime())
+          : new InMemorySignalCache(config.CACHE_MAX_ENTRIES, () => clock.now().getTime()),
     },
     SignalGateway,
   ],

@@ -33,14 +33,14 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 function authorization(key: string): fc.Arbitrary<Choice> {
   return fc.oneof(
     { arbitrary: fc.constant(ok(`Bearer ${key}`)), weight: 3 },
+    // RFC 7235: the scheme is case-insensitive, and 1*SP separates it from the credentials.
+    fc.constantFrom(ok(`bearer ${key}`), ok(`BEARER ${key}`), ok(`Bearer  ${key}`)),
     fc.constantFrom(
       bad(undefined),
       bad(''),
       bad('Bearer'),
       bad(`Bearer ${key}x`),
       bad(`Bearer ${key.slice(0, -1)}`),
-      bad(`bearer ${key}`),
-      bad(`Bearer  ${key}`),
       bad(`Basic ${Buffer.from(`${key}:`).toString('base64')}`),
     ),
     headerText.map(bad),

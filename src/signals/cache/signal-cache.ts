@@ -6,14 +6,15 @@ export interface CachedAnswer {
 }
 
 /**
- * Where answers are kept between decisions. In memory by default; a store shared by several
- * instances (Redis, the database) implements the same two calls.
+ * Where answers are kept between decisions: in memory (one instance), or in the database,
+ * shared by every instance (FLEET_STATE). Each entry names its subject, the number's keyed hash,
+ * so that an erasure finds them all.
  */
 export abstract class SignalCacheStore {
   abstract get(key: string): Promise<CachedAnswer | undefined>;
-  abstract set(key: string, value: CachedAnswer, ttlMs: number): Promise<void>;
-  /** Drops every entry whose key contains `fragment` (an erasure: a number's cached answers); answers how many. */
-  abstract forget(fragment: string): Promise<number>;
+  abstract set(key: string, value: CachedAnswer, ttlMs: number, subjectHash: string): Promise<void>;
+  /** Drops every entry about one number (an erasure); answers how many. */
+  abstract forgetSubject(subjectHash: string): Promise<number>;
 }
 
 /**
@@ -21,7 +22,7 @@ export abstract class SignalCacheStore {
  * (a Map iterates in insertion order), so memory stays flat under any traffic.
  */
 export class InMemorySignalCache extends SignalCacheStore {
-  private readonly entries = new Map<string, { value: CachedAnswer; expiresAt: number }>();
+  private readonly entries = new Map<string, { value: CachedAnswer; expiresAt: number; subjectHash: string }>();
 
   constructor(
     private readonly maxEntries: number,
@@ -44,18 +45,18 @@ export class InMemorySignalCache extends SignalCacheStore {
     return entry.value;
   }
 
-  async forget(fragment: string): Promise<number> {
+  async forgetSubject(subjectHash: string): Promise<number> {
     let removed = 0;
-    for (const key of [...this.entries.keys()]) {
-      if (key.includes(fragment)) removed += Number(this.entries.delete(key));
+    for (const [key, entry] of [...this.entries]) {
+      if (entry.subjectHash === subjectHash) removed += Number(this.entries.delete(key));
     }
     return removed;
   }
 
-  async set(key: string, value: CachedAnswer, ttlMs: number): Promise<void> {
+  async set(key: string, value: CachedAnswer, ttlMs: number, subjectHash: string): Promise<void> {
     if (ttlMs <= 0 || this.maxEntries <= 0) return;
     this.entries.delete(key);
-    this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
+    this.entries.set(key, { value, expiresAt: this.now() + ttlMs, subjectHash });
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
