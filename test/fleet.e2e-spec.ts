@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { KEY_IN_TEXT } from '../src/auth/api-key-secret';
 import { runKeysCli } from '../src/cli/keys-cli';
@@ -18,29 +20,54 @@ if (!onPostgres) {
 
 const FLEET_SIZE = 3;
 
-async function createKey(databaseUrl: string, scopes: string): Promise<string> {
+async function createKey(databaseUrl: string, scopes: string, extra: string[] = []): Promise<string> {
   const lines: string[] = [];
   const out = { line: (text: string) => lines.push(text), error: (text: string) => lines.push(text) };
-  const code = await runKeysCli(['create', '--label', 'fleet test', '--scopes', scopes], out, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' });
+  const code = await runKeysCli(['create', '--label', 'fleet test', '--scopes', scopes, ...extra], out, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' });
   const key = lines.join('\n').match(KEY_IN_TEXT)?.[0];
   if (code !== 0 || !key) throw new Error(`could not create a key:\n${lines.join('\n')}`);
   return key;
 }
 
-async function decide(instance: Instance, key: string, body: object, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${instance.url}/v1/decisions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
-    body: JSON.stringify(body),
+async function call(instance: Instance, key: string, method: string, path: string, body?: object, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(`${instance.url}${path}`, {
+    method,
+    headers: { ...(body ? { 'content-type': 'application/json' } : {}), authorization: `Bearer ${key}`, ...headers },
+    body: body ? JSON.stringify(body) : undefined,
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: await response.json(), headers: response.headers };
 }
+
+const decide = (instance: Instance, key: string, body: object, headers: Record<string, string> = {}) => call(instance, key, 'POST', '/v1/decisions', body, headers);
+
+/** Polls until `condition` holds on every instance; answers the milliseconds it took, or fails after `limitMs`. */
+async function untilAll(fleet: Instance[], what: string, condition: (instance: Instance) => Promise<boolean>, limitMs: number): Promise<number> {
+  const started = Date.now();
+  const pending = new Set(fleet);
+  while (pending.size > 0) {
+    for (const instance of [...pending]) if (await condition(instance)) pending.delete(instance);
+    if (pending.size === 0) break;
+    if (Date.now() - started > limitMs) throw new Error(`${what}: ${pending.size} of ${fleet.length} instances not within ${limitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return Date.now() - started;
+}
+
+const tenureOf = (decision: { signals: { signal: string; cached: boolean }[] }) => decision.signals.find((signal) => signal.signal === 'tenure');
 
 describeFleet('a fleet of instances on one PostgreSQL schema (e2e)', () => {
   let database: TestDatabase;
   let fleet: Instance[] = [];
   let key: string;
-  const env = () => ({ DATABASE_URL: database.url, RATE_LIMIT_PER_SECOND: '0', RETENTION_INTERVAL_MINUTES: '0' });
+  // The database is the fleet's policy source (POLICY_SOURCE=database); FLEET_STATE is `auto`,
+  // which is `database` on PostgreSQL: what a user gets by pointing instances at one database.
+  const env = () => ({
+    DATABASE_URL: database.url,
+    POLICY_SOURCE: 'database',
+    RATE_LIMIT_PER_SECOND: '0',
+    RATE_LIMIT_BURST_SECONDS: '1',
+    RETENTION_INTERVAL_MINUTES: '0',
+  });
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -55,6 +82,72 @@ describeFleet('a fleet of instances on one PostgreSQL schema (e2e)', () => {
     await Promise.all(fleet.map((instance) => waitReady(instance)));
     for (const instance of fleet) expect(instance.process.exitCode).toBeNull();
     key = await createKey(database.url, 'admin');
+  });
+
+  it('serves a version published through one instance on every instance within seconds', async () => {
+    const policy = { ...JSON.parse(readFileSync(join(__dirname, '..', 'rules', 'onboarding.json'), 'utf8')), description: 'Onboarding, published to a fleet of three' };
+    const published = await call(fleet[0], key, 'POST', '/v1/policies/onboarding/versions', { policy });
+    expect(published.status).toBe(201);
+    const version = published.body.version as string;
+
+    const elapsed = await untilAll(
+      fleet,
+      `serving onboarding ${version}`,
+      async (instance) => {
+        const listed = await call(instance, key, 'GET', '/v1/policies');
+        const onboarding = (listed.body.items as { id: string; version: string; inSync: boolean }[]).find((item) => item.id === 'onboarding');
+        return onboarding?.version === version && onboarding.inSync;
+      },
+      5000,
+    );
+    process.stderr.write(`fleet test: a publish reached all ${FLEET_SIZE} instances ${elapsed} ms after it was answered\n`);
+    for (const instance of fleet) {
+      expect((await decide(instance, key, { useCase: 'onboarding', phoneNumber: '+34600000001' })).body.policy.version).toBe(version);
+    }
+  });
+
+  it('holds a key\'s rate limit across the instances, not per instance', async () => {
+    const limited = await createKey(database.url, 'policies:read', ['--rate', '10']);
+    // Start just after a second begins: the fleet's windows are wall-clock seconds.
+    while (Date.now() % 1000 > 50) await new Promise((resolve) => setTimeout(resolve, 5));
+    const first = Date.now();
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => call(fleet[i % FLEET_SIZE], limited, 'GET', '/v1/policies')));
+    const last = Date.now();
+    const windows = Math.floor(last / 1000) - Math.floor(first / 1000) + 1;
+    const admitted = answers.filter((answer) => answer.status === 200).length;
+    process.stderr.write(`fleet test: ${admitted} of 60 requests admitted on ${FLEET_SIZE} instances against 10/s, within ${windows} one-second window(s)\n`);
+    // One budget of 10 per window for the fleet (a bucket per instance would admit 30).
+    expect(admitted).toBeGreaterThanOrEqual(10);
+    expect(admitted).toBeLessThanOrEqual(10 * windows);
+    for (const refused of answers.filter((answer) => answer.status !== 200)) {
+      expect({ status: refused.status, code: refused.body.code, retryAfter: Number(refused.headers.get('retry-after')) }).toEqual({ status: 429, code: 'TOO_MANY_REQUESTS', retryAfter: 1 });
+    }
+  });
+
+  it('refuses a key revoked through one instance on every instance within seconds', async () => {
+    const reader = await createKey(database.url, 'policies:read');
+    // Every instance has looked it up, so each holds it in its key cache.
+    for (const instance of fleet) expect((await call(instance, reader, 'GET', '/v1/policies')).status).toBe(200);
+    const id = reader.split('_')[1];
+    expect((await call(fleet[0], key, 'DELETE', `/v1/keys/${id}`)).status).toBe(200);
+    const elapsed = await untilAll(fleet, 'refusing the revoked key', async (instance) => (await call(instance, reader, 'GET', '/v1/policies')).status === 401, 5000);
+    process.stderr.write(`fleet test: a revocation reached all ${FLEET_SIZE} instances in ${elapsed} ms\n`);
+  });
+
+  it('shares the operator answers, and an erasure through one instance clears them for all', async () => {
+    const body = { useCase: 'onboarding', phoneNumber: '+34600000002' };
+    expect(tenureOf((await decide(fleet[0], key, body)).body)).toMatchObject({ cached: false });
+    // The answer fleet[0] got serves the others: the operator is asked once for the fleet.
+    for (const instance of fleet.slice(1)) expect(tenureOf((await decide(instance, key, body)).body)).toMatchObject({ cached: true });
+
+    const erased = await call(fleet[2], key, 'POST', '/v1/erasures', { phoneNumber: body.phoneNumber });
+    expect(erased.status).toBe(200);
+    // Right after it, no instance decides on what the operator said before the erasure.
+    expect(tenureOf((await decide(fleet[1], key, body)).body)).toMatchObject({ cached: false });
+    // ...and the decisions are gone for every instance (one store): none is listed any more but the new one.
+    const listed = await call(fleet[0], key, 'GET', `/v1/decisions?phoneNumber=${encodeURIComponent(body.phoneNumber)}`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toHaveLength(1);
   });
 
   it('answers an Idempotency-Key replayed on another instance with the first decision', async () => {
