@@ -42,11 +42,10 @@ const DEADLINE_MS = 300;
 const WRITE_BUDGET_MS = 300;
 
 /**
- * PostgreSQL only. On SQLite a second connection's BEGIN IMMEDIATE does not stall the service
- * the same way: better-sqlite3 waits for the lock synchronously (its busy timeout, 5 s), which
- * freezes the whole process, test client included, and then fails every write, claims too.
- * The SQLite side of the guarantee (a queued write dropped at its deadline, a started one
- * awaited) is tested in group-commit.spec.ts.
+ * PostgreSQL only. On SQLite better-sqlite3 waits for a lock synchronously, freezing the whole
+ * process, so the lock must be held by another process: sqlite-stall.e2e-spec.ts. The rest of
+ * SQLite's side (a queued write dropped at its deadline, a started one awaited) is tested in
+ * group-commit.spec.ts.
  */
 const onPostgres = process.env.DATABASE_URL?.startsWith('postgres') ? describe : describe.skip;
 

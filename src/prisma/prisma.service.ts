@@ -16,9 +16,19 @@ import { applyMigrations, readMigrations } from './migrator';
  */
 export type DbClient = SqliteClient;
 
-function createClient(target: DatabaseTarget): DbClient {
+/**
+ * How long a SQLite statement waits for another process's lock (the CLI's, a second instance's)
+ * before failing SQLITE_BUSY. better-sqlite3 waits synchronously, freezing the whole process, so
+ * no longer than a decision may wait for its write: its default, 5 s, held every request (health
+ * checks too) for five times a decision's write budget.
+ */
+export function sqliteBusyTimeoutMs(config: Pick<AppConfig, 'DECISION_WRITE_BUDGET_MS'>): number {
+  return Math.min(5000, config.DECISION_WRITE_BUDGET_MS);
+}
+
+function createClient(target: DatabaseTarget, config: AppConfig): DbClient {
   if (target.provider === 'sqlite') {
-    return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: target.file }) });
+    return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: target.file, timeout: sqliteBusyTimeoutMs(config) }) });
   }
   const adapter = new PrismaPg(
     { connectionString: target.connectionString, options: `-c search_path="${target.schema}"` },
@@ -39,7 +49,7 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
 
   constructor(config: AppConfig) {
     this.target = parseDatabaseUrl(config.DATABASE_URL);
-    this.client = createClient(this.target);
+    this.client = createClient(this.target, config);
     this.ready = new Promise((resolve) => (this.markReady = resolve));
   }
 
