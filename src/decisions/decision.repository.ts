@@ -131,9 +131,10 @@ export class DecisionRepository {
    * statement once the attempt's time is up (a lock wait included), waiting for a pooled
    * connection is bounded likewise, and the transaction commits only through
    * attempt.beforeCommit(), which refuses once the attempt was aborted or is late.
-   * On SQLite the attempt is committing from the start (see autocommit), for a reason found by
-   * a test: its one connection is shared, and a write another request makes while an interactive
-   * transaction is open joins that transaction; rolling it back would silently undo that write.
+   * On SQLite the attempt is committing from the start: its statements run synchronously, so
+   * once it has begun there is nothing left to wait for. (It was first made so because a write
+   * from outside an open transaction joined it on SQLite's one connection, and a rollback undid
+   * it; SerializedSqliteAdapterFactory now keeps such writes out until the transaction ends.)
    */
   private transaction<R>(attempt: WriteAttempt, work: (tx: Prisma.TransactionClient) => Promise<R>): Promise<R> {
     if (!Number.isFinite(attempt.deadline.at)) return this.prisma.client.$transaction(work);

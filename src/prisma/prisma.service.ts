@@ -8,6 +8,7 @@ import { PrismaClient as PostgresClient } from './generated/postgres/client';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { DatabaseTarget, parseDatabaseUrl } from './database-url';
 import { applyMigrations, readMigrations } from './migrator';
+import { SerializedSqliteAdapterFactory } from './serialized-sqlite-adapter';
 
 /**
  * The application's view of the database client. The SQLite and PostgreSQL clients are generated
@@ -28,7 +29,8 @@ export function sqliteBusyTimeoutMs(config: Pick<AppConfig, 'DECISION_WRITE_BUDG
 
 function createClient(target: DatabaseTarget, config: AppConfig): DbClient {
   if (target.provider === 'sqlite') {
-    return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: target.file, timeout: sqliteBusyTimeoutMs(config) }) });
+    const adapter = new PrismaBetterSQLite3({ url: target.file, timeout: sqliteBusyTimeoutMs(config) });
+    return new SqliteClient({ adapter: new SerializedSqliteAdapterFactory(adapter) });
   }
   const adapter = new PrismaPg(
     { connectionString: target.connectionString, options: `-c search_path="${target.schema}"` },
