@@ -1,8 +1,9 @@
 import { Client } from 'pg';
 import { DecisionRepository } from '../src/decisions/decision.repository';
 import { PrismaService } from '../src/prisma/prisma.service';
-import { LINE, NOW, TEST_LINES } from './support/lines';
+import { NOW, TEST_LINES } from './support/lines';
 import { TestDatabase } from './support/test-database';
+import { stallProbes } from './support/decide-under-stall';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** Another connection holding the Decision table, as a stalled or locked database does. */
@@ -52,12 +53,7 @@ const onPostgres = process.env.DATABASE_URL?.startsWith('postgres') ? describe :
 onPostgres('Bounded answers: a decision the database cannot commit in time (e2e)', () => {
   let t: TestApp;
   const prisma = () => t.app.get(PrismaService).client;
-  const stored = (prefix: string) => prisma().decision.count({ where: { subjectId: { startsWith: prefix } } });
-  const decide = (subjectId: string, idempotencyKey?: string) => {
-    const call = t.http().post('/v1/decisions');
-    if (idempotencyKey) void call.set('idempotency-key', idempotencyKey);
-    return call.send({ useCase: 'onboarding', phoneNumber: LINE.newLine, subjectId });
-  };
+  const { decide, stored } = stallProbes(() => t);
 
   beforeAll(async () => {
     t = await startTestApp({ lines: TEST_LINES, now: NOW, env: { DECISION_DEADLINE_MS: String(DEADLINE_MS), DECISION_WRITE_BUDGET_MS: String(WRITE_BUDGET_MS) } });

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { DecisionRepository } from '../src/decisions/decision.repository';
-import { PrismaService } from '../src/prisma/prisma.service';
-import { LINE, NOW, TEST_LINES } from './support/lines';
+import { NOW, TEST_LINES } from './support/lines';
+import { stallProbes } from './support/decide-under-stall';
 import { startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -31,13 +31,7 @@ async function holdWriteLock(file: string, holdMs: number): Promise<ChildProcess
 
 onSqlite('Bounded answers on SQLite: another process holds the write lock (e2e)', () => {
   let t: TestApp;
-  const prisma = () => t.app.get(PrismaService).client;
-  const stored = (prefix: string) => prisma().decision.count({ where: { subjectId: { startsWith: prefix } } });
-  const decide = (subjectId: string, idempotencyKey?: string) => {
-    const call = t.http().post('/v1/decisions');
-    if (idempotencyKey) void call.set('idempotency-key', idempotencyKey);
-    return call.send({ useCase: 'onboarding', phoneNumber: LINE.newLine, subjectId });
-  };
+  const { decide, stored } = stallProbes(() => t);
 
   beforeAll(async () => {
     t = await startTestApp({ lines: TEST_LINES, now: NOW, env: { DECISION_DEADLINE_MS: '300', DECISION_WRITE_BUDGET_MS: '200' } });

@@ -67,7 +67,9 @@ describe.each([
   });
 
   it('lets transactions and outside queries go on after a rollback and a commit', async () => {
-    await rolledBackTransaction(() => settledOrWaiting(Promise.resolve()));
+    await rolledBackTransaction(async () => {
+      await settledOrWaiting(Promise.resolve());
+    });
     await client.$transaction(async (tx) => {
       await tx.rateLimitWindow.create(row('committed'));
     });
