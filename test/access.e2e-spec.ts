@@ -4,6 +4,7 @@ import { Scope } from '../src/auth/scopes';
 import { routesOf } from '../src/common/http/route-table';
 import { runKeysCli } from '../src/cli/keys-cli';
 import { LINE, NOW, TEST_LINES } from './support/lines';
+import { starterRulesDir } from './support/starter-rules';
 import { startTestApp, TestApp } from './support/test-app';
 
 const UNAUTHENTICATED = { status: 401, code: 'UNAUTHENTICATED', message: 'A valid API key is required: Authorization: Bearer <key>.' };
@@ -134,7 +135,7 @@ describe('access control (e2e)', () => {
   it('creates the first admin key from the command line, usable at once', async () => {
     const lines: string[] = [];
     const out = { line: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
-    const env = { DATABASE_URL: t.database.url, NODE_ENV: 'test' };
+    const env = { DATABASE_URL: t.database.url, NODE_ENV: 'test', RULES_DIR: starterRulesDir() };
     expect(await runKeysCli(['create', '--label', 'ops', '--scopes', 'admin'], out, env)).toBe(0);
     const key = lines.join('\n').match(/lt_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/)?.[0] as string;
     expect(key).toBeDefined();

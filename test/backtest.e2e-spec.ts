@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPolicyCli } from '../src/cli/policy-cli';
 import { BacktestService } from '../src/decisions/backtest.service';
 import { LINE, NOW, TEST_LINES } from './support/lines';
+import { starterRule } from './support/starter-rules';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** Feedback labels, then a backtest of a candidate on the stored decisions, through the service and the CLI. */
@@ -16,7 +17,7 @@ describe('feedback and backtest (e2e)', () => {
   beforeAll(async () => {
     t = await startTestApp({ lines: TEST_LINES, now: NOW });
     dir = mkdtempSync(join(tmpdir(), 'linetrust-backtest-'));
-    const candidate = JSON.parse(readFileSync(join(__dirname, '..', 'rules', 'onboarding.json'), 'utf8'));
+    const candidate = starterRule('onboarding.json');
     candidate.rules.find((r: { name: string }) => r.name === 'recent-sim-swap').event.type = 'BLOCK';
     candidateFile = join(dir, 'onboarding.candidate.json');
     writeFileSync(candidateFile, JSON.stringify(candidate));

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { ApiKeyService } from '../src/auth/api-key.service';
 import { Scope } from '../src/auth/scopes';
 import { LINE, TEST_LINES } from './support/lines';
+import { starterRulesDir } from './support/starter-rules';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** What the explorer reads besides the decision API: time filters, outcome counts over time, candidate backtests. */
@@ -27,9 +28,9 @@ describe('explorer API: time filters, outcome stats, candidate backtest (e2e)', 
   ];
 
   beforeAll(async () => {
-    // The shipped policies, and a candidate for onboarding that BLOCKs a recent SIM swap.
+    // The starter policies (the run's snapshot), and a candidate for onboarding that BLOCKs a recent SIM swap.
     rulesDir = mkdtempSync(join(tmpdir(), 'linetrust-explorer-rules-'));
-    const shipped = join(__dirname, '..', 'rules');
+    const shipped = starterRulesDir();
     for (const name of readdirSync(shipped)) writeFileSync(join(rulesDir, name), readFileSync(join(shipped, name)));
     const candidate = JSON.parse(readFileSync(join(shipped, 'onboarding.json'), 'utf8'));
     candidate.rules.find((r: { name: string }) => r.name === 'recent-sim-swap').event.type = 'BLOCK';

@@ -7,6 +7,7 @@ import { DecisionService } from '../src/decisions/decision.service';
 import { DecisionView } from '../src/decisions/decision.types';
 import { EXPLORER_CSP } from '../src/explorer/explorer.controller';
 import { LINE, NOW, TEST_LINES } from './support/lines';
+import { starterRulesDir } from './support/starter-rules';
 import { startTestApp, TestApp } from './support/test-app';
 
 // What the functions evaluated in the page use of its globals (this project compiles without the DOM library).
@@ -60,9 +61,9 @@ describe('decision explorer (browser e2e)', () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`The explorer's browser test needs Chromium at ${CHROMIUM}. Install Debian's package: apt-get install -y chromium`);
     }
-    // The shipped policies, and a shadow candidate for onboarding (for the shadow and backtest panels).
+    // The starter policies (the run's snapshot), and a shadow candidate for onboarding (for the shadow and backtest panels).
     rulesDir = mkdtempSync(join(tmpdir(), 'linetrust-explorer-rules-'));
-    const shipped = join(__dirname, '..', 'rules');
+    const shipped = starterRulesDir();
     for (const name of readdirSync(shipped)) writeFileSync(join(rulesDir, name), readFileSync(join(shipped, name)));
     const candidate = JSON.parse(readFileSync(join(shipped, 'onboarding.json'), 'utf8'));
     candidate.rules.find((r: { name: string }) => r.name === 'established-postpaid-line').event.type = 'CHALLENGE';

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { KEY_IN_TEXT } from '../src/auth/api-key-secret';
 import { runKeysCli } from '../src/cli/keys-cli';
 import { Instance, startInstance, waitReady } from './support/fleet';
+import { starterRule, starterRulesDir } from './support/starter-rules';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 /**
@@ -23,7 +22,7 @@ const FLEET_SIZE = 3;
 async function createKey(databaseUrl: string, scopes: string, extra: string[] = []): Promise<string> {
   const lines: string[] = [];
   const out = { line: (text: string) => lines.push(text), error: (text: string) => lines.push(text) };
-  const code = await runKeysCli(['create', '--label', 'fleet test', '--scopes', scopes, ...extra], out, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' });
+  const code = await runKeysCli(['create', '--label', 'fleet test', '--scopes', scopes, ...extra], out, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', RULES_DIR: starterRulesDir() });
   const key = lines.join('\n').match(KEY_IN_TEXT)?.[0];
   if (code !== 0 || !key) throw new Error(`could not create a key:\n${lines.join('\n')}`);
   return key;
@@ -85,7 +84,7 @@ describeFleet('a fleet of instances on one PostgreSQL schema (e2e)', () => {
   });
 
   it('serves a version published through one instance on every instance within seconds', async () => {
-    const policy = { ...JSON.parse(readFileSync(join(__dirname, '..', 'rules', 'onboarding.json'), 'utf8')), description: 'Onboarding, published to a fleet of three' };
+    const policy = { ...starterRule('onboarding.json'), description: 'Onboarding, published to a fleet of three' };
     const published = await call(fleet[0], key, 'POST', '/v1/policies/onboarding/versions', { policy });
     expect(published.status).toBe(201);
     const version = published.body.version as string;

@@ -8,6 +8,7 @@ import { PolicyRegistry } from '../src/policies/policy.registry';
 import { parseDatabaseUrl } from '../src/prisma/database-url';
 import { LINE, NOW, TEST_LINES } from './support/lines';
 import { deadSimSwapEnv, Sandbox, startSandbox } from './support/sandbox-harness';
+import { starterRulesDir } from './support/starter-rules';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** No API key: orchestrators probe without one. */
@@ -44,7 +45,7 @@ describe('health probes (e2e)', () => {
 
     beforeAll(async () => {
       rules = mkdtempSync(join(tmpdir(), 'linetrust-rules-'));
-      cpSync(join(__dirname, '..', 'rules'), rules, { recursive: true });
+      cpSync(starterRulesDir(), rules, { recursive: true });
       // Reloads are driven by the test (PolicyRegistry.reload), not by the file watcher.
       t = await startTestApp({ lines: TEST_LINES, now: NOW, env: { RULES_DIR: rules, POLICY_RELOAD: 'false' } });
     });

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { PolicyRegistry } from '../src/policies/policy.registry';
 import { LINE, NOW, TEST_LINES } from './support/lines';
 import { deadSimSwapEnv, Sandbox, startSandbox } from './support/sandbox-harness';
+import { starterRulesDir } from './support/starter-rules';
 import { startTestApp, TestApp } from './support/test-app';
 
 interface Sample {
@@ -58,7 +59,7 @@ describe('Prometheus metrics (e2e)', () => {
 
     beforeAll(async () => {
       rules = mkdtempSync(join(tmpdir(), 'linetrust-rules-'));
-      cpSync(join(__dirname, '..', 'rules'), rules, { recursive: true });
+      cpSync(starterRulesDir(), rules, { recursive: true });
       t = await startTestApp({ lines: TEST_LINES, now: NOW, env: { RULES_DIR: rules, POLICY_RELOAD: 'false' } });
       // Decisions whose outcomes the test dataset fixes.
       await decide({ useCase: 'onboarding', phoneNumber: LINE.established }, 'ALLOW');

@@ -2,15 +2,14 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPolicyCli } from '../src/cli/policy-cli';
-
-const RULES = join(__dirname, '..', 'rules');
+import { starterRulesDir } from './support/starter-rules';
 
 /** The policy CLI as a CI pipeline uses it: exit codes and plain output. */
 describe('policy CLI', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'linetrust-cli-'));
-    cpSync(RULES, dir, { recursive: true });
+    cpSync(starterRulesDir(), dir, { recursive: true });
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

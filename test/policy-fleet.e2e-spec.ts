@@ -1,17 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { runPolicyCli } from '../src/cli/policy-cli';
 import { SystemClock } from '../src/common/time/clock';
 import { validateConfig } from '../src/config/app-config';
-import { PACKAGE_ROOT } from '../src/config/package-root';
 import { ActivePolicyRepository } from '../src/policies/active-policy.repository';
 import { PolicyChangeFeed } from '../src/policies/policy-change.feed';
 import { PolicyRegistry } from '../src/policies/policy.registry';
 import { PolicyVersionRepository } from '../src/policies/policy-version.repository';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { LINE, NOW, TEST_LINES } from './support/lines';
+import { starterRule, starterRulesDir } from './support/starter-rules';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { CapturingLogger, startTestApp, TestApp } from './support/test-app';
 
@@ -23,7 +23,7 @@ import { CapturingLogger, startTestApp, TestApp } from './support/test-app';
  */
 const onPostgres = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '');
 const SWITCH_LIMIT_MS = 10_000;
-const rulesFile = (name: string) => JSON.parse(readFileSync(join(PACKAGE_ROOT, 'rules', name), 'utf8')) as Record<string, any>;
+const rulesFile = (name: string) => starterRule<Record<string, any>>(name);
 
 interface Listing {
   source: string;
@@ -209,7 +209,7 @@ describe('instances starting together on an empty database (e2e)', () => {
 
   /** What an instance does at start-up in database mode: migrate, store, seed, read back. */
   async function startRegistry(url: string) {
-    const config = validateConfig({ DATABASE_URL: url, POLICY_SOURCE: 'database', POLICY_POLL_MS: '600000' });
+    const config = validateConfig({ DATABASE_URL: url, POLICY_SOURCE: 'database', POLICY_POLL_MS: '600000', RULES_DIR: starterRulesDir() });
     const prisma = new PrismaService(config);
     const feed = new PolicyChangeFeed(config);
     const registry = new PolicyRegistry(config, new PolicyVersionRepository(prisma), new ActivePolicyRepository(prisma), feed, new SystemClock());

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { PolicyRegistry } from '../src/policies/policy.registry';
 import { LINE, NOW, TEST_LINES } from './support/lines';
+import { starterRulesDir } from './support/starter-rules';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** Hot reload: a saved policy is picked up without a restart; a broken one is refused. */
@@ -17,7 +18,7 @@ describe('policy hot reload (e2e)', () => {
 
   beforeAll(async () => {
     rules = mkdtempSync(join(tmpdir(), 'linetrust-rules-'));
-    cpSync(join(__dirname, '..', 'rules'), rules, { recursive: true });
+    cpSync(starterRulesDir(), rules, { recursive: true });
     t = await startTestApp({ lines: TEST_LINES, now: NOW, env: { RULES_DIR: rules } });
     await t.app.listen(0, '127.0.0.1');
     url = await t.app.getUrl();

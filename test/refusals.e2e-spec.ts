@@ -2,6 +2,7 @@ import request from 'supertest';
 import { runKeysCli } from '../src/cli/keys-cli';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { LINE, NOW, TEST_LINES } from './support/lines';
+import { starterRulesDir } from './support/starter-rules';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('Refusals: the Bearer scheme, keys for unknown use cases, and no internals in errors (e2e)', () => {
@@ -38,7 +39,7 @@ describe('Refusals: the Bearer scheme, keys for unknown use cases, and no intern
 
     const lines: string[] = [];
     const out = { line: (text: string) => lines.push(text), error: (text: string) => lines.push(text) };
-    const env = { DATABASE_URL: t.database.url, NODE_ENV: 'test' };
+    const env = { DATABASE_URL: t.database.url, NODE_ENV: 'test', RULES_DIR: starterRulesDir() };
     expect(await runKeysCli(['create', '--label', 'x', '--scopes', 'decisions:read', '--use-cases', 'p2p_recipient,nope'], out, env)).toBe(1);
     expect(lines.join('\n')).toContain('no policy for nope');
     expect(await keys()).toBe(before);

@@ -6,6 +6,7 @@ import { DecisionService } from '../src/decisions/decision.service';
 import { PolicyRegistry } from '../src/policies/policy.registry';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { LINE, NOW, TEST_LINES } from './support/lines';
+import { starterRulesDir } from './support/starter-rules';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** Shadow mode: a candidate decides beside the active policy; stored, never answered. */
@@ -17,7 +18,7 @@ describe('shadow candidate (e2e)', () => {
 
   beforeAll(async () => {
     rules = mkdtempSync(join(tmpdir(), 'linetrust-shadow-'));
-    cpSync(join(__dirname, '..', 'rules'), rules, { recursive: true });
+    cpSync(starterRulesDir(), rules, { recursive: true });
     // The candidate blocks what the active policy only challenges: a SIM swapped in 72 h.
     const candidate = JSON.parse(readFileSync(join(rules, 'onboarding.json'), 'utf8'));
     candidate.rules.find((r: { name: string }) => r.name === 'recent-sim-swap').event.type = 'BLOCK';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/app.factory';
 import { LINE, NOW, TEST_LINES } from './support/lines';
+import { starterRule, starterRulesDir } from './support/starter-rules';
 import { CapturingLogger, startTestApp } from './support/test-app';
 import { createTestDatabase } from './support/test-database';
 
@@ -18,15 +19,15 @@ describe('start-up (e2e)', () => {
 
   const start = (env: Record<string, string>) =>
     createApp({
-      env: { NODE_ENV: 'test', DATABASE_URL: `file:${join(tempDir(), 'refused.db')}`, ...env },
+      env: { NODE_ENV: 'test', DATABASE_URL: `file:${join(tempDir(), 'refused.db')}`, RULES_DIR: starterRulesDir(), ...env },
       ignoreEnvFile: true,
       logger: new CapturingLogger(),
     });
 
   it('refuses a broken policy file, naming the file, the path inside it and the reason', async () => {
     const rules = tempDir();
-    cpSync(join(__dirname, '..', 'rules'), rules, { recursive: true });
-    const broken = JSON.parse(JSON.stringify(require('../rules/onboarding.json')));
+    cpSync(starterRulesDir(), rules, { recursive: true });
+    const broken = starterRule('onboarding.json');
     broken.rules[1].conditions.all[0].params.maxAge = 5000;
     writeFileSync(join(rules, 'onboarding.json'), JSON.stringify(broken));
     await expect(start({ RULES_DIR: rules })).rejects.toThrow(
@@ -71,7 +72,7 @@ describe('start-up (e2e)', () => {
     const errSpy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       await expect(
-        createApp({ env: { NODE_ENV: 'test', DATABASE_URL: `file:${join(tempDir(), 'x.db')}`, SANDBOX_LINES_FILE: file }, ignoreEnvFile: true }),
+        createApp({ env: { NODE_ENV: 'test', DATABASE_URL: `file:${join(tempDir(), 'x.db')}`, RULES_DIR: starterRulesDir(), SANDBOX_LINES_FILE: file }, ignoreEnvFile: true }),
       ).rejects.toThrow(/lines\[0\] \(\+34\*+001\): subscriberSince is required/);
     } finally {
       spy.mockRestore();

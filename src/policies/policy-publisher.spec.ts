@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { InvalidArgumentError, NotFoundError } from '../common/errors/domain.error';
 import { FixedClock } from '../common/time/clock';
-import { PACKAGE_ROOT } from '../config/package-root';
+import { starterRulesDir } from '../../test/support/starter-rules';
 import { ActivePolicyRepository } from './active-policy.repository';
 import { PolicyPublisher, PolicyPublishRefusedError } from './policy-publisher';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
-const text = readFileSync(join(PACKAGE_ROOT, 'rules', 'onboarding.json'), 'utf8');
-const cases = () => JSON.parse(readFileSync(join(PACKAGE_ROOT, 'rules', 'onboarding.cases.json'), 'utf8')) as { policy: string; cases: { name: string; expect: object }[] };
+const text = readFileSync(join(starterRulesDir(), 'onboarding.json'), 'utf8');
+const cases = () => JSON.parse(readFileSync(join(starterRulesDir(), 'onboarding.cases.json'), 'utf8')) as { policy: string; cases: { name: string; expect: object }[] };
 
 describe('PolicyPublisher', () => {
   beforeAll(() => Logger.overrideLogger(false));

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { FixedClock } from '../common/time/clock';
 import { validateConfig } from '../config/app-config';
-import { PACKAGE_ROOT } from '../config/package-root';
 import { CompiledPolicy } from '../scoring/compiled-policy';
+import { starterRulesDir } from '../../test/support/starter-rules';
 import { ActivePolicyRepository, ActivePolicyRow } from './active-policy.repository';
 import { PolicyChangeFeed } from './policy-change.feed';
 import { PolicyRegistry } from './policy.registry';
@@ -20,7 +20,7 @@ describe('PolicyRegistry', () => {
   beforeAll(() => Logger.overrideLogger(false));
   beforeEach(() => {
     rules = mkdtempSync(join(tmpdir(), 'linetrust-registry-'));
-    copyFileSync(join(PACKAGE_ROOT, 'rules', 'onboarding.json'), join(rules, 'onboarding.json'));
+    copyFileSync(join(starterRulesDir(), 'onboarding.json'), join(rules, 'onboarding.json'));
     seedText = readFileSync(join(rules, 'onboarding.json'), 'utf8');
   });
   afterEach(() => rmSync(rules, { recursive: true, force: true }));

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { starterRulesDir } from '../../test/support/starter-rules';
 import { Backtest, StoredDecision } from './backtest';
 import { CompiledPolicy } from './compiled-policy';
 import { validatePolicyText } from './policy-validator';
 import { SignalRecord } from './signal-collector';
 
 const AT = new Date('2026-06-15T12:00:00Z');
-const onboarding = JSON.parse(readFileSync(join(__dirname, '..', '..', 'rules', 'onboarding.json'), 'utf8'));
+const onboarding = JSON.parse(readFileSync(join(starterRulesDir(), 'onboarding.json'), 'utf8'));
 
 function candidate(change: (policy: any) => void): CompiledPolicy {
   const policy = JSON.parse(JSON.stringify(onboarding));

@@ -1,10 +1,14 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { starterRulesDir } from '../../test/support/starter-rules';
 import { runCaseFile, readCaseFile } from './policy-cases';
 import { loadPolicyFolder } from './policy-loader';
 
-/** The shipped policies' test cases (rules/<id>.cases.json), run as the CLI runs them. */
-const RULES = join(__dirname, '..', '..', 'rules');
+/**
+ * The shipped policies' test cases (rules/<id>.cases.json), run as the CLI runs them: from the
+ * copy jest's globalSetup made at the start of the run, so an edit to rules/ mid-run does not matter.
+ */
+const RULES = starterRulesDir();
 const policies = loadPolicyFolder(RULES);
 const caseFiles = readdirSync(RULES).filter((name) => name.endsWith('.cases.json'));
 

@@ -1,11 +1,13 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { starterRulesDir } from '../../test/support/starter-rules';
 import { CompiledPolicy } from './compiled-policy';
 import { PolicyInvalidError } from './policy-invalid.error';
 import { loadPolicyFile, loadPolicyFolder, POLICY_FILE, PolicyFolderError } from './policy-loader';
 
-const RULES_DIR = join(__dirname, '../../rules');
+/** The shipped policies, as copied from rules/ at the start of the run (jest's globalSetup). */
+const RULES_DIR = starterRulesDir();
 
 function validPolicy(id: string): object {
   return {

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { starterRulesDir } from './starter-rules';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -25,12 +26,12 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Starts `src/main.ts` in a child process with `env`, on a free port; does not wait for it. */
+/** Starts `src/main.ts` in a child process with `env` (RULES_DIR: the run's starter snapshot unless set), on a free port; does not wait for it. */
 export async function startInstance(env: Record<string, string>): Promise<Instance> {
   const port = await freePort();
   const child = spawn(process.execPath, ['-r', join(ROOT, 'test', 'support', 'ts-register.js'), join(ROOT, 'src', 'main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', HOST: '127.0.0.1', PORT: String(port), RULES_DIR: starterRulesDir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

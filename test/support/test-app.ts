@@ -8,6 +8,7 @@ import { createApp } from '../../src/app.factory';
 import { ApiKeyService } from '../../src/auth/api-key.service';
 import { FixedClock } from '../../src/common/time/clock';
 import { conformsTo, OpenApiResponseValidator, ResponseRecorder } from './openapi-validator';
+import { starterRulesDir } from './starter-rules';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 /** A logger that keeps lines in memory: tests assert on them instead of printing them. */
@@ -50,7 +51,10 @@ export interface TestAppOptions {
   /** Dataset lines (the sandbox operator's); written to a temporary file. */
   lines?: unknown[];
   now?: Date;
-  /** Wins over the defaults below (rate limits are off unless a test sets them). */
+  /**
+   * Wins over the defaults below (rate limits are off unless a test sets them; RULES_DIR is the
+   * run's snapshot of the starter policies, never the live rules/, unless a test sets its own).
+   */
   env?: Record<string, string>;
   logger?: LoggerService;
 }
@@ -59,7 +63,7 @@ export interface TestAppOptions {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const dir = mkdtempSync(join(tmpdir(), 'linetrust-lines-'));
-  const env: Record<string, string> = { DATABASE_URL: database.url, NODE_ENV: 'test', RATE_LIMIT_PER_SECOND: '0', ...options.env };
+  const env: Record<string, string> = { DATABASE_URL: database.url, NODE_ENV: 'test', RATE_LIMIT_PER_SECOND: '0', RULES_DIR: starterRulesDir(), ...options.env };
   if (options.lines) {
     env.SANDBOX_LINES_FILE = join(dir, 'lines.json');
     writeFileSync(env.SANDBOX_LINES_FILE, JSON.stringify({ lines: options.lines }));
