@@ -86,7 +86,7 @@ describe('access control (e2e)', () => {
     const onboarding = await t.http().post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber: LINE.newLine }).expect(201);
     const refused = await as(p2p).post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber: LINE.newLine }).expect(403);
     expect(refused.body).toMatchObject({ code: 'PERMISSION_DENIED', message: 'This API key may not use the use case "onboarding".' });
-    const own = await as(p2p).post('/v1/decisions').send({ useCase: 'p2p_recipient', phoneNumber: LINE.newLine, context: { amount: 20 } }).expect(201);
+    const own = await as(p2p).post('/v1/decisions').send({ useCase: 'p2p_recipient', phoneNumber: LINE.newLine, context: { amount: 2000, currency: 'EUR' } }).expect(201);
 
     // Another use case's decision does not exist for this key.
     await as(p2p).get(`/v1/decisions/${onboarding.body.id}`).expect(404);
@@ -121,7 +121,7 @@ describe('access control (e2e)', () => {
     expect(text).not.toContain(created.body.key.slice(20));
     expect(text).not.toMatch(/secretHash|"key"/);
 
-    await as(created.body.key).post('/v1/decisions').send({ useCase: 'p2p_recipient', phoneNumber: LINE.established, context: { amount: 5 } }).expect(201);
+    await as(created.body.key).post('/v1/decisions').send({ useCase: 'p2p_recipient', phoneNumber: LINE.established, context: { amount: 500, currency: 'EUR' } }).expect(201);
     const revoked = await t.http().delete(`/v1/keys/${created.body.id}`).expect(200);
     expect(revoked.body.revokedAt).toBe(NOW.toISOString());
     const after = await as(created.body.key).post('/v1/decisions').send({ useCase: 'p2p_recipient', phoneNumber: LINE.established }).expect(401);

@@ -21,7 +21,7 @@ describe('decisions API (e2e)', () => {
     it('answers 201 with the decision, stored and readable back identical', async () => {
       const created = await server()
         .post('/v1/decisions')
-        .send({ useCase: 'p2p_recipient', phoneNumber: LINE.established, subjectId: 'acct-42', context: { amount: 12.5 } })
+        .send({ useCase: 'p2p_recipient', phoneNumber: LINE.established, subjectId: 'acct-42', context: { amount: 1250, currency: 'EUR' } })
         .expect(201);
       expect(created.body).toMatchObject({
         useCase: 'p2p_recipient',
@@ -29,7 +29,7 @@ describe('decisions API (e2e)', () => {
         score: 0,
         phoneNumber: '+34******001',
         subjectId: 'acct-42',
-        context: { amount: 12.5 },
+        context: { amount: 1250, currency: 'EUR' },
         policy: { id: 'p2p_recipient', version: expect.stringMatching(/^[0-9a-f]{16}$/) },
         createdAt: NOW.toISOString(),
       });

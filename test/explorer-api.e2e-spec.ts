@@ -24,7 +24,7 @@ describe('explorer API: time filters, outcome stats, candidate backtest (e2e)', 
     ['established', '2026-06-15T09:10:00Z', { useCase: 'onboarding', phoneNumber: LINE.established }, 'ALLOW'],
     ['newLine', '2026-06-15T09:50:00Z', { useCase: 'onboarding', phoneNumber: LINE.newLine }, 'REVIEW'],
     ['swap', '2026-06-15T11:30:00Z', { useCase: 'onboarding', phoneNumber: LINE.simSwapped5h }, 'CHALLENGE'],
-    ['p2p', '2026-06-15T11:59:59Z', { useCase: 'p2p_recipient', phoneNumber: LINE.simSwapped48h, context: { amount: 250 } }, 'REVIEW'],
+    ['p2p', '2026-06-15T11:59:59Z', { useCase: 'p2p_recipient', phoneNumber: LINE.simSwapped48h, context: { amount: 25000, currency: 'EUR' } }, 'REVIEW'],
   ];
 
   beforeAll(async () => {

@@ -167,7 +167,7 @@ describeFleet('a fleet of instances on one PostgreSQL schema (e2e)', () => {
     const worker = async (n: number) => {
       for (let i = 0; !stop; i++) {
         try {
-          const answer = await decide(victim, key, { useCase: 'p2p_recipient', phoneNumber: '+34600000005', subjectId: `crash-${n}-${i}`, context: { amount: 10 } });
+          const answer = await decide(victim, key, { useCase: 'p2p_recipient', phoneNumber: '+34600000005', subjectId: `crash-${n}-${i}`, context: { amount: 1000, currency: 'EUR' } });
           if (answer.status === 201) acknowledged.push(answer.body.id as string);
         } catch {
           return; // the connection died with the process: this request was never acknowledged

@@ -1,9 +1,13 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { PrismaService } from '../src/prisma/prisma.service';
-import { arbitraryJsonBody, Expectation, FuzzBody, nearValidBody, rawBytesBody } from './support/fuzz-cases';
+import { arbitraryJsonBody, Expectation, FuzzBody, nearValidBody, OPEN_CONTEXT_POLICY, OPEN_CONTEXT_USE_CASE, rawBytesBody } from './support/fuzz-cases';
 import { headerCase } from './support/fuzz-headers';
 import { LINE, NOW, TEST_LINES } from './support/lines';
+import { starterRulesDir } from './support/starter-rules';
 import { CapturingLogger, startTestApp, TestApp } from './support/test-app';
 
 /** Fixed, so a failure replays; fast-check prints it (and the shrunk case) when one fails. */
@@ -29,14 +33,20 @@ const CAMARA_CODES: Record<number, string[]> = {
 describe('POST /v1/decisions under generated hostile input (fuzz, e2e)', () => {
   let t: TestApp;
   const logger = new CapturingLogger();
+  let rules: string;
   /** Rows counted after the last case that passed; unknown after a failure (shrinking recounts). */
   let known: { decisions: number; claims: number } | undefined;
 
   beforeAll(async () => {
-    t = await startTestApp({ lines: TEST_LINES, now: NOW, logger });
+    // The starter policies and one that accepts any context (the body limits are fuzzed there).
+    rules = mkdtempSync(join(tmpdir(), 'fuzz-rules-'));
+    cpSync(starterRulesDir(), rules, { recursive: true });
+    writeFileSync(join(rules, `${OPEN_CONTEXT_USE_CASE}.json`), JSON.stringify(OPEN_CONTEXT_POLICY));
+    t = await startTestApp({ lines: TEST_LINES, now: NOW, logger, env: { RULES_DIR: rules } });
   });
   afterAll(async () => {
     await t.close();
+    rmSync(rules, { recursive: true, force: true });
   });
 
   async function stored(): Promise<{ decisions: number; claims: number }> {

@@ -42,7 +42,7 @@ const PROFILES: Profile[] = [
 
 const USE_CASES = [
   { useCase: 'onboarding' },
-  { useCase: 'p2p_recipient', context: { amount: 2500 } },
+  { useCase: 'p2p_recipient', context: { amount: 250000, currency: 'EUR' } },
   { useCase: 'account_recovery', trustedSince: '2024-01-01' },
 ];
 

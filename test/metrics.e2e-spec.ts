@@ -67,7 +67,7 @@ describe('Prometheus metrics (e2e)', () => {
       await decide({ useCase: 'onboarding', phoneNumber: LINE.newLine }, 'REVIEW');
       await decide({ useCase: 'onboarding', phoneNumber: LINE.simSwapped5h }, 'CHALLENGE');
       await decide({ useCase: 'onboarding', phoneNumber: LINE.notSubscriber }, 'CHALLENGE');
-      await decide({ useCase: 'p2p_recipient', phoneNumber: LINE.simSwapped48h, context: { amount: 250 } }, 'REVIEW');
+      await decide({ useCase: 'p2p_recipient', phoneNumber: LINE.simSwapped48h, context: { amount: 25000, currency: 'EUR' } }, 'REVIEW');
       await decide({ useCase: 'account_recovery', phoneNumber: LINE.recycled, trustedSince: '2026-01-01' }, 'BLOCK');
       await decide({ useCase: 'account_recovery', phoneNumber: LINE.noSwapData, trustedSince: '2026-01-01' }, 'CHALLENGE');
     });

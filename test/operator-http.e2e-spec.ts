@@ -79,7 +79,7 @@ describe('signals over HTTP from the sandbox operator (e2e)', () => {
 
     const cases = Object.values(LINE).flatMap((phoneNumber) => [
       { useCase: 'onboarding', phoneNumber },
-      { useCase: 'p2p_recipient', phoneNumber, context: { amount: 5000 } },
+      { useCase: 'p2p_recipient', phoneNumber, context: { amount: 500000, currency: 'EUR' } },
       { useCase: 'account_recovery', phoneNumber, trustedSince: '2025-01-01' },
       { useCase: 'account_recovery', phoneNumber },
     ]);

@@ -16,6 +16,8 @@ describe('starter policies (e2e)', () => {
     return response.body as { outcome: string; score: number; reasons: { code: string; rule: string }[]; signals: { signal: string; query: object; status: string }[] };
   };
   const codes = (d: { reasons: { code: string }[] }) => d.reasons.map((r) => r.code);
+  /** A payment p2p_recipient's inputs accept: 25.00 EUR in minor units. */
+  const PAYMENT = { amount: 2500, currency: 'EUR' };
 
   describe('onboarding', () => {
     it('flags a line under 30 days old for REVIEW', async () => {
@@ -61,28 +63,73 @@ describe('starter policies (e2e)', () => {
       ['a recipient line under 30 days old', LINE.newLine, 'RECIPIENT_LINE_UNDER_30_DAYS'],
       ['a recipient whose SIM changed in the last 72 h', LINE.simSwapped48h, 'RECIPIENT_SIM_SWAPPED_LAST_72H'],
     ])('puts %s at least in REVIEW', async (_label, phoneNumber, code) => {
-      const d = await decide({ useCase: 'p2p_recipient', phoneNumber });
+      const d = await decide({ useCase: 'p2p_recipient', phoneNumber, context: PAYMENT });
       expect(['REVIEW', 'BLOCK']).toContain(d.outcome);
       expect(codes(d)).toContain(code);
     });
 
     it('ALLOWs an established line', async () => {
-      const d = await decide({ useCase: 'p2p_recipient', phoneNumber: LINE.established });
+      const d = await decide({ useCase: 'p2p_recipient', phoneNumber: LINE.established, context: PAYMENT });
       expect(d.outcome).toBe('ALLOW');
       expect(codes(d)).toEqual(['ESTABLISHED_RECIPIENT_LINE']);
     });
 
     it('asks tenure over 90 days only when the amount is large enough to matter', async () => {
-      const small = await decide({ useCase: 'p2p_recipient', phoneNumber: LINE.newLine, context: { amount: 20 } });
+      const small = await decide({ useCase: 'p2p_recipient', phoneNumber: LINE.newLine, context: { amount: 2000, currency: 'EUR' } });
       expect(small.signals.map((s) => s.query)).not.toContainEqual({ tenureDate: '2026-03-17' });
-      const large = await decide({ useCase: 'p2p_recipient', phoneNumber: LINE.newLine, context: { amount: 5000 } });
+      const large = await decide({ useCase: 'p2p_recipient', phoneNumber: LINE.newLine, context: { amount: 500000, currency: 'EUR' } });
       expect(large.signals.map((s) => s.query)).toContainEqual({ tenureDate: '2026-03-17' });
     });
 
     it('BLOCKs a large payment (context.amount) to a young line', async () => {
-      const d = await decide({ useCase: 'p2p_recipient', phoneNumber: LINE.newLine, context: { amount: 5000 } });
+      const d = await decide({ useCase: 'p2p_recipient', phoneNumber: LINE.newLine, context: { amount: 500000, currency: 'EUR' } });
       expect(d.outcome).toBe('BLOCK');
       expect(codes(d)).toContain('LARGE_PAYMENT_TO_YOUNG_LINE');
+    });
+  });
+
+  describe('p2p_recipient inputs fail closed', () => {
+    const stored = async () => (await t.http().get(`/v1/decisions?phoneNumber=${encodeURIComponent(LINE.newLine)}&limit=100`).expect(200)).body.items.length as number;
+
+    it.each<[string, Record<string, unknown> | undefined, RegExp]>([
+      ['a formatted amount', { amount: '5,000', currency: 'EUR' }, /context\.amount must be integer \(got "5,000"\)/],
+      ['an amount that is not a number', { amount: 'abc', currency: 'EUR' }, /context\.amount must be integer \(got "abc"\)/],
+      ['a numeric string, once coerced by the engine', { amount: '500000', currency: 'EUR' }, /context\.amount must be integer \(got "500000"\)/],
+      ['an empty context', {}, /context\.amount is required: integer in minor units of the currency \(got nothing\)/],
+      ['no context', undefined, /context\.amount is required/],
+      ['a misspelt field', { amout: 500000, currency: 'EUR' }, /context\.amout is not an input of this use case \(got 500000; its inputs are amount, currency\)/],
+    ])('refuses %s with 400 naming the field, and stores nothing', async (_label, context, message) => {
+      const before = await stored();
+      const response = await t.http().post('/v1/decisions').send({ useCase: 'p2p_recipient', phoneNumber: LINE.newLine, ...(context ? { context } : {}) }).expect(400);
+      expect(response.body).toEqual({ status: 400, code: 'INVALID_ARGUMENT', message: expect.stringMatching(message) });
+      expect(response.body.message).toMatch(/^context does not fit the inputs of use case p2p_recipient: /);
+      expect(await stored()).toBe(before);
+    });
+
+    it('refuses any context field for a use case whose policy reads none', async () => {
+      const response = await t.http().post('/v1/decisions').send({ useCase: 'onboarding', phoneNumber: LINE.established, context: { amount: 5000 } }).expect(400);
+      expect(response.body.message).toBe('context does not fit the inputs of use case onboarding: context.amount is not an input of this use case (got 5000; it reads no context field)');
+    });
+
+    it('publishes the declaration: GET /v1/policies/{id} returns it as inputs.context', async () => {
+      const detail = (await t.http().get('/v1/policies/p2p_recipient').expect(200)).body;
+      expect(detail.inputs.context).toEqual({
+        type: 'object',
+        description: 'The payment about to be made to the recipient.',
+        properties: {
+          amount: expect.objectContaining({ type: 'integer', minimum: 1, 'x-unit': 'minor units of the currency' }),
+          currency: expect.objectContaining({ type: 'string', enum: ['EUR', 'GBP', 'USD'] }),
+        },
+        required: ['amount', 'currency'],
+        additionalProperties: false,
+      });
+      expect((await t.http().get('/v1/policies/onboarding').expect(200)).body.inputs.context).toMatchObject({ properties: {}, additionalProperties: false });
+    });
+
+    it('stores the context as sent when it fits', async () => {
+      const d = await t.http().post('/v1/decisions').send({ useCase: 'p2p_recipient', phoneNumber: LINE.newLine, context: { amount: 500000, currency: 'GBP' } }).expect(201);
+      expect(d.body.context).toEqual({ amount: 500000, currency: 'GBP' });
+      expect(d.body.outcome).toBe('BLOCK');
     });
   });
 

@@ -46,7 +46,7 @@ describe('policy CLI', () => {
     const { code, output } = await run('test', join(dir, 'account_recovery.json'));
     expect(code).toBe(0);
     expect(output).toMatch(/^ {2}ok {3}a number recycled since trustedSince is blocked$/m);
-    expect(output).toMatch(/^8 passed, 0 failed$/m);
+    expect(output).toMatch(/^9 passed, 0 failed$/m);
   });
 
   it('test: 1, naming the case and what differed, when a policy change breaks a case', async () => {
@@ -62,6 +62,15 @@ describe('policy CLI', () => {
     expect(output).toContain("Number Recycling check, specifiedDate = the request's trustedSince");
     expect(output).toContain('SIM Swap check, maxAge 24 h');
     expect(output).toMatch(/number-recycled \[priority 10\]: BLOCK NUMBER_RECYCLED_SINCE_TRUSTED \(\+100\)/);
+  });
+
+  it('explain: the request inputs a policy declares', async () => {
+    const p2p = await run('explain', join(dir, 'p2p_recipient.json'));
+    expect(p2p.code).toBe(0);
+    expect(p2p.output).toContain('Request inputs (context; any other field is refused):');
+    expect(p2p.output).toContain('  - context.amount: integer, in minor units of the currency, >= 1, <= 100000000000; required');
+    expect(p2p.output).toContain('  - context.currency: string, one of "EUR", "GBP", "USD"; required');
+    expect((await run('explain', join(dir, 'onboarding.json'))).output).toContain('Request inputs: none (any other field is refused).');
   });
 
   it('64 for an unknown command', async () => {

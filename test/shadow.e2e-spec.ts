@@ -72,6 +72,27 @@ describe('shadow candidate (e2e)', () => {
     expect(lines.join('\n')).toMatch(/CHALLENGE\s+0\s+0\s+0\s+1/);
   });
 
+  it("does not evaluate a candidate on a context its declared inputs would refuse, and counts it", async () => {
+    const reloaded = t.app.get(PolicyRegistry).nextReload();
+    const candidate = JSON.parse(readFileSync(join(rules, 'onboarding.json'), 'utf8'));
+    candidate.inputs.context = { type: 'object', properties: { channel: { type: 'string', enum: ['app', 'web'] } }, required: ['channel'] };
+    candidate.rules.push({
+      name: 'web-channel',
+      conditions: { all: [{ fact: 'context', path: '$.channel', operator: 'equal', value: 'web' }] },
+      event: { type: 'CHALLENGE', params: { code: 'WEB_CHANNEL', message: 'Onboarding on the web.' } },
+    });
+    writeFileSync(candidateFile(), JSON.stringify(candidate, null, 2));
+    await reloaded;
+    expect(t.app.get(PolicyRegistry).candidate('onboarding')?.inputs.required.has('channel')).toBe(true);
+    const skipped = async () => Number(/^linetrust_shadow_skipped_total\{use_case="onboarding"\} (\d+)$/m.exec((await server().get('/metrics').expect(200)).text)?.[1] ?? 0);
+    const before = await skipped();
+    const decision = await decide(LINE.established);
+    expect(decision.outcome).toBe('ALLOW');
+    const row = await t.app.get(PrismaService).client.decision.findUnique({ where: { id: decision.id } });
+    expect(row).toMatchObject({ shadowOutcome: null, shadowPolicyVersion: null });
+    expect(await skipped()).toBe(before + 1);
+  });
+
   it('stops the shadow run when the candidate file is removed', async () => {
     const removed = t.app.get(PolicyRegistry).nextReload();
     rmSync(candidateFile());

@@ -29,7 +29,7 @@ const OPERATOR_PORT = 3997;
 const DEMO_NUMBERS = ['+34600000001', '+34600000002', '+34600000003', '+34600000004', '+34600000005', '+34600000006'];
 const USE_CASES: Record<string, object> = {
   onboarding: {},
-  p2p_recipient: { context: { amount: 250 } },
+  p2p_recipient: { context: { amount: 25000, currency: 'EUR' } },
   account_recovery: { trustedSince: '2024-01-01' },
 };
 const BODIES = DEMO_NUMBERS.flatMap((phoneNumber) =>

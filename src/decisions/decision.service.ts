@@ -11,6 +11,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { PolicyRegistry } from '../policies/policy.registry';
 import { Label } from '../scoring/backtest';
 import { CompiledPolicy, RequestFacts } from '../scoring/compiled-policy';
+import { inputProblemsMessage } from '../scoring/policy-inputs';
 import { SignalCollector, SignalProviders } from '../scoring/signal-collector';
 import { SIGNAL_PROVIDERS } from '../scoring/signal-providers.token';
 import { SignalGateway } from '../signals/signal-gateway';
@@ -61,6 +62,12 @@ export class DecisionService implements OnModuleDestroy {
     const budget = new Deadline(arrivedAt + this.config.DECISION_DEADLINE_MS + this.config.DECISION_WRITE_BUDGET_MS);
     assertUseCase(caller, request.useCase);
     const policy = this.policies.get(request.useCase);
+    // Fail closed: a context the policy does not declare (a typo, "5,000", a missing field)
+    // is refused here, before any operator call, rather than silently read as "no risk".
+    const refused = policy.inputs.problems(request.context);
+    if (refused.length > 0) {
+      throw new InvalidArgumentError(`context does not fit the inputs of use case ${policy.id}: ${inputProblemsMessage(refused)}`);
+    }
     const now = this.clock.now();
     if (request.trustedSince !== undefined && request.trustedSince > toCalendarDate(now)) {
       throw new InvalidArgumentError('trustedSince must not be in the future');
@@ -97,7 +104,9 @@ export class DecisionService implements OnModuleDestroy {
     if (!(await this.store(record, budget, store))) return undefined;
     this.metrics.decided(record.useCase, outcome, (performance.now() - started) / 1000);
     const candidate = this.policies.candidate(request.useCase);
-    if (candidate) this.shadowInBackground(candidate, collector, facts, record.id);
+    // A candidate that declares other inputs would have refused this context: not evaluated.
+    if (candidate && candidate.inputs.problems(request.context).length > 0) this.metrics.shadowSkipped(record.useCase);
+    else if (candidate) this.shadowInBackground(candidate, collector, facts, record.id);
     this.logger.debug(
       `decision ${record.id}: ${record.useCase} ${outcome} (score ${score}) for ${record.phoneNumberMasked}, policy ${policy.version}`,
     );

@@ -20,6 +20,7 @@ export class MetricsService implements OnApplicationBootstrap, OnModuleDestroy {
   readonly registry = new Registry();
   private readonly decisions: Counter<'use_case' | 'outcome'>;
   private readonly decisionSeconds: Histogram<'use_case'>;
+  private readonly shadowSkips: Counter<'use_case'>;
 
   constructor(
     private readonly policies: PolicyRegistry,
@@ -37,6 +38,12 @@ export class MetricsService implements OnApplicationBootstrap, OnModuleDestroy {
       help: 'Time to make a decision: signals, policy and storing it.',
       labelNames: ['use_case'] as const,
       buckets: DECISION_BUCKETS,
+      registers: [this.registry],
+    });
+    this.shadowSkips = new Counter({
+      name: 'linetrust_shadow_skipped_total',
+      help: "Decisions a shadow candidate did not evaluate because their context does not fit the candidate's declared inputs.",
+      labelNames: ['use_case'] as const,
       registers: [this.registry],
     });
     // Listening from the constructor: the registry's start-up reloads (candidates) count too.
@@ -62,5 +69,10 @@ export class MetricsService implements OnApplicationBootstrap, OnModuleDestroy {
   decided(useCase: string, outcome: Action, seconds: number): void {
     this.decisions.inc({ use_case: useCase, outcome });
     this.decisionSeconds.observe({ use_case: useCase }, seconds);
+  }
+
+  /** A shadow candidate would have refused the decision's context: it was not evaluated. */
+  shadowSkipped(useCase: string): void {
+    this.shadowSkips.inc({ use_case: useCase });
   }
 }

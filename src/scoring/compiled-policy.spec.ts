@@ -66,7 +66,8 @@ const LAYERED_RULES = [
   rule('device-unknown', 'ALLOW', 15, [leaf('deviceSwap', { maxAge: 24 }, '$.status', 'notEqual', 'OK')]),
   rule('prepaid', 'ALLOW', 5, [leaf('tenure', { days: 30 }, '$.contractType', 'equal', 'PAYG')]),
 ];
-const LAYERED = { scoreThresholds: { CHALLENGE: 30, REVIEW: 60, BLOCK: 90 } };
+const AMOUNT_INPUT = { context: { type: 'object', properties: { amount: { type: 'integer', minimum: 0 } }, required: ['amount'] } };
+const LAYERED = { inputs: AMOUNT_INPUT, scoreThresholds: { CHALLENGE: 30, REVIEW: 60, BLOCK: 90 } };
 const factsFor = (i: number): RequestFacts => ({ ...FACTS, context: { amount: (i % 3) * 600 } });
 
 describe('CompiledPolicy', () => {
@@ -165,7 +166,7 @@ describe('CompiledPolicy', () => {
   });
 
   it('versions the policy by a hash of its file content', () => {
-    const doc = { id: 'demo', rules: LAYERED_RULES };
+    const doc = { id: 'demo', inputs: AMOUNT_INPUT, rules: LAYERED_RULES };
     const build = (text: string) => new CompiledPolicy(validatePolicyText(text, '/p/demo.json'), '/p/demo.json', text);
     const compact = JSON.stringify(doc);
     const pretty = JSON.stringify(doc, null, 2);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Almanac, Engine } from 'json-rules-engine';
 import { decideOutcome, Outcome } from './outcome';
 import { REQUEST_FACTS, SIGNAL_FACTS, SignalFactName } from './facts';
+import { ContextContract } from './policy-inputs';
 import { PolicyDocument, PolicyRule } from './policy.types';
 import { SignalCollector } from './signal-collector';
 
@@ -52,6 +53,8 @@ export class CompiledPolicy {
   /** Content hash of the policy file: the version every decision records. */
   readonly version: string;
   readonly ruleNames: readonly string[];
+  /** What the use case accepts in a request's context (its policy's `inputs.context`). */
+  readonly inputs: ContextContract;
   private readonly rulesByName: ReadonlyMap<string, { rule: PolicyRule; index: number }>;
   private readonly idle: Engine[] = [];
 
@@ -64,13 +67,19 @@ export class CompiledPolicy {
     this.id = document.id;
     this.version = createHash('sha256').update(text).digest('hex').slice(0, 16);
     this.ruleNames = document.rules.map((rule) => rule.name);
+    this.inputs = new ContextContract(document.inputs?.context);
     this.rulesByName = new Map(document.rules.map((rule, index) => [rule.name, { rule, index }]));
     this.idle.push(this.buildEngine());
   }
 
+  /**
+   * Runs the rules. The caller has checked the context against `inputs` (a decision refuses it
+   * with 400, a backtest reports it): here declared fields the request left out read as null.
+   */
   async evaluate(collector: SignalCollector, facts: RequestFacts): Promise<Outcome> {
     const engine = this.idle.pop() ?? this.buildEngine();
-    const { results } = await engine.run({ [REQUEST_FACT]: facts, [COLLECTOR_FACT]: collector });
+    const request: RequestFacts = { ...facts, context: this.inputs.factValue(facts.context) };
+    const { results } = await engine.run({ [REQUEST_FACT]: request, [COLLECTOR_FACT]: collector });
     // Only an engine whose run completed goes back: a rejected run may have left it mid-run.
     if (this.idle.length < MAX_IDLE_ENGINES) this.idle.push(engine);
     const fired = results

@@ -22,3 +22,14 @@ export function* leaves(condition: Condition): Generator<LeafCondition> {
 export function* signalLeaves(condition: Condition): Generator<LeafCondition> {
   for (const leaf of leaves(condition)) if (isSignalFact(leaf.fact)) yield leaf;
 }
+
+/** Every leaf with its JSON path in the policy file (`$.rules[0].conditions.all[1]`), in file order. */
+export function* leavesAt(condition: Condition, path: string): Generator<[LeafCondition, string]> {
+  if ('fact' in condition) {
+    yield [condition, path];
+    return;
+  }
+  if ('all' in condition) for (const [i, c] of condition.all.entries()) yield* leavesAt(c, `${path}.all[${i}]`);
+  else if ('any' in condition) for (const [i, c] of condition.any.entries()) yield* leavesAt(c, `${path}.any[${i}]`);
+  else yield* leavesAt(condition.not, `${path}.not`);
+}

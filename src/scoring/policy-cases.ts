@@ -9,6 +9,7 @@ import { SIGNAL_STATUSES, SignalAnswer, SignalStatus } from '../signals/signal.t
 import { TenureSandboxProvider } from '../signals/tenure/tenure.sandbox-provider';
 import { Action } from './actions';
 import { CompiledPolicy } from './compiled-policy';
+import { InputProblem, inputProblemsMessage } from './policy-inputs';
 import { SignalCollector, SignalProviders } from './signal-collector';
 
 /** A fact's answer as a case gives it: `status`, and the answer's fields when OK. */
@@ -22,7 +23,8 @@ export interface PolicyCase {
   line?: Record<string, unknown>;
   /** ...or per signal fact, the same answer whatever the rule's parameter. */
   signals?: Partial<Record<'tenure' | 'numberRecycling' | 'simSwap' | 'deviceSwap', GivenAnswer>>;
-  expect: { outcome: Action; reasons?: string[]; score?: number };
+  /** The outcome... or, for a context the policy's inputs refuse, the fields the refusal names. */
+  expect: { outcome?: Action; reasons?: string[]; score?: number; refused?: string[] };
 }
 
 export interface PolicyCaseFile {
@@ -36,7 +38,7 @@ export interface CaseResult {
   name: string;
   passed: boolean;
   problems: string[];
-  actual: { outcome: Action; score: number; reasons: string[] };
+  actual: { outcome: Action; score: number; reasons: string[] } | { refused: string[] };
 }
 
 const DEFAULT_NUMBER = '+34699000001';
@@ -70,8 +72,23 @@ function providersFor(testCase: PolicyCase, phoneNumber: string, clock: FixedClo
   } as unknown as SignalProviders;
 }
 
+/** A case whose request the policy's inputs refuse, as `POST /v1/decisions` would (400). */
+function refusedCase(testCase: PolicyCase, problems: InputProblem[]): CaseResult {
+  const refused = [...new Set(problems.map((p) => p.field))];
+  const expected = testCase.expect.refused;
+  const failures: string[] = [];
+  if (!expected) failures.push(`refused: ${inputProblemsMessage(problems)}; expected outcome ${testCase.expect.outcome ?? '(none)'}`);
+  else {
+    const missing = expected.filter((field) => !refused.includes(field));
+    if (missing.length) failures.push(`refusal names ${refused.join(', ')}, expected also ${missing.join(', ')} (${inputProblemsMessage(problems)})`);
+  }
+  return { name: testCase.name, passed: failures.length === 0, problems: failures, actual: { refused } };
+}
+
 /** Runs one case through the compiled policy, exactly as a decision would, and compares. */
 export async function runCase(policy: CompiledPolicy, testCase: PolicyCase, now: Date): Promise<CaseResult> {
+  const inputProblems = policy.inputs.problems(testCase.request.context);
+  if (inputProblems.length > 0) return refusedCase(testCase, inputProblems);
   const clock = new FixedClock(now);
   const phoneNumber = testCase.request.phoneNumber ?? DEFAULT_NUMBER;
   const collector = new SignalCollector(providersFor(testCase, phoneNumber, clock), { phoneNumber, trustedSince: testCase.request.trustedSince, correlator: 'policy-test' }, now);
@@ -83,7 +100,8 @@ export async function runCase(policy: CompiledPolicy, testCase: PolicyCase, now:
   const actual = { outcome: outcome.outcome, score: outcome.score, reasons: outcome.reasons.map((r) => r.code) };
   const problems: string[] = [];
   const expected = testCase.expect;
-  if (actual.outcome !== expected.outcome) problems.push(`outcome ${actual.outcome}, expected ${expected.outcome}`);
+  if (expected.refused) problems.push(`accepted, expected a refusal naming ${expected.refused.join(', ')}`);
+  else if (actual.outcome !== expected.outcome) problems.push(`outcome ${actual.outcome}, expected ${expected.outcome}`);
   if (expected.score !== undefined && actual.score !== expected.score) problems.push(`score ${actual.score}, expected ${expected.score}`);
   if (expected.reasons !== undefined) {
     const missing = expected.reasons.filter((code) => !actual.reasons.includes(code));

@@ -52,10 +52,36 @@ function wrap(condition: Condition): string {
   return 'fact' in condition ? conditionText(condition) : `(${conditionText(condition)})`;
 }
 
-/** A readable summary of a policy: what it asks the operator, what each rule does. */
+/** The request inputs a policy declares, a line per context field. */
+function inputLines(policy: PolicyDocument): string[] {
+  const context = policy.inputs?.context;
+  const fields = Object.entries(context?.properties ?? {});
+  const extra = context?.additionalProperties === true ? 'other fields are accepted and stored' : 'any other field is refused';
+  if (fields.length === 0) return [`Request inputs: none (${extra}).`];
+  const required = new Set(context?.required ?? []);
+  return [
+    `Request inputs (context; ${extra}):`,
+    ...fields.map(([name, field]) => {
+      const limits = [
+        field['x-unit'] && `in ${field['x-unit']}`,
+        field.enum && `one of ${field.enum.map((v) => JSON.stringify(v)).join(', ')}`,
+        field.minimum !== undefined && `>= ${field.minimum}`,
+        field.exclusiveMinimum !== undefined && `> ${field.exclusiveMinimum}`,
+        field.maximum !== undefined && `<= ${field.maximum}`,
+        field.exclusiveMaximum !== undefined && `< ${field.exclusiveMaximum}`,
+        field.pattern !== undefined && `matching ${field.pattern}`,
+      ].filter(Boolean);
+      const presence = required.has(name) ? 'required' : 'optional (null when absent)';
+      return `  - context.${name}: ${[field.type, ...limits].join(', ')}; ${presence}`;
+    }),
+  ];
+}
+
+/** A readable summary of a policy: what it reads from the request and asks the operator, what each rule does. */
 export function explainPolicy(policy: PolicyDocument, version: string): string {
   const lines = [`Policy ${policy.id} (version ${version})`];
   if (policy.description) lines.push(policy.description);
+  lines.push('', ...inputLines(policy));
   const leaves = policy.rules.flatMap((rule) => [...signalLeaves(rule.conditions as Condition)]);
   const asked = new Set(leaves.map((leaf) => describeQuery(leaf.fact, leaf.params)));
   lines.push('', 'Operator questions (each asked at most once per decision, only when a rule needs it):');

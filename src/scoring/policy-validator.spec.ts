@@ -64,6 +64,7 @@ describe('validatePolicyText', () => {
   it('accepts a policy using every kind of fact, with thresholds increasing', () => {
     const policy = validPolicy();
     policy.scoreThresholds = { CHALLENGE: 30, REVIEW: 60, BLOCK: 90 };
+    policy.inputs = { context: { type: 'object', properties: { amount: { type: 'number' } }, required: ['amount'] } };
     policy.rules[0].conditions = {
       any: [
         leaf('tenure', '$.tenureDateCheck', { days: 30 }),

@@ -6,13 +6,14 @@ import { PolicyInvalidError, PolicyProblem } from './policy-invalid.error';
 import { policyIdOf } from './policy-files';
 import policySchema from './policy.schema.json';
 import { Condition, PolicyDocument } from './policy.types';
+import { inputProblems } from './input-rules';
 import { handlesUnknown, signalFactsRead } from './unknown-handling';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validateSchema = ajv.compile<PolicyDocument>(policySchema);
 const ONE_OF_CONDITION = 'must have exactly one of "all", "any" or "not"';
 
-/** Checks the schema cannot express: names, file/id agreement, thresholds, unknown handling. */
+/** Checks the schema cannot express: names, file/id agreement, thresholds, unknown handling (inputs: input-rules.ts). */
 function semanticProblems(policy: PolicyDocument, file: string): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
   const expectedId = policyIdOf(file);
@@ -65,7 +66,7 @@ export function validatePolicyText(text: string, file: string): PolicyDocument {
     throw new PolicyInvalidError(file, [{ path: '$', message: `not valid JSON: ${(error as Error).message}` }]);
   }
   if (!validateSchema(json)) throw new PolicyInvalidError(file, schemaProblems(validateSchema.errors ?? [], json, ONE_OF_CONDITION));
-  const problems = semanticProblems(json, file);
+  const problems = [...semanticProblems(json, file), ...inputProblems(json)];
   if (problems.length > 0) throw new PolicyInvalidError(file, problems);
   return json;
 }

@@ -6,15 +6,15 @@ import { Condition, LeafCondition, PolicyRule } from './policy.types';
 const UNKNOWN_STATUSES = SIGNAL_STATUSES.filter((status) => status !== 'OK');
 
 /** Whether a condition can be true, and whether it can be false, in some situation. */
-interface Possible {
+export interface Possible {
   canBeTrue: boolean;
   canBeFalse: boolean;
 }
 
-const EITHER: Possible = { canBeTrue: true, canBeFalse: true };
+export const EITHER: Possible = { canBeTrue: true, canBeFalse: true };
 
 /** json-rules-engine's operators on a known fact value, as far as this analysis needs. */
-function holds(operator: string, factValue: unknown, value: unknown): boolean {
+export function holds(operator: string, factValue: unknown, value: unknown): boolean {
   switch (operator) {
     case 'equal':
       return factValue === value;
@@ -30,8 +30,28 @@ function holds(operator: string, factValue: unknown, value: unknown): boolean {
   }
 }
 
-function fixed(result: boolean): Possible {
+export function fixed(result: boolean): Possible {
   return { canBeTrue: result, canBeFalse: !result };
+}
+
+/** What a condition can do in a situation, given what each of its leaves can do in it. */
+export function possibleWhen(condition: Condition, leaf: (leaf: LeafCondition) => Possible): Possible {
+  if ('fact' in condition) return leaf(condition);
+  if ('all' in condition) {
+    const parts = condition.all.map((c) => possibleWhen(c, leaf));
+    return { canBeTrue: parts.every((p) => p.canBeTrue), canBeFalse: parts.some((p) => p.canBeFalse) };
+  }
+  if ('any' in condition) {
+    const parts = condition.any.map((c) => possibleWhen(c, leaf));
+    return { canBeTrue: parts.some((p) => p.canBeTrue), canBeFalse: parts.every((p) => p.canBeFalse) };
+  }
+  const inner = possibleWhen(condition.not, leaf);
+  return { canBeTrue: inner.canBeFalse, canBeFalse: inner.canBeTrue };
+}
+
+/** Whether firing the rule changes the decision: an action above ALLOW, or points. */
+export function ruleMatters(rule: PolicyRule): boolean {
+  return rule.event.type !== 'ALLOW' || (rule.event.params.score ?? 0) > 0;
 }
 
 /**
@@ -39,17 +59,7 @@ function fixed(result: boolean): Possible {
  * statuses and its answer fields are absent. Other facts can be anything.
  */
 function whileUnknown(condition: Condition, fact: SignalFactName): Possible {
-  if ('fact' in condition) return leafWhileUnknown(condition, fact);
-  if ('all' in condition) {
-    const parts = condition.all.map((c) => whileUnknown(c, fact));
-    return { canBeTrue: parts.every((p) => p.canBeTrue), canBeFalse: parts.some((p) => p.canBeFalse) };
-  }
-  if ('any' in condition) {
-    const parts = condition.any.map((c) => whileUnknown(c, fact));
-    return { canBeTrue: parts.some((p) => p.canBeTrue), canBeFalse: parts.every((p) => p.canBeFalse) };
-  }
-  const inner = whileUnknown(condition.not, fact);
-  return { canBeTrue: inner.canBeFalse, canBeFalse: inner.canBeTrue };
+  return possibleWhen(condition, (leaf) => leafWhileUnknown(leaf, fact));
 }
 
 function leafWhileUnknown(leaf: LeafCondition, fact: SignalFactName): Possible {
@@ -74,8 +84,7 @@ function testsStatus(condition: Condition, fact: SignalFactName): boolean {
  */
 export function handlesUnknown(rule: PolicyRule, fact: SignalFactName): boolean {
   const conditions = rule.conditions as Condition;
-  const matters = rule.event.type !== 'ALLOW' || (rule.event.params.score ?? 0) > 0;
-  return matters && testsStatus(conditions, fact) && whileUnknown(conditions, fact).canBeTrue;
+  return ruleMatters(rule) && testsStatus(conditions, fact) && whileUnknown(conditions, fact).canBeTrue;
 }
 
 /** The signal facts a rule reads, with the JSON path of their first use. */

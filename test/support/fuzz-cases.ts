@@ -14,6 +14,25 @@ export interface FuzzBody {
 }
 
 const USE_CASES = ['onboarding', 'p2p_recipient', 'account_recovery'];
+/**
+ * The starter policies declare their context fields and refuse others. The cases here test
+ * the body's limits (depth, size, names, numbers), so a body with a context goes to this use
+ * case, whose policy accepts any field (see OPEN_CONTEXT_POLICY); declared inputs have their
+ * own tests (test/policies.e2e-spec.ts, src/scoring/starter-inputs.spec.ts).
+ */
+export const OPEN_CONTEXT_USE_CASE = 'open_context';
+export const OPEN_CONTEXT_POLICY = {
+  id: OPEN_CONTEXT_USE_CASE,
+  description: 'Fuzz tests only: accepts any context field, reads none.',
+  inputs: { context: { type: 'object', properties: {}, additionalProperties: true } },
+  rules: [
+    {
+      name: 'tenure-unknown',
+      conditions: { all: [{ fact: 'tenure', params: { days: 30 }, path: '$.status', operator: 'notEqual', value: 'OK' }] },
+      event: { type: 'REVIEW', params: { code: 'TENURE_UNVERIFIED', message: 'Tenure unknown.' } },
+    },
+  ],
+};
 const FIELDS = ['useCase', 'phoneNumber', 'trustedSince', 'subjectId', 'context'] as const;
 type Field = (typeof FIELDS)[number];
 const STRING_FIELDS: Field[] = ['useCase', 'phoneNumber', 'trustedSince', 'subjectId'];
@@ -51,7 +70,11 @@ export const validBody: fc.Arbitrary<Body> = fc.record(
     context: fc.dictionary(contextKey, contextLeaf, { maxKeys: 5 }),
   },
   { requiredKeys: ['useCase', 'phoneNumber'] },
-);
+).map((body) => {
+  if (body.context !== undefined) return { ...body, useCase: OPEN_CONTEXT_USE_CASE };
+  // p2p_recipient requires its payment fields.
+  return body.useCase === 'p2p_recipient' ? { ...body, context: { amount: 2500, currency: 'EUR' } } : body;
+});
 
 /** Any UTF-16 code unit, lone surrogates included, plus the characters that break things most. */
 const codeUnit = fc.oneof(
@@ -92,7 +115,7 @@ export const nearValidBody: fc.Arbitrary<FuzzBody> = fc.oneof(
       // Spliced as text: an object literal would turn "__proto__" into a prototype, not a field.
       const member = `${jsonText(key)}:${jsonText(value)}`;
       if (inContext) {
-        const payload = withRaw({ ...body, context: {} }, 'context', `{${member}}`);
+        const payload = withRaw({ ...body, useCase: OPEN_CONTEXT_USE_CASE, context: {} }, 'context', `{${member}}`);
         return { kind: 'any name in context', payload, expect: PROTOTYPE_KEYS.includes(key) ? 'reject' : 'accept' };
       }
       const known = FIELDS.includes(key as Field);
@@ -117,7 +140,7 @@ export const nearValidBody: fc.Arbitrary<FuzzBody> = fc.oneof(
     }
     const context = where === 'context value' ? { note: text } : { [text]: 1 };
     const prototypeKey = where === 'context key' && PROTOTYPE_KEYS.includes(text);
-    return { kind: `unicode ${where}`, payload: jsonText({ ...body, context }), expect: clean && !prototypeKey ? 'accept' : 'reject' };
+    return { kind: `unicode ${where}`, payload: jsonText({ ...body, useCase: OPEN_CONTEXT_USE_CASE, context }), expect: clean && !prototypeKey ? 'accept' : 'reject' };
   }),
   fc.tuple(
     validBody,
@@ -128,12 +151,12 @@ export const nearValidBody: fc.Arbitrary<FuzzBody> = fc.oneof(
     fc.boolean(),
   ).map(([body, raw, inContext]): FuzzBody => {
     if (!inContext) return { kind: 'raw number as useCase', payload: withRaw(body, 'useCase', raw), expect: 'reject' };
-    const payload = withRaw({ ...body, context: {} }, 'context', `{"n":${raw}}`);
+    const payload = withRaw({ ...body, useCase: OPEN_CONTEXT_USE_CASE, context: {} }, 'context', `{"n":${raw}}`);
     return { kind: 'raw number in context', payload, expect: Number.isFinite(Number(raw)) ? 'accept' : 'reject' };
   }),
   fc.tuple(validBody, fc.constantFrom(...FIELDS), fc.jsonValue({ maxDepth: 1 }), fc.boolean()).map(([body, name, value, nested]): FuzzBody => {
     if (nested) {
-      const payload = withRaw({ ...body, context: {} }, 'context', `{"a":1,"b":2,"\\u0061":${jsonText(value)}}`);
+      const payload = withRaw({ ...body, useCase: OPEN_CONTEXT_USE_CASE, context: {} }, 'context', `{"a":1,"b":2,"\\u0061":${jsonText(value)}}`);
       return { kind: 'duplicate key in context', payload, expect: 'reject' };
     }
     const once = jsonText({ ...body, [name]: body[name] ?? value });
@@ -142,16 +165,16 @@ export const nearValidBody: fc.Arbitrary<FuzzBody> = fc.oneof(
   fc.tuple(validBody, fc.integer({ min: 0, max: 40 }), fc.boolean()).map(([body, depth, asArray]): FuzzBody => {
     // context { k: <depth containers> } is 1 + depth levels deep.
     const tooDeep = 1 + depth > CONTEXT_MAX_DEPTH;
-    return { kind: 'deep context', payload: jsonText({ ...body, context: { k: wrap(depth, asArray) } }), expect: tooDeep ? 'reject' : 'accept' };
+    return { kind: 'deep context', payload: jsonText({ ...body, useCase: OPEN_CONTEXT_USE_CASE, context: { k: wrap(depth, asArray) } }), expect: tooDeep ? 'reject' : 'accept' };
   }),
   fc.tuple(validBody, fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1, max: 40 })).map(([body, count, keyLength]): FuzzBody => {
     const context = Object.fromEntries(Array.from({ length: count }, (_, i) => [String(i).padStart(keyLength, 'k'), i]));
-    return { kind: 'many context keys', payload: jsonText({ ...body, context }), expect: contextVerdict(context) };
+    return { kind: 'many context keys', payload: jsonText({ ...body, useCase: OPEN_CONTEXT_USE_CASE, context }), expect: contextVerdict(context) };
   }),
   fc.tuple(validBody, fc.integer({ min: 0, max: 20_000 }), fc.boolean()).map(([body, length, asArray]): FuzzBody => {
     const context = asArray ? { list: Array.from({ length: Math.floor(length / 4) }, (_, i) => i) } : { ['k'.repeat(length)]: 1 };
-    const verdict = bytes({ ...body, context }) > BODY_LIMIT_BYTES ? 'reject' : contextVerdict(context);
-    return { kind: asArray ? 'long array in context' : 'long context key', payload: jsonText({ ...body, context }), expect: verdict };
+    const verdict = bytes({ ...body, useCase: OPEN_CONTEXT_USE_CASE, context }) > BODY_LIMIT_BYTES ? 'reject' : contextVerdict(context);
+    return { kind: asArray ? 'long array in context' : 'long context key', payload: jsonText({ ...body, useCase: OPEN_CONTEXT_USE_CASE, context }), expect: verdict };
   }),
 );
 

@@ -57,7 +57,7 @@ export function decisionBody(phoneNumber: string, index: number, subjectId: stri
     case 0:
       return { useCase: 'onboarding', phoneNumber, subjectId };
     case 1:
-      return { useCase: 'p2p_recipient', phoneNumber, subjectId, context: { amount: 250 } };
+      return { useCase: 'p2p_recipient', phoneNumber, subjectId, context: { amount: 25000, currency: 'EUR' } };
     default:
       return { useCase: 'account_recovery', phoneNumber, subjectId, trustedSince: '2024-01-01' };
   }
