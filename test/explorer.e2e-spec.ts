@@ -77,7 +77,7 @@ describe('decision explorer (browser e2e)', () => {
       return (await t.http().post('/v1/decisions').send(body).expect(201)).body as DecisionView;
     };
     made.allow = await decide(3 * 3600, { useCase: 'onboarding', phoneNumber: LINE.established });
-    made.review = await decide(3600, { useCase: 'p2p_recipient', phoneNumber: LINE.simSwapped48h, context: { amount: 250 } });
+    made.review = await decide(3600, { useCase: 'p2p_recipient', phoneNumber: LINE.simSwapped48h, context: { amount: 25000, currency: 'EUR' } });
     made.block = await decide(1, { useCase: 'account_recovery', phoneNumber: LINE.recycled, trustedSince: '2026-01-01' });
     t.clock.set(NOW);
     await t.app.get(DecisionService).shadowsSettled();
@@ -146,6 +146,13 @@ describe('decision explorer (browser e2e)', () => {
     await onboarding.getByRole('button', { name: 'Run backtest' }).click();
     await onboarding.locator('.backtest table.matrix').waitFor();
     expect(await onboarding.locator('.backtest').innerText()).toMatch(/replayed on 1 decision, 1 fully replayable; 1 would change outcome/);
+
+    // Each policy shows the request inputs it declares.
+    const p2p = page.locator('article.policy', { has: page.getByRole('heading', { name: 'p2p_recipient', exact: true }) });
+    await p2p.locator('.inputs table').waitFor();
+    const inputRows = await p2p.locator('.inputs tbody tr').allInnerTexts();
+    expect(inputRows).toEqual([expect.stringMatching(/^context\.amount\s+integer\s+required\s+≥ 1; ≤ 100000000000; in minor units of the currency\s+/), expect.stringMatching(/^context\.currency\s+string\s+required\s+"EUR", "GBP", "USD"/)]);
+    expect(await onboarding.locator('.inputs').innerText()).toContain('Reads no context field. Other fields are refused (400).');
 
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext, Script } from 'node:vm';
-import type { OpenAPIObject, OperationObject, ParameterObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
+import type { OpenAPIObject, OperationObject, ParameterObject, RequestBodyObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import request from 'supertest';
 import { routesOf } from '../src/common/http/route-table';
 import { CheckedResponse, conformsTo, OpenApiResponseValidator, resolved, UNDOCUMENTED_ROUTES } from './support/openapi-validator';
@@ -40,6 +40,27 @@ describe('OpenAPI document (e2e)', () => {
     const documented = operations(document).map(({ method, path }) => `${method.toUpperCase()} ${path}`);
     expect(routes.length).toBeGreaterThanOrEqual(13);
     expect([...documented].sort()).toEqual([...routes].sort());
+  });
+
+  it("documents POST /v1/decisions' body per use case, discriminated by useCase, with each policy's declared context", () => {
+    const body = resolved<RequestBodyObject>(document, document.paths['/v1/decisions'].post?.requestBody).content['application/json'].schema as SchemaObject;
+    const useCases = ['account_recovery', 'onboarding', 'p2p_recipient'];
+    expect(body.discriminator).toEqual({ propertyName: 'useCase', mapping: Object.fromEntries(useCases.map((id) => [id, `#/components/schemas/DecisionRequest.${id}`])) });
+    expect(body.oneOf).toHaveLength(3);
+    const p2p = document.components!.schemas!['DecisionRequest.p2p_recipient'] as SchemaObject;
+    const own = p2p.allOf![1] as SchemaObject;
+    expect(p2p.allOf![0]).toEqual({ $ref: '#/components/schemas/DecisionRequest' });
+    expect(own.required).toEqual(['useCase', 'context']);
+    expect(own.properties!.useCase).toEqual({ type: 'string', enum: ['p2p_recipient'] });
+    expect(own.properties!.context).toMatchObject({
+      type: 'object',
+      required: ['amount', 'currency'],
+      additionalProperties: false,
+      properties: { amount: { type: 'integer', minimum: 1, 'x-unit': 'minor units of the currency' }, currency: { type: 'string', enum: ['EUR', 'GBP', 'USD'] } },
+    });
+    const onboarding = (document.components!.schemas!['DecisionRequest.onboarding'] as SchemaObject).allOf![1] as SchemaObject;
+    expect(onboarding.required).toEqual(['useCase']);
+    expect(onboarding.properties!.context).toMatchObject({ properties: {}, additionalProperties: false });
   });
 
   it('serves Swagger UI at /docs and the document at /docs/openapi.json without a key, while /v1 still needs one', async () => {

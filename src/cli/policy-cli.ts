@@ -150,6 +150,10 @@ async function shadow(args: string[]): Promise<number> {
 function printBacktest(report: BacktestReport): void {
   const actions = ['ALLOW', 'CHALLENGE', 'REVIEW', 'BLOCK'] as const;
   out.line(`${report.policyId}: candidate ${report.candidateVersion} replayed on ${report.decisions} stored decisions, ${report.replayable} fully replayable`);
+  if (report.inputsRefused.count > 0) {
+    const fields = [...new Set(report.inputsRefused.examples.flatMap((e) => e.fields))].join(', ');
+    out.line(`  ${report.inputsRefused.count} not replayed: the candidate's inputs refuse their context (${fields}; e.g. ${report.inputsRefused.examples.slice(0, 3).map((e) => e.id).join(', ')})`);
+  }
   out.line(`  ${'stored \\ candidate'.padEnd(20)}${actions.map((a) => a.padStart(10)).join('')}`);
   for (const from of actions) out.line(`  ${from.padEnd(20)}${actions.map((to) => String(report.matrix[from][to]).padStart(10)).join('')}`);
   out.line('');

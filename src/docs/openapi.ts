@@ -15,8 +15,10 @@ import {
 } from '@nestjs/swagger';
 import { CORRELATOR_PATTERN } from '../common/http/request-context';
 import { PACKAGE_ROOT } from '../config/package-root';
+import { PolicyRegistry } from '../policies/policy.registry';
 import { ErrorInfo, errorResponse, ErrorStatus, sharedResponseName } from './error-responses';
 import { accessByRoute, RouteAccess } from './route-access';
+import { withUseCaseInputs } from './use-case-inputs';
 
 /** Swagger UI; the document itself is at DOCUMENT_PATH. Both are public (not Nest routes: AuthGuard never sees them). */
 const DOCS_PATH = '/docs';
@@ -171,8 +173,11 @@ export function setupApiDocs(app: INestApplication): void {
   fastify.addHook('onRoute', (route) => {
     if (isUnderDocs(route.url)) route.onSend = [...[route.onSend ?? []].flat(), addFramingHeaders];
   });
+  const policies = app.get(PolicyRegistry);
   SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: DOCUMENT_PATH,
+    // Each use case's declared context, from the policies loaded now (they change live).
+    patchDocumentOnRequest: (_request, _reply, base) => withUseCaseInputs(base, policies.list()),
     raw: ['json'],
     customSiteTitle: 'LineTrust API',
     // No online validator badge: it would send the document's URL to validator.swagger.io.

@@ -3,6 +3,7 @@ import { assertUseCase, mayUseCase, Principal } from '../auth/scopes';
 import { NotFoundError } from '../common/errors/domain.error';
 import { CompiledPolicy } from '../scoring/compiled-policy';
 import { POLICY_ID, policyIdOf } from '../scoring/policy-loader';
+import { ContextDeclaration } from '../scoring/policy.types';
 import { PolicyRefusal, PolicyRegistry } from './policy.registry';
 import { PolicyVersionRepository } from './policy-version.repository';
 
@@ -26,6 +27,8 @@ export interface PolicySummary {
 }
 
 export interface PolicyDetail extends PolicySummary {
+  /** What a request's `context` must hold for this use case: the JSON Schema requests are checked with. */
+  inputs: { context: ContextDeclaration };
   /** The active version's exact text. */
   content: string;
   /** Every version loaded so far, newest first. */
@@ -82,6 +85,7 @@ export class PolicyService {
     const refused = this.registry.refused().find((r) => r.file === policy.file);
     return {
       ...this.summary(policy),
+      inputs: { context: policy.inputs.schema },
       content: policy.text,
       history: history.map((h) => ({ version: h.version, firstLoadedAt: h.firstLoadedAt.toISOString() })),
       ...(refused ? { refused } : {}),

@@ -76,3 +76,29 @@ describe('Backtest', () => {
     expect(Object.values(report.matrix).every((row) => Object.values(row).every((n) => n === 0))).toBe(true);
   });
 });
+
+describe('Backtest against declared inputs', () => {
+  it("reports, and does not replay, stored decisions whose context the candidate's inputs refuse", async () => {
+    // The candidate starts reading a required channel field the stored decisions never sent.
+    const reading = candidate((p) => {
+      p.inputs.context.properties = { channel: { type: 'string', enum: ['app', 'web'] } };
+      p.inputs.context.required = ['channel'];
+      p.rules.find((r: any) => r.name === 'recent-sim-swap').conditions.all.push({ fact: 'context', path: '$.channel', operator: 'equal', value: 'web' });
+    });
+    const backtest = new Backtest(reading);
+    for (const decision of STORED) await backtest.add(decision);
+    await backtest.add({ ...STORED[0], id: 'with-channel', context: { channel: 'web' } });
+    const report = backtest.report();
+    expect(report.decisions).toBe(4);
+    expect(report.inputsRefused).toEqual({ count: 3, examples: ['swap', 'established', 'new'].map((id) => ({ id, fields: ['context.channel'] })) });
+    expect(report.replayable).toBe(1);
+    expect(report.changed).toEqual([]);
+    expect(report.rules.find((r) => r.rule === 'recent-sim-swap')).toMatchObject({ before: 1, after: 1 });
+  });
+
+  it('replays every decision when the stored contexts fit', async () => {
+    const report = await run(candidate(() => undefined));
+    expect(report.inputsRefused).toEqual({ count: 0, examples: [] });
+    expect(report.replayable).toBe(3);
+  });
+});

@@ -35,6 +35,11 @@ export interface BacktestReport {
   decisions: number;
   /** Decisions every fired-or-not rule of the candidate could be replayed on. */
   replayable: number;
+  /**
+   * Decisions whose stored context the candidate's declared inputs refuse: the candidate would
+   * have answered them 400, so they are not replayed (nor counted in `replayable`).
+   */
+  inputsRefused: { count: number; examples: { id: string; fields: string[] }[] };
   matrix: OutcomeMatrix;
   /** Per rule: hits before and after on the replayable decisions, and decisions it could not be replayed on. */
   rules: { rule: string; before: number; after: number; notReplayable: number }[];
@@ -46,6 +51,7 @@ export interface BacktestReport {
 const NOT_REPLAYABLE = 'not replayable: this query was not asked when the decision was made';
 const PLACEHOLDER_NUMBER = '+10000000000';
 const MAX_CHANGED_LISTED = 1000;
+const MAX_REFUSED_LISTED = 20;
 
 /**
  * Replays stored decisions against a candidate policy, on the signal answers stored with
@@ -61,6 +67,7 @@ export class Backtest {
   private changedCount = 0;
   private decisions = 0;
   private replayable = 0;
+  private readonly inputsRefused: BacktestReport['inputsRefused'] = { count: 0, examples: [] };
   private readonly labelled: { before: Action; after: Action; label: Label }[] = [];
 
   constructor(private readonly candidate: CompiledPolicy) {
@@ -69,6 +76,12 @@ export class Backtest {
 
   async add(decision: StoredDecision): Promise<void> {
     this.decisions += 1;
+    const refused = this.candidate.inputs.problems(decision.context);
+    if (refused.length > 0) {
+      this.inputsRefused.count += 1;
+      if (this.inputsRefused.examples.length < MAX_REFUSED_LISTED) this.inputsRefused.examples.push({ id: decision.id, fields: [...new Set(refused.map((p) => p.field))] });
+      return;
+    }
     const stored = new Map(decision.signals.map((record) => [queryKey(record), record]));
     const missing = new Set<string>();
     const collector = new SignalCollector(this.providers(stored, missing), { phoneNumber: PLACEHOLDER_NUMBER, trustedSince: decision.trustedSince, correlator: 'backtest' }, decision.createdAt);
@@ -112,6 +125,7 @@ export class Backtest {
       candidateVersion: this.candidate.version,
       decisions: this.decisions,
       replayable: this.replayable,
+      inputsRefused: this.inputsRefused,
       matrix: this.matrix,
       rules: [...this.hits].map(([rule, counts]) => ({ rule, ...counts })),
       changed: this.changed,

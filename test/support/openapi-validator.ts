@@ -46,6 +46,8 @@ function newAjv(document: OpenAPIObject): Ajv {
   // Strict: a keyword ajv does not know, or a type mistake in the document, fails the check.
   const ajv = new Ajv({ allErrors: true, strict: true });
   ajv.addKeyword({ keyword: 'example' });
+  // A policy's declared inputs carry their unit as an OpenAPI extension.
+  ajv.addKeyword({ keyword: 'x-unit' });
   ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
   ajv.addFormat('date', /^\d{4}-\d{2}-\d{2}$/);
   ajv.addFormat('date-time', {

@@ -24,6 +24,18 @@ export class ChangedDecisionResponse {
   @ApiProperty({ enum: ACTIONS, enumName: 'Action', description: 'The outcome of the candidate.', example: 'REVIEW' }) after!: Action;
 }
 
+@ApiSchema({ name: 'InputsRefusedDecision', description: "A stored decision whose context the candidate's declared inputs refuse." })
+export class InputsRefusedDecisionResponse {
+  @ApiProperty({ format: 'uuid', example: '01a20149-7354-70d1-94a1-d52bc3b0c889' }) id!: string;
+  @ApiProperty({ type: [String], description: 'The context fields the candidate refuses.', example: ['context.currency'] }) fields!: string[];
+}
+
+@ApiSchema({ name: 'InputsRefused', description: "Stored decisions the candidate would have refused (400) for their context: not replayed." })
+export class InputsRefusedResponse {
+  @ApiProperty({ ...COUNT, description: 'How many.', example: 3 }) count!: number;
+  @ApiProperty({ type: [InputsRefusedDecisionResponse], description: 'The first 20.' }) examples!: InputsRefusedDecisionResponse[];
+}
+
 @ApiSchema({ name: 'OutcomeQuality', description: 'An outcome measured against the feedback labels.' })
 export class OutcomeQualityResponse {
   @ApiProperty({ ...COUNT, description: 'Labelled decisions with this outcome.', example: 40 }) decisions!: number;
@@ -53,6 +65,7 @@ export class BacktestReportResponse implements BacktestReport {
   @ApiProperty({ description: 'The candidate version (content hash).', pattern: POLICY_VERSION.source, example: '9c1d0e5a7b3f2e11' }) candidateVersion!: string;
   @ApiProperty({ ...COUNT, description: 'Decisions replayed.', example: 240 }) decisions!: number;
   @ApiProperty({ ...COUNT, description: 'Decisions every rule of the candidate could be replayed on.', example: 236 }) replayable!: number;
+  @ApiProperty({ type: InputsRefusedResponse, description: "Decisions whose stored context the candidate's declared inputs refuse: reported, not replayed." }) inputsRefused!: InputsRefusedResponse;
   @ApiProperty({ type: OutcomeMatrixResponse }) matrix!: OutcomeMatrixResponse;
   @ApiProperty({ type: [BacktestRuleResponse] }) rules!: BacktestRuleResponse[];
   @ApiProperty({ type: [ChangedDecisionResponse], description: 'Decisions whose outcome changes (the first 1000).' }) changed!: ChangedDecisionResponse[];

@@ -1,4 +1,4 @@
-// Per policy: its shadow candidates' agreement with it (GET /v1/policies/{id}/shadow) and, for
+// Per policy: the request inputs it declares (GET /v1/policies/{id}), its shadow candidates' agreement with it (GET /v1/policies/{id}/shadow) and, for
 // admin keys, a backtest of its candidate file on the stored decisions (POST .../backtest).
 
 import { el, matrixTable, table } from './dom.js';
@@ -31,6 +31,40 @@ function renderShadow(slot, report) {
   );
 }
 
+/** What a field accepts, in a few words: enum, range, length, pattern, unit. */
+function allowed(field) {
+  const parts = [];
+  if (field.enum) parts.push(field.enum.map((v) => JSON.stringify(v)).join(', '));
+  if (field.minimum !== undefined) parts.push(`≥ ${field.minimum}`);
+  if (field.exclusiveMinimum !== undefined) parts.push(`> ${field.exclusiveMinimum}`);
+  if (field.maximum !== undefined) parts.push(`≤ ${field.maximum}`);
+  if (field.exclusiveMaximum !== undefined) parts.push(`< ${field.exclusiveMaximum}`);
+  if (field.minLength !== undefined || field.maxLength !== undefined) parts.push(`${field.minLength ?? 0}–${field.maxLength ?? '∞'} characters`);
+  if (field.pattern) parts.push(`matches ${field.pattern}`);
+  if (field['x-unit']) parts.push(`in ${field['x-unit']}`);
+  return parts.join('; ') || 'any';
+}
+
+/** The request inputs the policy declares (GET /v1/policies/{id}: inputs.context). */
+function renderInputs(slot, detail) {
+  const context = detail.inputs.context;
+  const fields = Object.entries(context.properties ?? {});
+  const required = new Set(context.required ?? []);
+  const extra = context.additionalProperties === true ? ' Other fields are accepted and stored.' : ' Other fields are refused (400).';
+  if (fields.length === 0) {
+    slot.replaceChildren(el('p', { class: 'note' }, `Reads no context field.${extra}`));
+    return;
+  }
+  slot.replaceChildren(
+    table(
+      `Context fields a request must send for ${detail.id}`,
+      ['Field', 'Type', 'Required', 'Accepts', 'Description'],
+      fields.map(([name, field]) => [el('code', {}, `context.${name}`), field.type, required.has(name) ? 'required' : 'optional (absent is null)', allowed(field), field.description ?? '']),
+    ),
+    el('p', { class: 'note' }, extra.trim()),
+  );
+}
+
 function renderBacktest(slot, report) {
   const rules = table(
     'Rule hits before and after, on the replayable decisions',
@@ -56,6 +90,9 @@ function renderBacktest(slot, report) {
       el('code', {}, report.candidateVersion),
       ` replayed on ${plural(report.decisions, 'decision')}, ${report.replayable} fully replayable; ${report.changedCount} would change outcome.`,
     ),
+    ...(report.inputsRefused.count > 0
+      ? [el('p', { class: 'note' }, `${plural(report.inputsRefused.count, 'decision')} not replayed: the candidate's declared inputs refuse their context (${[...new Set(report.inputsRefused.examples.flatMap((e) => e.fields))].join(', ')}).`)]
+      : []),
     matrixTable('Backtest: stored outcome against candidate outcome', report.matrix),
     rules,
     ...(labels ? [labels] : []),
@@ -78,6 +115,11 @@ function policyCard(policy, { api, explain, range }) {
       button.disabled = false;
     }
   });
+  const inputs = el('div', { class: 'inputs' }, el('p', { class: 'note' }, 'Loading the declared inputs…'));
+  api(`/v1/policies/${encodeURIComponent(policy.id)}`).then(
+    (detail) => renderInputs(inputs, detail),
+    (error) => inputs.replaceChildren(el('p', { class: 'error', role: 'alert' }, explain(error))),
+  );
   api(`/v1/policies/${encodeURIComponent(policy.id)}/shadow${query(range)}`).then(
     (report) => renderShadow(shadow, report),
     (error) => shadow.replaceChildren(el('p', { class: 'error', role: 'alert' }, explain(error))),
@@ -88,6 +130,8 @@ function policyCard(policy, { api, explain, range }) {
     el('h3', { id: titleId }, policy.id),
     el('p', { class: 'meta' }, 'version ', el('code', {}, policy.version), ` · ${policy.rules.length} rules`),
     policy.description ? el('p', { class: 'description' }, policy.description) : null,
+    el('h4', {}, 'Request inputs'),
+    inputs,
     el('h4', {}, 'Shadow candidates'),
     shadow,
     el('h4', {}, 'Backtest'),

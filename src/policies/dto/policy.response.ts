@@ -88,6 +88,15 @@ export class PolicyHistoryEntryResponse {
 
 @ApiSchema({ name: 'PolicyDetail', description: 'The active version of a policy with its exact text, and its history.' })
 export class PolicyDetailResponse extends PolicySummaryResponse implements PolicyDetail {
+  @ApiProperty({
+    description:
+      "What a request's `context` must hold for this use case: `inputs.context` is the JSON Schema requests are checked with (fields not declared are refused unless it sets `additionalProperties: true`).",
+    type: 'object',
+    additionalProperties: true,
+    example: { context: { type: 'object', properties: { amount: { type: 'integer', minimum: 1, 'x-unit': 'minor units of the currency' } }, required: ['amount'], additionalProperties: false } },
+  })
+  inputs!: PolicyDetail['inputs'];
+
   @ApiProperty({ description: "The active version's exact text (a JSON policy document).", example: '{\n  "id": "onboarding",\n  "rules": []\n}\n' })
   content!: string;
 
