@@ -1,101 +1,38 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { GroupCommit } from '../common/batching/group-commit';
-import { boundedWrite, Deadline, WriteAttempt } from '../common/batching/write-attempt';
+import { boundedWrite, Deadline } from '../common/batching/write-attempt';
 import { firstUuidv7At } from '../common/ids/uuid7';
-import type { Decision, Prisma } from '../prisma/generated/sqlite/client';
 import { PrismaService } from '../prisma/prisma.service';
 import { Action } from '../scoring/actions';
 import { Label, StoredDecision } from '../scoring/backtest';
 import { emptyCounts } from '../scoring/outcome';
+import { DecisionRow, fromRow, toRow } from './decision-rows';
+import { PostgresDecisionWriter } from './postgres-decision-writer';
+import { SqliteDecisionWriter } from './sqlite-decision-writer';
 import { DecisionFilter, DecisionRecord } from './decision.types';
 
-type DecisionRow = Decision;
-
-/**
- * Prisma's own limit on an interactive transaction, beyond the decision's budget: it must never
- * be what ends one (the statement timeout and WriteAttempt do), only a last resort.
- */
-const TRANSACTION_SLACK_MS = 5000;
-
-function toRow(record: DecisionRecord): DecisionRow {
-  return {
-    id: record.id,
-    createdAt: record.createdAt,
-    useCase: record.useCase,
-    outcome: record.outcome,
-    score: record.score,
-    reasons: JSON.stringify(record.reasons),
-    signals: JSON.stringify(record.signals),
-    policyId: record.policyId,
-    policyVersion: record.policyVersion,
-    phoneNumberHash: record.phoneNumberHash,
-    phoneNumberMasked: record.phoneNumberMasked,
-    subjectId: record.subjectId ?? null,
-    context: record.context === undefined ? null : JSON.stringify(record.context),
-    trustedSince: record.trustedSince ?? null,
-    correlator: record.correlator,
-    apiKeyId: record.apiKeyId ?? null,
-    shadowPolicyVersion: record.shadow?.policyVersion ?? null,
-    shadowOutcome: record.shadow?.outcome ?? null,
-    shadowScore: record.shadow?.score ?? null,
-    shadowReasons: record.shadow ? JSON.stringify(record.shadow.reasons) : null,
-    label: null,
-    labeledAt: null,
-  };
-}
-
-function fromRow(row: DecisionRow): DecisionRecord {
-  const record: DecisionRecord = {
-    id: row.id,
-    createdAt: row.createdAt,
-    useCase: row.useCase,
-    outcome: row.outcome as Action,
-    score: row.score,
-    reasons: JSON.parse(row.reasons),
-    signals: JSON.parse(row.signals),
-    policyId: row.policyId,
-    policyVersion: row.policyVersion,
-    phoneNumberHash: row.phoneNumberHash,
-    phoneNumberMasked: row.phoneNumberMasked,
-    correlator: row.correlator,
-  };
-  if (row.apiKeyId !== null) record.apiKeyId = row.apiKeyId;
-  if (row.subjectId !== null) record.subjectId = row.subjectId;
-  if (row.context !== null) record.context = JSON.parse(row.context);
-  if (row.trustedSince !== null) record.trustedSince = row.trustedSince;
-  if (row.shadowPolicyVersion !== null) {
-    record.shadow = {
-      policyVersion: row.shadowPolicyVersion,
-      outcome: row.shadowOutcome as Action,
-      score: row.shadowScore ?? 0,
-      reasons: JSON.parse(row.shadowReasons ?? '[]'),
-    };
-  }
-  return record;
-}
 
 /** The only place decisions meet the database. */
 @Injectable()
 export class DecisionRepository {
   private readonly writer: GroupCommit<DecisionRow>;
 
+  private writerOfRows?: SqliteDecisionWriter | PostgresDecisionWriter;
+
   constructor(private readonly prisma: PrismaService) {
-    const decisions = prisma.client.decision;
     this.writer = new GroupCommit<DecisionRow>(
-      (rows, attempt) =>
-        this.postgres
-          ? this.transaction(attempt, async (tx) => void (await tx.decision.createMany({ data: rows })))
-          : this.autocommit(attempt, async () => void (await decisions.createMany({ data: rows }))),
-      (row, attempt) =>
-        this.postgres
-          ? this.transaction(attempt, async (tx) => void (await tx.decision.create({ data: row })))
-          : this.autocommit(attempt, async () => void (await decisions.create({ data: row }))),
+      (batch, attempt) => this.rows.insertMany(batch, attempt),
+      (row, attempt) => this.rows.insertMany([row], attempt),
     );
   }
 
-  private get postgres(): boolean {
-    return this.prisma.target.provider === 'postgres';
+  /** The decision path's writes: prepared statements on Prisma's own connection or pool. */
+  private get rows(): SqliteDecisionWriter | PostgresDecisionWriter {
+    if (this.writerOfRows) return this.writerOfRows;
+    if (this.prisma.sqlite) return (this.writerOfRows = new SqliteDecisionWriter(this.prisma.sqlite));
+    if (this.prisma.pool) return (this.writerOfRows = new PostgresDecisionWriter(this.prisma.pool));
+    throw new Error('PrismaService opened neither a SQLite connection nor a PostgreSQL pool');
   }
 
   /**
@@ -113,67 +50,8 @@ export class DecisionRepository {
    * Rejects with DeadlineExceededError when not committed by `deadline` (then neither is written).
    */
   async insertClaimed(record: DecisionRecord, claim: { apiKeyId: string; key: string; createdAt: Date }, deadline = Deadline.never()): Promise<boolean> {
-    return boundedWrite(deadline, (attempt) =>
-      this.transaction(attempt, async (tx) => {
-        const { count } = await tx.idempotencyRecord.updateMany({
-          where: { apiKeyId: claim.apiKeyId, key: claim.key, createdAt: claim.createdAt, decisionId: null },
-          data: { decisionId: record.id },
-        });
-        if (count !== 1) return false;
-        await tx.decision.create({ data: toRow(record) });
-        return true;
-      }),
-    );
-  }
-
-  /**
-   * One write transaction bounded by its attempt. On PostgreSQL the server cancels every
-   * statement once the attempt's time is up (a lock wait included), waiting for a pooled
-   * connection is bounded likewise, and the transaction commits only through
-   * attempt.beforeCommit(), which refuses once the attempt was aborted or is late.
-   * On SQLite the attempt is committing from the start: its statements run synchronously, so
-   * once it has begun there is nothing left to wait for. (It was first made so because a write
-   * from outside an open transaction joined it on SQLite's one connection, and a rollback undid
-   * it; SerializedSqliteAdapterFactory now keeps such writes out until the transaction ends.)
-   */
-  private transaction<R>(attempt: WriteAttempt, work: (tx: Prisma.TransactionClient) => Promise<R>): Promise<R> {
-    if (!Number.isFinite(attempt.deadline.at)) return this.prisma.client.$transaction(work);
-    const remaining = attempt.statementTimeoutMs();
-    const postgres = this.postgres;
-    return this.prisma.client.$transaction(
-      async (tx) => {
-        if (!postgres) attempt.beforeCommit();
-        // SET takes no bind parameters; the value is an integer computed here.
-        else await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${attempt.statementTimeoutMs()}`);
-        let result: R;
-        try {
-          result = await work(tx);
-        } catch (error) {
-          attempt.rolledBack(); // thrown inside the transaction: it rolls back
-          throw error;
-        }
-        if (postgres) attempt.beforeCommit();
-        return result;
-      },
-      // SQLite keeps Prisma's defaults: its wait is for the one connection's turn (a mutex).
-      postgres ? { maxWait: remaining, timeout: remaining + TRANSACTION_SLACK_MS } : undefined,
-    );
-  }
-
-  /**
-   * SQLite: one statement in its own transaction. better-sqlite3 runs it synchronously, so no
-   * timer can fire while it runs and nothing could be answered meanwhile anyway: the deadline is
-   * checked (on the clock) just before, and from there its outcome decides. A failed statement
-   * stored nothing (SQLite statements are atomic).
-   */
-  private async autocommit(attempt: WriteAttempt, work: () => Promise<void>): Promise<void> {
-    attempt.beforeCommit();
-    try {
-      await work();
-    } catch (error) {
-      attempt.rolledBack();
-      throw error;
-    }
+    const row = toRow(record);
+    return boundedWrite(deadline, (attempt) => this.rows.insertClaimed(row, claim, attempt));
   }
 
   async findById(id: string): Promise<DecisionRecord | undefined> {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
 import { PACKAGE_ROOT } from '../config/package-root';
 import { PrismaClient as PostgresClient } from './generated/postgres/client';
@@ -27,16 +28,15 @@ export function sqliteBusyTimeoutMs(config: Pick<AppConfig, 'DECISION_WRITE_BUDG
   return Math.min(5000, config.DECISION_WRITE_BUDGET_MS);
 }
 
-function createClient(target: DatabaseTarget, config: AppConfig): DbClient {
+function createClient(target: DatabaseTarget, config: AppConfig): { client: DbClient; sqlite?: SerializedSqliteAdapterFactory; pool?: Pool } {
   if (target.provider === 'sqlite') {
-    const adapter = new PrismaBetterSQLite3({ url: target.file, timeout: sqliteBusyTimeoutMs(config) });
-    return new SqliteClient({ adapter: new SerializedSqliteAdapterFactory(adapter) });
+    const sqlite = new SerializedSqliteAdapterFactory(new PrismaBetterSQLite3({ url: target.file, timeout: sqliteBusyTimeoutMs(config) }));
+    return { client: new SqliteClient({ adapter: sqlite }), sqlite };
   }
-  const adapter = new PrismaPg(
-    { connectionString: target.connectionString, options: `-c search_path="${target.schema}"` },
-    { schema: target.schema },
-  );
-  return new PostgresClient({ adapter }) as unknown as DbClient;
+  // Our pool, handed to Prisma: the decision path's prepared statements use it too. Prisma ends it on disconnect.
+  const pool = new Pool({ connectionString: target.connectionString, options: `-c search_path="${target.schema}"` });
+  const adapter = new PrismaPg(pool, { schema: target.schema, disposeExternalPool: true });
+  return { client: new PostgresClient({ adapter }) as unknown as DbClient, pool };
 }
 
 /** Opens the database chosen by DATABASE_URL and brings its schema up to date first. */
@@ -45,13 +45,17 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PrismaService.name);
   readonly target: DatabaseTarget;
   readonly client: DbClient;
+  /** SQLite only: Prisma's connection, for the decision path's prepared statements. */
+  readonly sqlite?: SerializedSqliteAdapterFactory;
+  /** PostgreSQL only: Prisma's pool, for the decision path's prepared statements. */
+  readonly pool?: Pool;
   /** Resolves once migrations are applied: writers from other modules' start-up wait on it. */
   readonly ready: Promise<void>;
   private markReady!: () => void;
 
   constructor(config: AppConfig) {
     this.target = parseDatabaseUrl(config.DATABASE_URL);
-    this.client = createClient(this.target, config);
+    ({ client: this.client, sqlite: this.sqlite, pool: this.pool } = createClient(this.target, config));
     this.ready = new Promise((resolve) => (this.markReady = resolve));
   }
 

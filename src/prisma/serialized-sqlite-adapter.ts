@@ -1,4 +1,5 @@
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import type { Database } from 'better-sqlite3';
 
 type Adapter = Awaited<ReturnType<PrismaBetterSQLite3['connect']>>;
 type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
@@ -30,13 +31,34 @@ class Lock {
 export class SerializedSqliteAdapterFactory {
   readonly provider = 'sqlite' as const;
   readonly adapterName: string;
+  private connected?: { lock: Lock; db: Database };
 
   constructor(private readonly inner: PrismaBetterSQLite3) {
     this.adapterName = inner.adapterName;
   }
 
   async connect(): Promise<Adapter> {
-    return serialize(await this.inner.connect());
+    const adapter = await this.inner.connect();
+    const lock = new Lock();
+    // The adapter's connection (better-sqlite3), shared with raw statements below.
+    this.connected = { lock, db: (adapter as unknown as { client: Database }).client };
+    return serialize(adapter, lock);
+  }
+
+  /**
+   * Runs `work` on Prisma's own connection (its PRAGMAs included), in turn with Prisma's
+   * queries and transactions: the hot path's prepared statements, without the ORM's per-row
+   * cost. `work` is synchronous (better-sqlite3), so nothing else runs on the connection meanwhile.
+   */
+  async exclusive<T>(work: (db: Database) => T): Promise<T> {
+    if (!this.connected) throw new Error('the SQLite connection is not open yet (PrismaService connects it at start-up)');
+    const { lock, db } = this.connected;
+    const release = await lock.acquire();
+    try {
+      return work(db);
+    } finally {
+      release();
+    }
   }
 
   async connectToShadowDb(): Promise<Adapter> {
@@ -45,8 +67,7 @@ export class SerializedSqliteAdapterFactory {
 }
 
 /** The adapter with its queries behind one lock (Object.create keeps its other properties; methods are bound, for its private fields). */
-function serialize(adapter: Adapter): Adapter {
-  const lock = new Lock();
+function serialize(adapter: Adapter, lock = new Lock()): Adapter {
   const outside =
     <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {

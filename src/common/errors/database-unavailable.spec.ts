@@ -16,6 +16,9 @@ describe('asDatabaseUnavailable', () => {
     ['PostgreSQL too many connections', prismaError('P2010', '53300')],
     ['no pooled connection in time', prismaError('P2024')],
     ['server unreachable', prismaError('P1001')],
+    // The drivers' own errors, from the decision path's prepared statements.
+    ['better-sqlite3 busy', Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })],
+    ['pg statement timeout', Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' })],
   ])('answers 503 UNAVAILABLE with Retry-After for %s, quoting nothing of the query', (_, error) => {
     const unavailable = asDatabaseUnavailable(error);
     expect(unavailable).toMatchObject({ status: 503, code: 'UNAVAILABLE', headers: { 'retry-after': '1' } });
@@ -26,6 +29,7 @@ describe('asDatabaseUnavailable', () => {
     ['a unique constraint', prismaError('P2002', '23505')],
     ['a connection lost mid-statement (a COMMIT may have taken effect)', prismaError('P1017', '08006')],
     ['a plain Error', new Error('boom')],
+    ['a driver constraint error', Object.assign(new Error('UNIQUE constraint failed'), { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' })],
     ['a string', 'boom'],
     ['null', null],
   ])('leaves %s alone', (_, error) => {

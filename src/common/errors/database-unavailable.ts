@@ -25,7 +25,10 @@ export function asDatabaseUnavailable(error: unknown): UnavailableError | undefi
   if (typeof error !== 'object' || error === null) return undefined;
   const { code, meta } = error as PrismaLikeError;
   const driverCode = meta?.driverAdapterError?.cause?.originalCode;
-  const transient = (typeof driverCode === 'string' && TRANSIENT_DRIVER_CODES.has(driverCode)) || (typeof code === 'string' && TRANSIENT_PRISMA_CODES.has(code));
+  // A driver's own error (the decision path's prepared statements) carries its code directly.
+  const transient =
+    (typeof driverCode === 'string' && TRANSIENT_DRIVER_CODES.has(driverCode)) ||
+    (typeof code === 'string' && (TRANSIENT_PRISMA_CODES.has(code) || TRANSIENT_DRIVER_CODES.has(code)));
   return transient ? new UnavailableError('The database is busy and did not run this request; nothing was changed. Retry later.', 1) : undefined;
 }
 

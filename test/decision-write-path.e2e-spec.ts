@@ -1,0 +1,113 @@
+import { DECISION_COLUMNS, toRow } from '../src/decisions/decision-rows';
+import { DecisionRepository } from '../src/decisions/decision.repository';
+import { POSTGRES_DECISION_TYPES } from '../src/decisions/postgres-decision-writer';
+import { DecisionRecord } from '../src/decisions/decision.types';
+import { PrismaService } from '../src/prisma/prisma.service';
+import { startTestApp, TestApp } from './support/test-app';
+
+/**
+ * The decision path writes with prepared statements, not through Prisma, into the table
+ * Prisma's migrations own. These tests fail when the two drift: a column added by a migration
+ * and not written, a value written in a form Prisma reads differently.
+ */
+describe('decision write path (prepared statements) against the Prisma schema', () => {
+  let t: TestApp;
+  let prisma: PrismaService;
+  let repository: DecisionRepository;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    prisma = t.app.get(PrismaService);
+    repository = t.app.get(DecisionRepository);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const record = (id: string, overrides: Partial<DecisionRecord> = {}): DecisionRecord => ({
+    id,
+    createdAt: new Date('2026-06-15T11:59:58.123Z'),
+    useCase: 'p2p_recipient',
+    outcome: 'REVIEW',
+    score: 60,
+    reasons: [{ rule: 'r', code: 'C', action: 'REVIEW', message: 'ü "quoted" \u2028' }],
+    signals: [{ signal: 'tenure', operation: 'checkTenure', query: { tenureDate: '2026-05-16' }, status: 'OK', answer: { tenureDateCheck: false }, cached: false, attempts: 1, durationMs: 3 }],
+    policyId: 'p2p_recipient',
+    policyVersion: '0123456789abcdef',
+    phoneNumberHash: 'a'.repeat(64),
+    phoneNumberMasked: '+34******001',
+    subjectId: 'acct-1',
+    context: { amount: 2500, currency: 'EUR' },
+    trustedSince: '2025-01-01',
+    correlator: 'corr-1',
+    apiKeyId: '0123456789abcdef',
+    ...overrides,
+  });
+
+  it('writes exactly the columns the migrated Decision table has', async () => {
+    const columns =
+      prisma.target.provider === 'sqlite'
+        ? (await prisma.client.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM pragma_table_info('Decision')`)).map((c) => c.name)
+        : (await prisma.client.$queryRawUnsafe<{ name: string }[]>(`SELECT column_name::text AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'Decision'`)).map((c) => c.name);
+    expect([...columns].sort()).toEqual([...DECISION_COLUMNS].sort());
+  });
+
+  it('casts each column to the type the migrations gave it (PostgreSQL)', async () => {
+    if (prisma.target.provider !== 'postgres') return;
+    const rows = await prisma.client.$queryRawUnsafe<{ name: string; type: string }[]>(
+      `SELECT column_name::text AS name, data_type::text AS type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'Decision'`,
+    );
+    const expected = { text: 'text', integer: 'integer', 'timestamp(3)': 'timestamp without time zone' } as const;
+    expect(Object.fromEntries(rows.map((r) => [r.name, r.type]))).toEqual(
+      Object.fromEntries(Object.entries(POSTGRES_DECISION_TYPES).map(([name, type]) => [name, expected[type]])),
+    );
+  });
+
+  it.each([
+    ['every optional field set', 1, {}],
+    ['every optional field absent', 2, { subjectId: undefined, context: undefined, trustedSince: undefined, apiKeyId: undefined }],
+  ])('stores a row Prisma reads back identical to one Prisma wrote itself (%s)', async (_label, n, overrides) => {
+    const raw = record(`0190b000-0000-7000-8000-00000000000${n}`, overrides);
+    const viaPrisma = { ...raw, id: `0190b000-0000-7000-8000-00000000001${n}` };
+    await repository.insert(raw);
+    await prisma.client.decision.create({ data: toRow(viaPrisma) });
+    const [a, b] = await Promise.all([raw.id, viaPrisma.id].map((id) => prisma.client.decision.findUniqueOrThrow({ where: { id } })));
+    expect({ ...a, id: 'x' }).toEqual({ ...b, id: 'x' });
+    expect(await repository.findById(raw.id)).toEqual(raw);
+    // Range filters compare the stored form: the row is found by its own instant, and not after it.
+    const at = raw.createdAt;
+    const found = await prisma.client.decision.findMany({ where: { id: { in: [raw.id, viaPrisma.id] }, createdAt: { gte: at, lt: new Date(at.getTime() + 1) } } });
+    expect(found.map((d) => d.id).sort()).toEqual([raw.id, viaPrisma.id].sort());
+    expect(await prisma.client.decision.count({ where: { id: raw.id, createdAt: { gt: at } } })).toBe(0);
+  });
+
+  it('writes a batch of concurrent decisions in one go, every one readable', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `0190b001-0000-7000-8000-${String(i).padStart(12, '0')}`);
+    await Promise.all(ids.map((id) => repository.insert(record(id))));
+    expect(await prisma.client.decision.count({ where: { id: { in: ids } } })).toBe(50);
+  });
+
+  it('fails alone a decision whose id is taken, and stores the rest of its batch', async () => {
+    const taken = '0190b002-0000-7000-8000-000000000000';
+    await repository.insert(record(taken));
+    const others = ['0190b002-0000-7000-8000-000000000001', '0190b002-0000-7000-8000-000000000002'];
+    const results = await Promise.allSettled([record(taken), ...others.map((id) => record(id))].map((r) => repository.insert(r)));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+    expect(await prisma.client.decision.count({ where: { id: { in: others } } })).toBe(2);
+  });
+
+  it('links a decision to its Idempotency-Key claim in one transaction, and writes nothing when the claim is gone', async () => {
+    const createdAt = new Date('2026-06-15T11:00:00.007Z');
+    const claim = { apiKeyId: 'k'.repeat(16), key: 'idem-1', createdAt };
+    await prisma.client.idempotencyRecord.create({ data: { ...claim, requestHash: 'h', decisionId: null } });
+    const first = record('0190b003-0000-7000-8000-000000000001');
+    expect(await repository.insertClaimed(first, claim)).toBe(true);
+    expect(await prisma.client.idempotencyRecord.findUniqueOrThrow({ where: { apiKeyId_key: { apiKeyId: claim.apiKeyId, key: claim.key } } })).toMatchObject({ decisionId: first.id });
+    // The claim is now linked: a second writer under it stores nothing.
+    const second = record('0190b003-0000-7000-8000-000000000002');
+    expect(await repository.insertClaimed(second, claim)).toBe(false);
+    // A claim taken over (another createdAt) is not this writer's either.
+    expect(await repository.insertClaimed(second, { ...claim, key: 'idem-none' })).toBe(false);
+    expect(await repository.findById(second.id)).toBeUndefined();
+  });
+});
