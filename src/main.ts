@@ -1,10 +1,14 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { beginShutdown } from './common/http/edge-errors';
-import { AppConfig } from './config/app-config';
+import { AppConfig, validateConfig } from './config/app-config';
+import { runPrimary } from './cluster/workers';
 
 async function main(): Promise<void> {
+  const settings = validateConfig(process.env);
+  if (settings.WORKERS > 1 && cluster.isPrimary) return runPrimary(settings);
   const app = await createApp();
   // Before Nest's own listeners (which close the database first): refuse new requests at once.
   // `once`, so that Nest's re-sent signal then ends the process as usual.

@@ -116,8 +116,11 @@ async function settledDecisionCount(url: string): Promise<number> {
 
 function metricsLine(counted: number, result: Result): string {
   const answered = result['2xx'];
-  const verdict =
-    counted === answered
+  // WORKERS > 1: each worker counts its own decisions, and a scrape reaches one of them.
+  const workers = Number(process.env.WORKERS ?? 1);
+  const verdict = workers > 1
+    ? `WORKERS=${workers}: /metrics counts the decisions of the worker that answered the scrape only`
+    : counted === answered
       ? 'they match'
       : counted > answered
         ? `${counted - answered} more in /metrics: decided after autocannon stopped waiting`

@@ -30,6 +30,15 @@ export class AppConfig {
   @IntSetting(0, 65535)
   PORT = 3000;
 
+  /**
+   * Processes serving PORT on this machine (Node's cluster: the primary applies the migrations,
+   * then forks them and restarts one that dies). 1 runs the service in this process. Set it to
+   * the cores you give LineTrust; with more than one, FLEET_STATE=auto shares the fleet state
+   * through the database, as instances on one database do.
+   */
+  @IntSetting(1, 64)
+  WORKERS = 1;
+
   /** `file:<path>` for SQLite (default), `postgresql://...[?schema=name]` for PostgreSQL. */
   @Matches(/^(file:.+|postgres(ql)?:\/\/.+)$/, { message: 'DATABASE_URL must be file:<path> or postgresql://...' })
   DATABASE_URL = 'file:./data/linetrust.db';
@@ -241,13 +250,23 @@ export class AppConfig {
   /**
    * Where rate-limit counts, key revocations and cached operator answers live. `database`:
    * shared by every instance on the database; `local`: in each instance's memory; `auto`:
-   * `database` on PostgreSQL (where a fleet runs), `local` on SQLite (one instance).
+   * `database` on PostgreSQL (where a fleet runs) or with WORKERS > 1, else `local`.
    */
   @IsIn(['auto', 'local', 'database'])
   FLEET_STATE: 'auto' | 'local' | 'database' = 'auto';
 
   /** True when FLEET_STATE resolves to `database`. */
   get sharedFleetState(): boolean {
+    if (this.FLEET_STATE !== 'auto') return this.FLEET_STATE === 'database';
+    return this.WORKERS > 1 || /^postgres(ql)?:\/\//.test(this.DATABASE_URL);
+  }
+
+  /**
+   * Whether the operator answers are cached in the database. Like sharedFleetState, except that
+   * the workers of WORKERS > 1 on SQLite keep their own (see WorkerSignalCache): through SQLite
+   * it cost more than the operator calls it saved.
+   */
+  get sharedSignalCache(): boolean {
     if (this.FLEET_STATE !== 'auto') return this.FLEET_STATE === 'database';
     return /^postgres(ql)?:\/\//.test(this.DATABASE_URL);
   }

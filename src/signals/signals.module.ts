@@ -6,6 +6,7 @@ import { SignalProviders } from '../scoring/signal-collector';
 import { SIGNAL_PROVIDERS } from '../scoring/signal-providers.token';
 import { DatabaseSignalCache } from './cache/database-signal-cache';
 import { InMemorySignalCache, SignalCacheStore } from './cache/signal-cache';
+import { isClusterWorker, WorkerSignalCache } from './cache/worker-signal-cache';
 import { SignalCacheRepository } from './cache/signal-cache.repository';
 import { DeviceSwapHttpClient } from './device-swap/device-swap.client';
 import { DeviceSwapSandboxProvider } from './device-swap/device-swap.sandbox-provider';
@@ -112,11 +113,16 @@ function createProviders(config: AppConfig, clock: Clock): SignalProviders {
     {
       provide: SignalCacheStore,
       inject: [AppConfig, Clock, SignalCacheRepository],
-      // FLEET_STATE: shared by the instances in the database, or in this instance's memory.
-      useFactory: (config: AppConfig, clock: Clock, repository: SignalCacheRepository) =>
-        config.sharedFleetState
-          ? new DatabaseSignalCache(repository, () => clock.now().getTime())
-          : new InMemorySignalCache(config.CACHE_MAX_ENTRIES, () => clock.now().getTime()),
+      // FLEET_STATE: shared by the instances in the database, or in this instance's memory
+      // (each worker's, with erasures relayed between the workers of WORKERS > 1).
+      useFactory: (config: AppConfig, clock: Clock, repository: SignalCacheRepository) => {
+        if (config.sharedSignalCache) return new DatabaseSignalCache(repository, () => clock.now().getTime());
+        const local = new InMemorySignalCache(config.CACHE_MAX_ENTRIES, () => clock.now().getTime());
+        if (!isClusterWorker()) return local;
+        const cache = new WorkerSignalCache(local);
+        cache.listen();
+        return cache;
+      },
     },
     SignalGateway,
   ],
