@@ -14,8 +14,9 @@ const RESTART_DELAY_MS = 1000;
  * not race for them on SQLite), forks the workers, which each run the whole service and share
  * PORT (Node's cluster hands each connection to one of them), restarts a worker that dies, and
  * on SIGTERM or SIGINT stops them all and exits when they have. The workers are instances on
- * one database, like a fleet: FLEET_STATE=auto shares rate limits, revocations and the signal
- * cache between them (see docs/fleet.md).
+ * one database, like a fleet: FLEET_STATE=auto shares rate limits and revocations between them,
+ * and the signal cache on PostgreSQL; on SQLite each worker keeps its own, and this primary relays
+ * erasures between them (see docs/fleet.md).
  */
 export async function runPrimary(config: AppConfig): Promise<void> {
   const logger = new Logger('Cluster');

@@ -258,7 +258,7 @@ export class AppConfig {
   /** True when FLEET_STATE resolves to `database`. */
   get sharedFleetState(): boolean {
     if (this.FLEET_STATE !== 'auto') return this.FLEET_STATE === 'database';
-    return this.WORKERS > 1 || /^postgres(ql)?:\/\//.test(this.DATABASE_URL);
+    return this.WORKERS > 1 || this.onPostgres;
   }
 
   /**
@@ -268,6 +268,10 @@ export class AppConfig {
    */
   get sharedSignalCache(): boolean {
     if (this.FLEET_STATE !== 'auto') return this.FLEET_STATE === 'database';
+    return this.onPostgres;
+  }
+
+  private get onPostgres(): boolean {
     return /^postgres(ql)?:\/\//.test(this.DATABASE_URL);
   }
 

@@ -5,6 +5,12 @@ import { DecisionRecord } from './decision.types';
 /** A decision as stored: one row of the Decision table (the Prisma model's type). */
 export type DecisionRow = Decision;
 
+/** An Idempotency-Key claim a decision is linked to (IdempotencyRecord's key and its creation time). */
+export interface Claim {
+  apiKeyId: string;
+  key: string;
+  createdAt: Date;
+}
 
 export function toRow(record: DecisionRecord): DecisionRow {
   return {
@@ -65,8 +71,8 @@ export function fromRow(row: DecisionRow): DecisionRecord {
 
 /**
  * The Decision table's columns, in the order the raw INSERTs bind them. Typed against the Prisma
- * model, so a column added to the model and not here fails to compile; decision-rows.spec.ts
- * checks the migrated tables have exactly these columns.
+ * model, so a column added to the model and not here fails to compile;
+ * test/decision-write-path.e2e-spec.ts checks the migrated tables have exactly these columns.
  */
 export const DECISION_COLUMNS = [
   'id', 'createdAt', 'useCase', 'outcome', 'score', 'reasons', 'signals', 'policyId', 'policyVersion', 'phoneNumberHash',

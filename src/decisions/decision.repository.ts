@@ -7,7 +7,7 @@ import { PrismaService } from '../prisma/prisma.service';
 import { Action } from '../scoring/actions';
 import { Label, StoredDecision } from '../scoring/backtest';
 import { emptyCounts } from '../scoring/outcome';
-import { DecisionRow, fromRow, toRow } from './decision-rows';
+import { Claim, DecisionRow, fromRow, toRow } from './decision-rows';
 import { PostgresDecisionWriter } from './postgres-decision-writer';
 import { SqliteDecisionWriter } from './sqlite-decision-writer';
 import { DecisionFilter, DecisionRecord } from './decision.types';
@@ -49,7 +49,7 @@ export class DecisionRepository {
    * is no longer this request's (another instance took over a claim it judged abandoned).
    * Rejects with DeadlineExceededError when not committed by `deadline` (then neither is written).
    */
-  async insertClaimed(record: DecisionRecord, claim: { apiKeyId: string; key: string; createdAt: Date }, deadline = Deadline.never()): Promise<boolean> {
+  async insertClaimed(record: DecisionRecord, claim: Claim, deadline = Deadline.never()): Promise<boolean> {
     const row = toRow(record);
     return boundedWrite(deadline, (attempt) => this.rows.insertClaimed(row, claim, attempt));
   }

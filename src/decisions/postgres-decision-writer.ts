@@ -1,7 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { DeadlineExceededError, WriteAttempt } from '../common/batching/write-attempt';
-import { DECISION_COLUMNS, DecisionRow } from './decision-rows';
-import type { Claim } from './sqlite-decision-writer';
+import { Claim, DECISION_COLUMNS, DecisionRow } from './decision-rows';
 
 /** The PostgreSQL type of each column (the migrations'): the casts of the array parameters. */
 export const POSTGRES_DECISION_TYPES: Record<(typeof DECISION_COLUMNS)[number], 'text' | 'integer' | 'timestamp(3)'> = {

@@ -1,18 +1,12 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { WriteAttempt } from '../common/batching/write-attempt';
 import { SerializedSqliteAdapterFactory } from '../prisma/serialized-sqlite-adapter';
-import { DECISION_COLUMNS, DecisionRow, sqliteDateTime, sqliteValues } from './decision-rows';
+import { Claim, DECISION_COLUMNS, DecisionRow, sqliteDateTime, sqliteValues } from './decision-rows';
 
 interface Statements {
   db: Database;
   insertMany: Transaction<(rows: DecisionRow[]) => void>;
   insertClaimed: Transaction<(row: DecisionRow, claim: Claim) => boolean>;
-}
-
-export interface Claim {
-  apiKeyId: string;
-  key: string;
-  createdAt: Date;
 }
 
 /**
