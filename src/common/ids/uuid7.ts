@@ -1,21 +1,25 @@
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
+import { v7 } from 'uuid';
+
+/** The millisecond of the last id made for a given time, and its sequence (see uuidv7). */
+let last = { msecs: -1, seq: 0 };
 
 /**
- * UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then random bits. Time-ordered ids let the
- * decision list page by `id` alone (newest first) across instances without a sequence.
+ * UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then a sequence and random bits, made by the
+ * `uuid` package. Time-ordered ids let the decision list page by `id` alone (newest first)
+ * across instances without a sequence.
+ *
+ * Without `msecs`, uuid's own monotonic v7 (its clock). With `msecs` (a decision's createdAt,
+ * from the injected clock, so that firstUuidv7At can filter by time on the primary key), uuid
+ * takes the sequence it is given: ids made for the same millisecond in this process get
+ * consecutive sequences, so they sort in the order they were made, as uuid's own ids do. The
+ * first of a millisecond starts at a random 31-bit value (its other 31 bits stay free, far
+ * more than one millisecond can use).
  */
-export function uuidv7(now: number = Date.now()): string {
-  const bytes = randomBytes(16);
-  bytes[0] = Math.floor(now / 2 ** 40) & 0xff;
-  bytes[1] = Math.floor(now / 2 ** 32) & 0xff;
-  bytes[2] = (now >>> 24) & 0xff;
-  bytes[3] = (now >>> 16) & 0xff;
-  bytes[4] = (now >>> 8) & 0xff;
-  bytes[5] = now & 0xff;
-  bytes[6] = (bytes[6] & 0x0f) | 0x70;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+export function uuidv7(msecs?: number): string {
+  if (msecs === undefined) return v7();
+  last = msecs === last.msecs ? { msecs, seq: last.seq + 1 } : { msecs, seq: randomInt(2 ** 31) };
+  return v7({ msecs, seq: last.seq });
 }
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
