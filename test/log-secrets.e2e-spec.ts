@@ -22,7 +22,7 @@ describe.each<LogFormat>(['json', 'pretty'])('no phone number or API key in the 
   const keys: string[] = [];
 
   beforeAll(async () => {
-    const logger = new StructuredLogger({ level: 'verbose', format, sink: { write: (line: string) => output.push(line) } });
+    const logger = new StructuredLogger({ level: 'trace', format, sink: { write: (line: string) => output.push(line) } });
     t = await startTestApp({ lines: TEST_LINES, now: NOW, logger });
     keys.push(t.key);
     await runRequests();

@@ -90,7 +90,7 @@ describe('logs (e2e)', () => {
   describe('readable lines (development)', () => {
     it('writes one line per entry: time, level, context, correlator, message, numbers masked', () => {
       const sink = new LineSink();
-      const logger = new StructuredLogger({ level: 'log', format: 'pretty', sink });
+      const logger = new StructuredLogger({ level: 'info', format: 'pretty', sink });
       requestContext.run({ correlator: 'abc-123' }, () => logger.log(`lookup of ${LINE.established} failed`, 'Test'));
       logger.warn('outside any request', 'Boot');
       expect(sink.lines).toEqual([
@@ -101,17 +101,25 @@ describe('logs (e2e)', () => {
   });
 
   it.each([
-    ['verbose', ['trace', 'debug', 'info', 'warn', 'error']],
-    ['log', ['info', 'warn', 'error']],
-    ['warn', ['warn', 'error']],
-  ] as const)('LOG_LEVEL=%s writes the levels %j', (level, written) => {
+    ['trace', ['trace', 'debug', 'info', 'warn', 'error', 'fatal']],
+    ['debug', ['debug', 'info', 'warn', 'error', 'fatal']],
+    ['info', ['info', 'warn', 'error', 'fatal']],
+    ['warn', ['warn', 'error', 'fatal']],
+    ['error', ['error', 'fatal']],
+    ['fatal', ['fatal']],
+    ['silent', []],
+    // Nest's names, which LOG_LEVEL took before.
+    ['verbose', ['trace', 'debug', 'info', 'warn', 'error', 'fatal']],
+    ['log', ['info', 'warn', 'error', 'fatal']],
+  ])('LOG_LEVEL=%s writes the levels %j', (level, written) => {
     const sink = new LineSink();
-    const logger = new StructuredLogger({ level, format: 'json', sink });
+    const logger = new StructuredLogger({ level: validateConfig({ LOG_LEVEL: level }).LOG_LEVEL, format: 'json', sink });
     logger.verbose('v');
     logger.debug('d');
     logger.log('l');
     logger.warn('w');
     logger.error('e');
+    logger.fatal('f');
     expect(sink.json().map((line) => line.level)).toEqual(written);
   });
 

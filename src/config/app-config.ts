@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { LogLevelName, LogLevelSetting } from '../common/logging/log-level';
 import { parseDatabaseUrl } from '../prisma/database-url';
 import { PACKAGE_ROOT } from './package-root';
 
@@ -72,8 +73,9 @@ export class AppConfig {
   @MinLength(32, { message: 'PHONE_NUMBER_HASH_KEY must be at least 32 characters' })
   PHONE_NUMBER_HASH_KEY?: string;
 
-  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
-  LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+  /** pino's level names: trace, debug, info, warn, error, fatal, silent (Nest's log and verbose still read). */
+  @LogLevelSetting()
+  LOG_LEVEL: LogLevelName = 'info';
 
   /** `json` (one JSON object per line) or `pretty` (readable lines); see `logFormat` for the default. */
   @IsOptional()

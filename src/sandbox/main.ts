@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { FastifyInstance } from 'fastify';
-import { AppLogger, levelsFrom } from '../common/logging/app-logger';
+import { AppLogger } from '../common/logging/app-logger';
+import { nestLevelsFrom } from '../common/logging/log-level';
 import { SystemClock } from '../common/time/clock';
 import { loadLineDataset } from '../signals/sandbox/line-dataset';
 import { describeGateway } from './gateway-description';
@@ -13,7 +14,7 @@ import { createSandboxServer } from './sandbox-server';
  */
 async function main(): Promise<void> {
   const config = loadSandboxConfig(process.env);
-  const logger = new AppLogger('SandboxOperator', { logLevels: levelsFrom(config.LOG_LEVEL) });
+  const logger = new AppLogger('SandboxOperator', { logLevels: nestLevelsFrom(config.LOG_LEVEL) });
   const lines = loadLineDataset(config.SANDBOX_LINES_FILE, new SystemClock().now());
   const servers: FastifyInstance[] = [];
   const stop = () => {

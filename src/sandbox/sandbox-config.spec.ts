@@ -20,7 +20,7 @@ describe('loadSandboxConfig', () => {
       SANDBOX_CLIENT_ID: 'linetrust-sandbox',
       SANDBOX_CLIENT_SECRET: 'linetrust-sandbox-secret',
       SANDBOX_TOKEN_TTL_S: 3600,
-      LOG_LEVEL: 'log',
+      LOG_LEVEL: 'info',
     });
     expect(config.SANDBOX_LINES_FILE).toMatch(/src\/signals\/sandbox\/demo-lines\.json$/);
     expect(existsSync(config.SANDBOX_LINES_FILE)).toBe(true);

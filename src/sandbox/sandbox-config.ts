@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
+import { LogLevelName, LogLevelSetting } from '../common/logging/log-level';
 import { PACKAGE_ROOT } from '../config/package-root';
 import { SandboxFaults, validateFaults } from '../signals/sandbox/line-dataset';
 import { needsClientKeys, PROFILE_NAMES, ProfileName, PROFILES } from './profiles';
@@ -42,8 +43,9 @@ export class SandboxConfig {
   @Max(86_400)
   SANDBOX_TOKEN_TTL_S = 3600;
 
-  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
-  LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+  /** As the service's: pino's level names (Nest's log and verbose still read). */
+  @LogLevelSetting()
+  LOG_LEVEL: LogLevelName = 'info';
 
   /** Which provider's gateway to play (src/sandbox/profiles.ts). */
   @IsIn(PROFILE_NAMES, { message: `SANDBOX_PROFILE must be one of ${PROFILE_NAMES.join(', ')}` })

@@ -4,7 +4,8 @@ import Fastify, { FastifyError, FastifyInstance } from 'fastify';
 import { CODE_BY_STATUS, fastifyErrorMessage } from '../common/errors/camara-error';
 import { sendCamaraError } from '../common/http/camara-reply';
 import { registerCorrelator } from '../common/http/request-guards';
-import { AppLogger, levelsFrom } from '../common/logging/app-logger';
+import { AppLogger } from '../common/logging/app-logger';
+import { nestLevelsFrom } from '../common/logging/log-level';
 import { Clock, SystemClock } from '../common/time/clock';
 import { loadLineDataset, SandboxLine } from '../signals/sandbox/line-dataset';
 import { SandboxOperator } from '../signals/sandbox/sandbox-operator';
@@ -52,7 +53,7 @@ export function createSandboxServer(options: SandboxServerOptions): FastifyInsta
   const { config } = options;
   const profile = PROFILES[options.profile ?? config.SANDBOX_PROFILE];
   const clock = options.clock ?? new SystemClock();
-  const logger = options.logger ?? new AppLogger(CONTEXT, { logLevels: levelsFrom(config.LOG_LEVEL) });
+  const logger = options.logger ?? new AppLogger(CONTEXT, { logLevels: nestLevelsFrom(config.LOG_LEVEL) });
   const lines = options.lines ?? loadLineDataset(config.SANDBOX_LINES_FILE, clock.now());
   const tokens = new TokenStore(clock, config.SANDBOX_TOKEN_TTL_S);
   const faults = new FaultInjector(config.faults, options.random ?? Math.random, logger);

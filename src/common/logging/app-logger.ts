@@ -2,13 +2,6 @@ import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { redactPhoneNumbers } from '../phone/phone-number';
 import { currentCorrelator } from '../http/request-context';
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-/** The levels at and above `level`, as Nest's logger wants them. */
-export function levelsFrom(level: LogLevel): LogLevel[] {
-  return LEVELS.slice(0, LEVELS.indexOf(level) + 1);
-}
-
 /**
  * Nest's console logger with two guarantees: every line written while serving a request names
  * its correlator, and no E.164 phone number reaches the output in clear.

@@ -1,12 +1,11 @@
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
-import { DestinationStream, Level, Logger as Pino, pino } from 'pino';
+import { DestinationStream, Logger as Pino, pino } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import { currentCorrelator } from '../http/request-context';
+import { LogLevelName } from './log-level';
 import { redactSecrets } from './log-redaction';
 
 export type LogFormat = 'json' | 'pretty';
-/** Nest's level names, as LOG_LEVEL takes them. */
-export type NestLogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 
 /** Where finished lines go: process.stdout, or a test's capture. */
 export interface LogSink {
@@ -14,12 +13,11 @@ export interface LogSink {
 }
 
 export interface StructuredLoggerOptions {
-  level: NestLogLevel;
+  /** pino's level names (LOG_LEVEL); Nest's `log` and `verbose` lines are pino's info and trace. */
+  level: LogLevelName;
   format: LogFormat;
   sink?: LogSink;
 }
-
-const PINO_LEVEL: Record<NestLogLevel, Level> = { error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
 
 /**
  * One line per entry: `12:00:01.123 INFO: [DecisionService] [x-correlator=abc] message`.
@@ -52,7 +50,7 @@ function lineWriter(format: LogFormat, sink: LogSink): DestinationStream {
 function createPino(options: StructuredLoggerOptions): Pino {
   return pino(
     {
-      level: PINO_LEVEL[options.level],
+      level: options.level,
       timestamp: pino.stdTimeFunctions.isoTime,
       // Level names, not pino's numbers: log pipelines and people filter on "warn", not 40.
       formatters: { level: (label) => ({ level: label }) },
