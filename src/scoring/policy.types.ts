@@ -10,7 +10,9 @@ export interface LeafCondition {
   priority?: number;
 }
 
-export type Condition = LeafCondition | { all: Condition[] } | { any: Condition[] } | { not: Condition };
+/** `priority` orders an `all`/`any`'s conditions (json-rules-engine's condition priority). */
+type BooleanCondition = ({ all: Condition[] } | { any: Condition[] } | { not: Condition }) & { priority?: number };
+export type Condition = LeafCondition | BooleanCondition;
 
 /** A rule as written in a policy file (json-rules-engine's rule format). */
 export interface PolicyRule {

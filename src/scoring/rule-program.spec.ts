@@ -1,0 +1,171 @@
+import fc from 'fast-check';
+import { referenceRun } from './reference-engine';
+import { ACTIONS } from './actions';
+import { SignalFactName } from './facts';
+import { decideOutcome } from './outcome';
+import { Condition, LeafCondition, PolicyRule } from './policy.types';
+import { RequestFactValues, RuleProgram, SignalSource } from './rule-program';
+import type { SignalFactValue } from './signal-collector';
+
+// Differential test: the compiled RuleProgram against json-rules-engine, the policy language's
+// reference semantics, on generated policies, requests and operator answers.
+
+const SIGNAL_PARAMS: Record<SignalFactName, Record<string, unknown>[]> = {
+  tenure: [{ days: 30 }, { days: 365 }],
+  numberRecycling: [{}, { days: 90 }],
+  simSwap: [{ maxAge: 24 }, { maxAge: 240 }],
+  deviceSwap: [{ maxAge: 24 }],
+};
+const SIGNAL_PATHS: Record<SignalFactName, string[]> = {
+  tenure: ['$.status', '$.tenureDateCheck', '$.contractType'],
+  numberRecycling: ['$.status', '$.phoneNumberRecycled'],
+  simSwap: ['$.status', '$.swapped'],
+  deviceSwap: ['$.status', '$.swapped'],
+};
+const SIGNALS = Object.keys(SIGNAL_PARAMS) as SignalFactName[];
+const OPERATORS = ['equal', 'notEqual', 'in', 'notIn', 'contains', 'doesNotContain', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive'];
+
+/** Values of every JSON type that facts and rules hold, so comparisons cross types too. */
+const scalar = fc.oneof(
+  fc.constantFrom('OK', 'UNAVAILABLE', 'PAYG', 'PAYM', 'EUR', 'onboarding', '2024-01-01', '12abc', ''),
+  fc.integer({ min: -5, max: 200_000 }),
+  fc.constantFrom(0, 30, 100_000, 1.5),
+  fc.boolean(),
+  fc.constant(null),
+);
+const value = fc.oneof({ weight: 4, arbitrary: scalar }, { weight: 1, arbitrary: fc.array(scalar, { maxLength: 3 }) });
+
+const signalRead = fc
+  .constantFrom(...SIGNALS)
+  .chain((fact) => fc.record({ fact: fc.constant(fact), params: fc.constantFrom(...SIGNAL_PARAMS[fact]), path: fc.constantFrom(...SIGNAL_PATHS[fact]) }));
+const requestRead = fc.oneof(
+  fc.record({ fact: fc.constant('context'), path: fc.constantFrom('$.amount', '$.currency', '$.tags', '$.absent', '$.nested.deep') }),
+  fc.record({ fact: fc.constantFrom('trustedSince', 'useCase') }),
+  fc.record({ fact: fc.constant('context') }),
+);
+const read = fc.oneof({ weight: 2, arbitrary: signalRead }, { weight: 2, arbitrary: requestRead });
+
+const leaf: fc.Arbitrary<LeafCondition> = fc
+  .record({
+    read,
+    operator: fc.constantFrom(...OPERATORS),
+    value: fc.oneof({ weight: 6, arbitrary: value }, { weight: 1, arbitrary: read }),
+    priority: fc.option(fc.integer({ min: 1, max: 12 }), { nil: undefined }),
+  })
+  .map(({ read: r, operator, value: v, priority }) => {
+    // json-rules-engine's in/notIn call indexOf on the value: the policy schema requires a list.
+    const listed = operator === 'in' || operator === 'notIn' ? (Array.isArray(v) ? v : [v]) : v;
+    return { ...r, operator, value: listed, ...(priority ? { priority } : {}) } as LeafCondition;
+  });
+
+const { condition } = fc.letrec<{ condition: Condition; group: Condition }>((tie) => ({
+  condition: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('group')),
+  group: fc.oneof(
+    fc.record({ all: fc.array(tie('condition'), { minLength: 1, maxLength: 4 }), priority: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) }),
+    fc.record({ any: fc.array(tie('condition'), { minLength: 1, maxLength: 4 }), priority: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) }),
+    fc.record({ not: tie('condition') }),
+  ).map((group) => Object.fromEntries(Object.entries(group).filter(([, v]) => v !== undefined)) as Condition),
+}));
+
+const rule = fc.record({
+  conditions: fc.oneof(
+    fc.record({ all: fc.array(condition, { minLength: 1, maxLength: 4 }) }),
+    fc.record({ any: fc.array(condition, { minLength: 1, maxLength: 4 }) }),
+    fc.record({ not: condition }),
+  ),
+  priority: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+  type: fc.constantFrom(...ACTIONS),
+  score: fc.integer({ min: 0, max: 60 }),
+});
+
+const rules: fc.Arbitrary<PolicyRule[]> = fc.array(rule, { minLength: 1, maxLength: 8 }).map((list) =>
+  list.map((r, i) => ({
+    name: `r${i}`,
+    ...(r.priority ? { priority: r.priority } : {}),
+    conditions: r.conditions as PolicyRule['conditions'],
+    event: { type: r.type, params: { code: `C${i}`, message: `rule ${i}`, score: r.score } },
+  })),
+);
+
+const answer: fc.Arbitrary<SignalFactValue> = fc.oneof(
+  fc.record({ status: fc.constant('OK'), tenureDateCheck: fc.boolean(), contractType: fc.constantFrom('PAYG', 'PAYM', 'Business'), swapped: fc.boolean(), phoneNumberRecycled: fc.boolean() }),
+  fc.record({ status: fc.constantFrom('UNAVAILABLE', 'NOT_SUBSCRIBER', 'MISSING_INPUT', 'CONSENT_PENDING'), reason: fc.constant('generated') }),
+) as fc.Arbitrary<SignalFactValue>;
+
+/** Operator answers per query, each given back at once, after a microtask or after a timer. */
+const world = fc.record({
+  answers: fc.array(answer, { minLength: 8, maxLength: 8 }),
+  timing: fc.array(fc.constantFrom('sync', 'microtask', 'timer'), { minLength: 8, maxLength: 8 }),
+  request: fc.record({
+    useCase: fc.constantFrom('onboarding', 'p2p_recipient'),
+    trustedSince: fc.constantFrom(null, '2024-01-01'),
+    context: fc.record(
+      { amount: fc.oneof(fc.constantFrom(0, 30, 100_000, '30'), fc.integer({ min: 0, max: 300_000 }), fc.constant('5,000'), fc.constant(null)), currency: fc.constantFrom('EUR', 'GBP', null), tags: fc.array(scalar, { maxLength: 3 }), nested: fc.constant({ deep: 1 }) },
+      { requiredKeys: [], noNullPrototype: true },
+    ),
+  }),
+});
+
+/** A signal source answering from the generated world, which remembers the queries asked. */
+function sourceFor({ answers, timing }: { answers: SignalFactValue[]; timing: string[] }) {
+  const asked = new Set<string>();
+  const source: SignalSource = {
+    resolve(fact, params) {
+      const key = `${fact}:${JSON.stringify(params)}`;
+      asked.add(key);
+      const i = SIGNALS.indexOf(fact) * 2 + SIGNAL_PARAMS[fact].findIndex((p) => JSON.stringify(p) === JSON.stringify(params));
+      const value = answers[i];
+      if (timing[i] === 'sync') return value;
+      if (timing[i] === 'microtask') return Promise.resolve(value);
+      return new Promise((resolve) => setTimeout(() => resolve(value), i % 3));
+    },
+  };
+  return { source, asked };
+}
+
+describe('RuleProgram matches json-rules-engine', () => {
+  it('fires and skips the same rules and asks the same operator questions, on generated policies and requests', async () => {
+    await fc.assert(
+      fc.asyncProperty(rules, world, async (policyRules, w) => {
+        const request = w.request as unknown as RequestFactValues;
+        const reference = sourceFor(w);
+        const expected = await referenceRun(policyRules, reference.source, request);
+        const compiled = sourceFor(w);
+        const actual = await new RuleProgram(policyRules).run(compiled.source, request);
+        expect([...actual.fired].sort((a, b) => a - b)).toEqual(expected.fired);
+        expect([...actual.failed].sort((a, b) => a - b)).toEqual(expected.failed);
+        expect([...compiled.asked].sort()).toEqual([...reference.asked].sort());
+        // The events json-rules-engine emits are the fired rules' events, and the explanation a
+        // decision stores (outcome, score, reasons) follows from them.
+        const order = (event: { params?: Record<string, unknown> }) => Number(String(event.params?.code).slice(1));
+        const events = [...expected.events].sort((a, b) => order(a) - order(b));
+        expect(actual.fired.sort((a, b) => a - b).map((i) => policyRules[i].event)).toEqual(events);
+        const explain = (fired: number[]) => decideOutcome(fired.map((i) => policyRules[i]), { CHALLENGE: 30, REVIEW: 60, BLOCK: 90 });
+        expect(explain(actual.fired)).toEqual(explain(expected.fired));
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('RuleProgram operators', () => {
+  // Every operator on every pair from a small pool holding the boundaries (equal numbers, a
+  // number and its string, null, lists): one rule per pair, checked against json-rules-engine.
+  const POOL: unknown[] = [0, 30, 30.5, '30', '30abc', 'PAYG', '', null, true, false, [30, 'PAYG'], []];
+  it.each(POOL.map((fact) => [JSON.stringify(fact), fact]))('compares a fact of %s with every operator and value as json-rules-engine does', async (_name, fact) => {
+    const policyRules: PolicyRule[] = OPERATORS.flatMap((operator) =>
+      POOL.filter((v) => !['in', 'notIn'].includes(operator) || Array.isArray(v)).map((v) => ({ operator, value: v })),
+    ).map(({ operator, value: v }, i) => ({
+      name: `r${i}`,
+      conditions: { all: [{ fact: 'context', path: '$.x', operator, value: v }] },
+      event: { type: 'ALLOW', params: { code: `C${i}`, message: '', score: 0 } },
+    }));
+    // A request's context is parsed from its own JSON: it never shares an object with the policy.
+    const request = { useCase: 'u', trustedSince: null, context: { x: structuredClone(fact) } } as RequestFactValues;
+    const source: SignalSource = { resolve: () => ({ status: 'OK' }) };
+    const expected = await referenceRun(policyRules, source, request);
+    const actual = await new RuleProgram(policyRules).run(source, request);
+    expect(actual.fired).toEqual(expected.fired);
+    expect(expected.fired.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,220 @@
+import { isRequestFact, isSignalFact, RequestFactName, SignalFactName } from './facts';
+import { Condition, LeafCondition, PolicyRule } from './policy.types';
+import type { SignalFactValue } from './signal-collector';
+
+/**
+ * A policy's rules compiled to closures, evaluated with json-rules-engine's semantics (the
+ * reference: src/scoring/rule-program.spec.ts checks them against it on generated policies and
+ * facts) without its per-run costs: json-rules-engine deep-copies every rule on every run and
+ * goes through several promises per condition, so its cost grows with the number of rules even
+ * when they read facts already known. Here a condition on a known value is a plain function
+ * call, and only a signal still in flight costs a promise.
+ */
+
+type Maybe<T> = T | Promise<T>;
+
+/** Where a run reads operator signals: the decision's SignalCollector, or a backtest's replay. */
+export interface SignalSource {
+  resolve(fact: SignalFactName, params: Record<string, unknown>): Maybe<SignalFactValue>;
+}
+
+/** The request facts of one run (see REQUEST_FACTS). */
+export type RequestFactValues = Record<RequestFactName, unknown>;
+
+/** One run's state: its facts, and each distinct signal query's value once asked. */
+interface Run {
+  readonly source: SignalSource;
+  readonly request: RequestFactValues;
+  readonly slots: (Maybe<SignalFactValue> | undefined)[];
+}
+
+type Test = (run: Run) => Maybe<boolean>;
+type Read = (run: Run) => Maybe<unknown>;
+
+/** What a run gives back: json-rules-engine's `results` and `failureResults`, by rule index. */
+export interface ProgramResult {
+  fired: number[];
+  failed: number[];
+}
+
+/**
+ * json-rules-engine evaluates the conditions of an `all`/`any` by fact priority and stops at the
+ * first set that settles it. Request facts cost nothing, operator signals cost a paid call:
+ * request facts go first, so "amount >= 1000 and line under 90 days" only asks the operator
+ * about the line when the amount is large.
+ */
+export const REQUEST_FACT_PRIORITY = 10;
+export const SIGNAL_FACT_PRIORITY = 1;
+
+const isPromise = <T>(value: Maybe<T>): value is Promise<T> => typeof (value as Promise<T> | null)?.then === 'function';
+
+/** json-rules-engine's numeric operators refuse a fact that does not start like a number. */
+const numeric = (value: unknown): boolean => Number.parseFloat(value as string).toString() !== 'NaN';
+
+/** json-rules-engine's default operators, with the fact-value checks it applies before each. */
+const OPERATORS: Record<string, (fact: unknown, value: unknown) => boolean> = {
+  equal: (a, b) => a === b,
+  notEqual: (a, b) => a !== b,
+  in: (a, b) => (b as unknown[]).indexOf(a) > -1,
+  notIn: (a, b) => (b as unknown[]).indexOf(a) === -1,
+  contains: (a, b) => Array.isArray(a) && a.indexOf(b) > -1,
+  doesNotContain: (a, b) => Array.isArray(a) && a.indexOf(b) === -1,
+  lessThan: (a, b) => numeric(a) && (a as number) < (b as number),
+  lessThanInclusive: (a, b) => numeric(a) && (a as number) <= (b as number),
+  greaterThan: (a, b) => numeric(a) && (a as number) > (b as number),
+  greaterThanInclusive: (a, b) => numeric(a) && (a as number) >= (b as number),
+};
+
+/**
+ * The loader guarantees paths are `$.a.b` (policy.schema.json), so a plain property walk
+ * replaces json-rules-engine's JSONPath default, which costs more than the rest of a condition.
+ */
+export function resolvePath(value: unknown, path: string): unknown {
+  let current = value;
+  for (const key of path.slice(2).split('.')) {
+    if (current === null || typeof current !== 'object' || !Object.prototype.hasOwnProperty.call(current, key)) {
+      return undefined;
+    }
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/** `Promise.all` for values that are mostly known already: a promise only when one is pending. */
+function settleAll<T>(values: Maybe<T>[]): Maybe<T[]> {
+  return values.some(isPromise) ? Promise.all(values) : (values as T[]);
+}
+
+function then<T, U>(value: Maybe<T>, next: (value: T) => Maybe<U>): Maybe<U> {
+  return isPromise(value) ? value.then(next) : next(value);
+}
+
+interface FactReference {
+  fact: string;
+  params?: Record<string, unknown>;
+  path?: string;
+}
+
+export class RuleProgram {
+  /** Distinct signal queries (fact + params), each asked at most once per run. */
+  private readonly queries = new Map<string, number>();
+  /** Rule indexes by priority, highest first, in file order within a priority. */
+  private readonly ruleSets: number[][];
+  private readonly tests: Test[];
+
+  constructor(private readonly rules: readonly PolicyRule[]) {
+    this.tests = rules.map((rule) => this.compileCondition(rule.conditions as Condition));
+    const byPriority = new Map<number, number[]>();
+    rules.forEach((rule, index) => {
+      const priority = rule.priority || 1;
+      byPriority.set(priority, [...(byPriority.get(priority) ?? []), index]);
+    });
+    this.ruleSets = [...byPriority.entries()].sort(([a], [b]) => b - a).map(([, set]) => set);
+  }
+
+  /**
+   * Evaluates every rule as json-rules-engine would: priority sets one after the other, the
+   * rules of a set side by side. Once a rule of a set fires with BLOCK, nothing is more severe,
+   * so later sets are skipped and their signals never asked (each costs a paid operator call).
+   */
+  async run(source: SignalSource, request: RequestFactValues): Promise<ProgramResult> {
+    const run: Run = { source, request, slots: new Array<undefined>(this.queries.size) };
+    const result: ProgramResult = { fired: [], failed: [] };
+    for (const set of this.ruleSets) {
+      let verdicts = settleAll(set.map((index) => this.tests[index](run)));
+      if (isPromise(verdicts)) verdicts = await verdicts;
+      let blocked = false;
+      set.forEach((index, i) => {
+        if (verdicts[i] !== true) return result.failed.push(index);
+        result.fired.push(index);
+        blocked ||= this.rules[index].event.type === 'BLOCK';
+      });
+      if (blocked) break;
+    }
+    return result;
+  }
+
+  private compileCondition(condition: Condition): Test {
+    if ('fact' in condition) return this.compileLeaf(condition);
+    if ('not' in condition) {
+      const inner = this.compileCondition(condition.not);
+      return (run) => then(inner(run), (passes) => passes !== true);
+    }
+    const isAll = 'all' in condition;
+    const children = isAll ? condition.all : condition.any;
+    if (children.length === 0) return () => true;
+    if (children.length === 1) {
+      const only = this.compileCondition(children[0]);
+      return (run) => then(only(run), (passes) => passes === true);
+    }
+    const sets = this.prioritize(children).map((set) => set.map((child) => this.compileCondition(child)));
+    // A set is evaluated whole (all its facts asked side by side); the next set only when the
+    // ones before have not settled the answer: false for `all`, true for `any`.
+    const step = (run: Run, from: number): Maybe<boolean> => {
+      for (let s = from; s < sets.length; s++) {
+        const verdicts = settleAll(sets[s].map((test) => test(run)));
+        if (isPromise(verdicts)) {
+          return verdicts.then((settled) => (decided(settled) ? !isAll : step(run, s + 1)));
+        }
+        if (decided(verdicts)) return !isAll;
+      }
+      return isAll;
+    };
+    const decided = isAll ? (verdicts: boolean[]) => !verdicts.every((v) => v === true) : (verdicts: boolean[]) => verdicts.some((v) => v === true);
+    return (run) => step(run, 0);
+  }
+
+  /** json-rules-engine's order: the condition's own priority, else its fact's; highest first. */
+  private prioritize(conditions: Condition[]): Condition[][] {
+    const sets = new Map<number, Condition[]>();
+    for (const condition of conditions) {
+      const priority = condition.priority || ('fact' in condition ? this.factPriority(condition.fact) : 1);
+      sets.set(priority, [...(sets.get(priority) ?? []), condition]);
+    }
+    return [...sets.entries()].sort(([a], [b]) => b - a).map(([, set]) => set);
+  }
+
+  private factPriority(fact: string): number {
+    return isRequestFact(fact) ? REQUEST_FACT_PRIORITY : SIGNAL_FACT_PRIORITY;
+  }
+
+  private compileLeaf(leaf: LeafCondition): Test {
+    const operator = OPERATORS[leaf.operator];
+    if (!operator) throw new Error(`unknown operator ${leaf.operator}`);
+    const fact = this.compileRead(leaf);
+    const value = leaf.value;
+    // As in json-rules-engine, a value `{ fact, params?, path? }` is read from that fact.
+    if (value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, 'fact')) {
+      const other = this.compileRead(value as FactReference);
+      return (run) => {
+        const both = settleAll([other(run), fact(run)]);
+        return then(both, ([right, left]) => operator(left, right));
+      };
+    }
+    return (run) => then(fact(run), (left) => operator(left, value));
+  }
+
+  private compileRead({ fact, params, path }: FactReference): Read {
+    const atPath = path ? (value: unknown) => (value !== null && typeof value === 'object' ? resolvePath(value, path) : value) : undefined;
+    let read: Read;
+    if (isSignalFact(fact)) {
+      const query = params ?? {};
+      const key = `${fact}:${JSON.stringify(query)}`;
+      const slot = this.queries.get(key) ?? this.queries.size;
+      this.queries.set(key, slot);
+      read = (run) => {
+        const known = run.slots[slot];
+        if (known !== undefined) return known;
+        const asked = run.source.resolve(fact, query);
+        run.slots[slot] = isPromise(asked) ? asked.then((value) => (run.slots[slot] = value)) : asked;
+        return run.slots[slot];
+      };
+    } else if (isRequestFact(fact)) {
+      read = (run) => run.request[fact];
+    } else {
+      // The loader refuses unknown facts; json-rules-engine would reject the run the same way.
+      throw new Error(`undefined fact: ${fact}`);
+    }
+    return atPath ? (run) => then(read(run), atPath) : read;
+  }
+}
