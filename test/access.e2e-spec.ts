@@ -9,8 +9,8 @@ import { startTestApp, TestApp } from './support/test-app';
 
 const UNAUTHENTICATED = { status: 401, code: 'UNAUTHENTICATED', message: 'A valid API key is required: Authorization: Bearer <key>.' };
 
-/** Routes anyone may call: probes, the scrape, the explorer's static page. Exact: a new route is protected or listed here. */
-const PUBLIC_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'GET /explorer', 'GET /explorer/*'];
+/** Routes anyone may call: probes, the scrape, the explorer's static page and `/` (to it). Exact: a new route is protected or listed here. */
+const PUBLIC_ROUTES = ['GET /', 'GET /health/live', 'GET /health/ready', 'GET /metrics', 'GET /explorer', 'GET /explorer/*'];
 /** Swagger UI's routes (not Nest controllers): the document and its static assets. */
 const isApiDocument = (url: string) => url === '/docs' || url.startsWith('/docs/');
 

@@ -201,4 +201,13 @@ describe('explorer API: time filters, outcome stats, candidate backtest (e2e)', 
       await as(reader).post('/v1/policies/onboarding/backtest').send({}).expect(403);
     });
   });
+
+  it('leads GET / to the explorer (302), without a key, and the page it names is served', async () => {
+    const server = () => request(t.app.getHttpServer());
+    for (const root of [() => server().get('/'), () => server().get('/').set('authorization', 'Bearer not-a-key'), () => server().head('/')]) {
+      const response = await root().expect(302);
+      expect(response.headers.location).toBe('/explorer/');
+    }
+    expect((await server().get('/explorer/').expect(200)).headers['content-type']).toBe('text/html; charset=utf-8');
+  });
 });

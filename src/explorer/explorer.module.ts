@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ExplorerController } from './explorer.controller';
+import { RootController } from './root.controller';
 
 @Module({
-  controllers: [ExplorerController],
+  controllers: [RootController, ExplorerController],
 })
 export class ExplorerModule {}

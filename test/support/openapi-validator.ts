@@ -5,10 +5,10 @@ import type { SuperAgentRequest } from 'superagent';
 
 /**
  * Routes that are served but are not API operations, so the document does not list them:
- * the document and its UI, and the static pages of the explorer. Kept short on purpose: any
+ * the document and its UI, the static pages of the explorer and `/` (a redirect to them). Kept short on purpose: any
  * other route missing from the document fails the route-coverage test.
  */
-export const UNDOCUMENTED_ROUTES: readonly RegExp[] = [/^\/docs(\/.*)?$/, /^\/explorer(\/.*)?$/];
+export const UNDOCUMENTED_ROUTES: readonly RegExp[] = [/^\/$/, /^\/docs(\/.*)?$/, /^\/explorer(\/.*)?$/];
 
 /** What is checked of a response (superagent's response has it; the server side builds it). */
 export interface CheckedResponse {
