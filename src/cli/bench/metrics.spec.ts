@@ -1,0 +1,45 @@
+import { addSnapshot, cacheHitRate, difference, emptySnapshot, parseMetrics } from './metrics';
+
+const scrape = (hits: number, ok: number, calls: number, decisions: number, start = '1765000000') =>
+  [
+    '# HELP linetrust_signal_queries_total Signal queries by signal, provider and result.',
+    '# TYPE linetrust_signal_queries_total counter',
+    `linetrust_signal_queries_total{signal="tenure",provider="sandbox",result="ok"} ${ok}`,
+    `linetrust_signal_queries_total{signal="sim_swap",provider="sandbox",result="cache_hit"} ${hits}`,
+    'linetrust_signal_queries_total{signal="device_swap",provider="sandbox",result="not_applicable"} 2',
+    `linetrust_signal_operator_calls_total{signal="tenure",provider="sandbox"} ${calls}`,
+    `linetrust_decisions_total{use_case="onboarding",outcome="ALLOW"} ${decisions}`,
+    'linetrust_decisions_total{use_case="onboarding",outcome="BLOCK"} 1',
+    `process_start_time_seconds ${start}`,
+    'linetrust_decision_duration_seconds_bucket{use_case="onboarding",le="0.005"} 99',
+  ].join('\n');
+
+describe('bench metrics', () => {
+  it('reads signal queries by result, operator calls, decisions and the process', () => {
+    const snapshot = parseMetrics(scrape(30, 70, 70, 40));
+    expect([...snapshot.queries]).toEqual([
+      ['ok', 70],
+      ['cache_hit', 30],
+      ['not_applicable', 2],
+    ]);
+    expect(snapshot.operatorCalls).toBe(70);
+    expect(snapshot.decisions).toBe(41);
+    expect(snapshot.startTime).toBe('1765000000');
+  });
+
+  it('gives the cache hit rate of a phase from the scrapes before and after it', () => {
+    const before = parseMetrics(scrape(30, 70, 70, 40));
+    const after = parseMetrics(scrape(130, 170, 170, 140));
+    const phase = difference(after, before);
+    expect(cacheHitRate(phase)).toBe(0.5);
+    expect(phase.decisions).toBe(100);
+    expect(cacheHitRate(emptySnapshot())).toBeNaN();
+  });
+
+  it('adds the workers up', () => {
+    const total = addSnapshot(addSnapshot(emptySnapshot(), parseMetrics(scrape(1, 3, 3, 5, 'a'))), parseMetrics(scrape(3, 1, 1, 5, 'b')));
+    // 4 hits of 12 queries: 1 + 3 hits, 3 + 1 ok, 2 + 2 not_applicable.
+    expect(cacheHitRate(total)).toBe(4 / 12);
+    expect(total.decisions).toBe(12);
+  });
+});

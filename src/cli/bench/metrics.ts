@@ -1,0 +1,95 @@
+// What the service counted itself, from GET /metrics (Prometheus text): signal queries by
+// result (a cache hit is `result="cache_hit"`), operator calls and decisions. With WORKERS=N
+// each worker answers for itself, so the bench scrapes over new connections until it has seen
+// every worker (told apart by process_start_time_seconds) and adds them up.
+import { get } from 'node:http';
+
+export interface MetricsSnapshot {
+  /** Signal queries by result label (ok, cache_hit, not_subscriber, ...). */
+  queries: Map<string, number>;
+  operatorCalls: number;
+  decisions: number;
+  /** How many processes' /metrics this adds up. */
+  processes: number;
+}
+
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$/;
+
+/** Parses the counters the bench reads from one scrape. */
+export function parseMetrics(text: string): MetricsSnapshot & { startTime: string } {
+  const snapshot = { queries: new Map<string, number>(), operatorCalls: 0, decisions: 0, processes: 1, startTime: '' };
+  for (const sample of text.split('\n')) {
+    const match = SAMPLE.exec(sample);
+    if (!match) continue;
+    const [, name, labels = '', value] = match;
+    if (name === 'linetrust_signal_queries_total') {
+      const result = /result="([^"]*)"/.exec(labels)?.[1] ?? 'unknown';
+      snapshot.queries.set(result, (snapshot.queries.get(result) ?? 0) + Number(value));
+    } else if (name === 'linetrust_signal_operator_calls_total') {
+      snapshot.operatorCalls += Number(value);
+    } else if (name === 'linetrust_decisions_total') {
+      snapshot.decisions += Number(value);
+    } else if (name === 'process_start_time_seconds') {
+      snapshot.startTime = value;
+    }
+  }
+  return snapshot;
+}
+
+export function emptySnapshot(): MetricsSnapshot {
+  return { queries: new Map(), operatorCalls: 0, decisions: 0, processes: 0 };
+}
+
+/** `after - before`, result by result. */
+export function difference(after: MetricsSnapshot, before: MetricsSnapshot): MetricsSnapshot {
+  const queries = new Map<string, number>();
+  for (const [result, count] of after.queries) queries.set(result, count - (before.queries.get(result) ?? 0));
+  return { queries, operatorCalls: after.operatorCalls - before.operatorCalls, decisions: after.decisions - before.decisions, processes: after.processes };
+}
+
+/** Adds `from` into `into`. */
+export function addSnapshot(into: MetricsSnapshot, from: MetricsSnapshot): MetricsSnapshot {
+  for (const [result, count] of from.queries) into.queries.set(result, (into.queries.get(result) ?? 0) + count);
+  into.operatorCalls += from.operatorCalls;
+  into.decisions += from.decisions;
+  into.processes = Math.max(into.processes, from.processes);
+  return into;
+}
+
+export function totalQueries(snapshot: MetricsSnapshot): number {
+  let total = 0;
+  for (const count of snapshot.queries.values()) total += count;
+  return total;
+}
+
+/** Share of signal queries answered from the cache, 0..1 (NaN for none). */
+export function cacheHitRate(snapshot: MetricsSnapshot): number {
+  const total = totalQueries(snapshot);
+  return total > 0 ? (snapshot.queries.get('cache_hit') ?? 0) / total : Number.NaN;
+}
+
+/** One scrape over a connection of its own (a new connection may reach another worker). */
+function scrapeOnce(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { agent: false, headers: { connection: 'close' } }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => (response.statusCode === 200 ? resolve(text) : reject(new Error(`GET /metrics answered ${response.statusCode}`))));
+    });
+    request.on('error', reject);
+  });
+}
+
+/** Every worker's counters added up; `processes` says how many of the `workers` answered. */
+export async function scrapeAll(serviceUrl: string, workers: number): Promise<MetricsSnapshot> {
+  const seen = new Map<string, MetricsSnapshot>();
+  for (let attempt = 0; attempt < workers * 8 && seen.size < workers; attempt++) {
+    const parsed = parseMetrics(await scrapeOnce(`${serviceUrl}/metrics`));
+    seen.set(parsed.startTime, parsed);
+  }
+  const total = emptySnapshot();
+  for (const snapshot of seen.values()) addSnapshot(total, snapshot);
+  total.processes = seen.size;
+  return total;
+}

@@ -1,0 +1,39 @@
+import { addTally, emptyTally, failedCount, failures, okPerSecond, percentileOfSorted, summarize } from './stats';
+
+describe('bench statistics', () => {
+  it('takes the nearest-rank percentile: the smallest value with p% at or below it', () => {
+    const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentileOfSorted(hundred, 50)).toBe(50);
+    expect(percentileOfSorted(hundred, 99)).toBe(99);
+    expect(percentileOfSorted(hundred, 99.9)).toBe(100);
+    expect(percentileOfSorted(hundred, 100)).toBe(100);
+    expect(percentileOfSorted([7], 50)).toBe(7);
+    expect(percentileOfSorted([], 50)).toBeNaN();
+  });
+
+  it('sorts numerically before taking percentiles (not as strings)', () => {
+    const summary = summarize([100, 9, 20, 3, 1000]);
+    expect(summary).toEqual({ count: 5, p50: 20, p99: 1000, p999: 1000, max: 1000 });
+  });
+
+  it('sees a slow tail a per-round average would hide: 1 in 1000 slow is the p99.9', () => {
+    const values = [...Array.from({ length: 998 }, () => 2), 500, 900];
+    const summary = summarize(values);
+    expect(summary.p99).toBe(2);
+    expect(summary.p999).toBe(500);
+    expect(summary.max).toBe(900);
+  });
+
+  it('adds rounds together and counts only 2xx as throughput', () => {
+    const total = emptyTally();
+    addTally(total, { ok: 900, statuses: new Map([[503, 100]]), errors: 0, latencies: [1, 2], seconds: 1 });
+    addTally(total, { ok: 1100, statuses: new Map([[503, 1], [429, 2]]), errors: 3, latencies: [3], seconds: 1 });
+    expect(total.ok).toBe(2000);
+    expect(okPerSecond(total)).toBe(1000);
+    expect(failedCount(total)).toBe(106);
+    expect(failures(total)).toBe('429 x2, 503 x101, no answer x3');
+    expect(total.latencies).toEqual([1, 2, 3]);
+    expect(failures(emptyTally())).toBe('none');
+    expect(okPerSecond(emptyTally())).toBe(0);
+  });
+});
