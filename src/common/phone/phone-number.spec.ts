@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { hashPhoneNumber, maskPhoneNumber, PHONE_NUMBER_PATTERN, redactPhoneNumbers } from './phone-number';
 
 describe('PHONE_NUMBER_PATTERN', () => {
@@ -76,6 +77,16 @@ describe('hashPhoneNumber', () => {
     ['a different number', '+34600000002', 'key-1'],
   ])('differs for %s', (_label, phone, key) => {
     expect(hashPhoneNumber(phone, key)).not.toBe(hashPhoneNumber('+34600000001', 'key-1'));
+  });
+
+  it('hashes under the key it is given, across many keys used in turn (imported keys are reused)', () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `key-${i}-é`);
+    for (const round of [1, 2]) {
+      for (const key of keys) {
+        const expected = createHmac('sha256', key).update(`+3460000000${round}`).digest('hex');
+        expect(hashPhoneNumber(`+3460000000${round}`, key)).toBe(expected);
+      }
+    }
   });
 });
 

@@ -1,11 +1,24 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, KeyObject } from 'node:crypto';
 
 /** E.164 as the API accepts it: `+`, no leading zero, 5 to 15 digits. */
 export const PHONE_NUMBER_PATTERN = /^\+[1-9][0-9]{4,14}$/;
 
+/**
+ * Imported keys by their text: a decision hashes several times under the same key, and
+ * importing a string key on every createHmac costs about as much as the hash itself.
+ */
+const importedKeys = new Map<string, KeyObject>();
+const MAX_IMPORTED_KEYS = 16;
+
 /** HMAC-SHA256 of `text` under `key`, hex: what every stored or logged hash of caller data uses. */
 export function keyedHash(text: string, key: string): string {
-  return createHmac('sha256', key).update(text).digest('hex');
+  let imported = importedKeys.get(key);
+  if (!imported) {
+    if (importedKeys.size >= MAX_IMPORTED_KEYS) importedKeys.clear();
+    imported = createSecretKey(Buffer.from(key, 'utf8'));
+    importedKeys.set(key, imported);
+  }
+  return createHmac('sha256', imported).update(text).digest('hex');
 }
 
 /**
