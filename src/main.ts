@@ -5,6 +5,7 @@ import { createApp } from './app.factory';
 import { beginShutdown } from './common/http/edge-errors';
 import { AppConfig, validateConfig } from './config/app-config';
 import { runPrimary } from './cluster/workers';
+import { startupSignposts } from './startup-signposts';
 
 async function main(): Promise<void> {
   const settings = validateConfig(process.env);
@@ -16,7 +17,10 @@ async function main(): Promise<void> {
   app.enableShutdownHooks();
   const config = app.get(AppConfig);
   await app.listen(config.PORT, config.HOST);
-  new Logger('LineTrust').log(`listening on http://${config.HOST}:${config.PORT} (${config.NODE_ENV})`);
+  const logger = new Logger('LineTrust');
+  logger.log(`listening on http://${config.HOST}:${config.PORT} (${config.NODE_ENV})`);
+  // With WORKERS > 1, the first worker says it for all of them.
+  if (cluster.isPrimary || cluster.worker?.id === 1) for (const line of await startupSignposts(app)) logger.log(line);
 }
 
 main().catch((error: unknown) => {

@@ -50,6 +50,12 @@ export class ApiKeyRepository {
     return rows.map(fromRow);
   }
 
+  /** How many keys can still authenticate (not revoked). */
+  async countUsable(): Promise<number> {
+    await this.prisma.ready;
+    return this.prisma.client.apiKey.count({ where: { revokedAt: null } });
+  }
+
   /** Ids of the keys revoked at or after `since` (on any instance): a small, frequent read. */
   async revokedSince(since: Date): Promise<string[]> {
     await this.prisma.ready;

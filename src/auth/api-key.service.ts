@@ -149,6 +149,11 @@ export class ApiKeyService implements OnApplicationBootstrap, OnModuleDestroy {
     return (await this.repository.list()).map(toView);
   }
 
+  /** Whether any key can call the API yet: a fresh install has none until someone makes one. */
+  async anyUsable(): Promise<boolean> {
+    return (await this.repository.countUsable()) > 0;
+  }
+
   async revoke(id: string): Promise<ApiKeyView> {
     const revoked = KEY_ID_PATTERN.test(id) && (await this.repository.revoke(id, this.clock.now()));
     this.known.delete(id);

@@ -21,8 +21,8 @@ import { accessByRoute, RouteAccess } from './route-access';
 import { withUseCaseInputs } from './use-case-inputs';
 
 /** Swagger UI; the document itself is at DOCUMENT_PATH. Both are public (not Nest routes: AuthGuard never sees them). */
-const DOCS_PATH = '/docs';
-const DOCUMENT_PATH = '/docs/openapi.json';
+export const DOCS_PATH = '/docs';
+export const DOCUMENT_PATH = '/docs/openapi.json';
 const SECURITY_SCHEME = 'apiKey';
 
 const DESCRIPTION = `A fraud decision engine on operator-verified phone-line signals (CAMARA KYC Tenure,
