@@ -108,7 +108,7 @@ describe('decisions API (e2e)', () => {
       ['a number beyond the double range', `${start},"context":{"n":1e400}}`, 'application/json', 400, /numbers must be finite/],
       ['an unknown field named like an Object method', `${start},"hasOwnProperty":1}`, 'application/json', 400, /unknown field "hasOwnProperty"/],
       ['a body that is not UTF-8', Buffer.from(`${start},"subjectId":"caf\xe9"}`, 'latin1'), 'application/json', 400, /not valid UTF-8/],
-      ['a charset other than UTF-8', `${start}}`, 'application/json; charset=latin1', 415, /Unsupported Media Type/],
+      ['a charset other than UTF-8', `${start}}`, 'application/json; charset=latin1', 415, /^charset latin1 is not accepted: JSON is UTF-8\. Send Content-Type: application\/json/],
     ])('refuses %s, nothing stored', async (_label, payload, type, status, message) => {
       const before = await storedCount();
       // Sent as is: superagent would serialize a Buffer to JSON.
@@ -128,10 +128,10 @@ describe('decisions API (e2e)', () => {
     it.each([
       ['text/plain', 'hello'],
       ['application/x-www-form-urlencoded', `useCase=onboarding&phoneNumber=${encodeURIComponent(LINE.established)}`],
-    ])('415 for a %s body, nothing stored', async (type, body) => {
+    ])('415 for a %s body, saying to send application/json, nothing stored', async (type, body) => {
       const before = await storedCount();
       const response = await server().post('/v1/decisions').set('content-type', type).send(body).expect(415);
-      expect(response.body).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+      expect(response.body).toEqual({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: `Content-Type ${type} is not accepted. Send the body as JSON, with Content-Type: application/json.` });
       expect(await storedCount()).toBe(before);
     });
 

@@ -74,6 +74,30 @@ describe('Errors raised before our code runs, in the CAMARA shape (e2e, raw sock
     expect(JSON.parse(response.body).useCase).toBe('onboarding');
   });
 
+  // curl -d and most HTTP clients send a form type, or none, unless told: the 415 says what to send.
+  const SEND_JSON = 'Send the body as JSON, with Content-Type: application/json.';
+  it.each([
+    ['no Content-Type', '', json, `The request has no Content-Type. ${SEND_JSON}`],
+    ['no Content-Type and no body', '', '', `The request has no Content-Type. ${SEND_JSON}`],
+    ['a form Content-Type', 'Content-Type: application/x-www-form-urlencoded\r\n', json, `Content-Type application/x-www-form-urlencoded is not accepted. ${SEND_JSON}`],
+    ['a text Content-Type', 'Content-Type: text/plain; charset=utf-8\r\n', json, `Content-Type text/plain is not accepted. ${SEND_JSON}`],
+    ['another charset', 'Content-Type: application/json; charset=iso-8859-1\r\n', json, 'charset iso-8859-1 is not accepted: JSON is UTF-8. Send Content-Type: application/json (or application/json; charset=utf-8).'],
+  ])('answers a POST with %s 415, saying to send application/json', async (_case, contentType, body, message) => {
+    const response = await raw(
+      port,
+      `POST /v1/decisions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${t.key}\r\n${contentType}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    expect(response.statusLine).toMatch(/^HTTP\/1\.1 415 /);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.headers['x-correlator']).toMatch(UUID);
+    expect(JSON.parse(response.body)).toEqual({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message });
+  });
+
+  it('takes the JSON media type in any case', async () => {
+    const response = await raw(port, post(`Content-Length: ${json.length}\r\nConnection: close\r\n`).replace('Content-Type: application/json', 'Content-Type: Application/JSON; Charset="UTF-8"'));
+    expect(response.statusLine).toBe('HTTP/1.1 201 Created');
+  });
+
   it('answers a request arriving during shutdown 503 UNAVAILABLE with Connection: close', async () => {
     // Hold the shutdown in its first step (the destroy hooks run before the server stops accepting).
     let resume!: () => void;

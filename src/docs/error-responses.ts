@@ -23,7 +23,10 @@ const ERRORS = {
     description: 'A path parameter longer than 100 characters.',
     example: "'/v1/decisions/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is exceeding the max param length",
   },
-  415: { description: 'The request body is not JSON (forms included).', example: 'Content-Type must be application/json.' },
+  415: {
+    description: 'The request is not sent as JSON: no `Content-Type`, another media type (forms included), or a charset other than UTF-8. The message says what to send.',
+    example: 'The request has no Content-Type. Send the body as JSON, with Content-Type: application/json.',
+  },
   429: {
     description: "The API key's rate limit is exceeded: wait the `Retry-After` seconds.",
     example: 'Rate limit of this API key exceeded; retry later.',

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { SEND_JSON } from '../http/json-media-type';
 import { DomainError } from './domain.error';
 
 /** The CAMARA error body every error response carries. */
@@ -53,7 +54,9 @@ export function toCamaraError(error: unknown): { body: CamaraErrorBody; expected
   if (error instanceof HttpException) {
     const status = error.getStatus();
     if (status >= 500) return { body: INTERNAL, expected: false };
-    return { body: { status, code: CODE_BY_STATUS[status] ?? 'INVALID_ARGUMENT', message: httpExceptionMessage(error) }, expected: true };
+    // Nest turns Fastify's own 415 (a media type it cannot parse) into an HttpException that says only "Unsupported Media Type".
+    const message = status === 415 ? SEND_JSON : httpExceptionMessage(error);
+    return { body: { status, code: CODE_BY_STATUS[status] ?? 'INVALID_ARGUMENT', message }, expected: true };
   }
   // Fastify's own errors (body parsing, size limit, content type) carry a 4xx statusCode.
   const statusCode = (error as { statusCode?: unknown })?.statusCode;
@@ -73,7 +76,7 @@ export function fastifyErrorMessage(error: Error & { code?: string }): string {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return 'The request body is too large.';
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return 'Content-Type must be application/json.';
+      return SEND_JSON;
     default:
       // Fastify's JSON.parse errors have no code of their own but a status 400.
       return error instanceof SyntaxError ? 'The request body is not valid JSON.' : error.message;

@@ -24,6 +24,12 @@ export class InvalidArgumentError extends DomainError {
   readonly code = 'INVALID_ARGUMENT';
 }
 
+/** 415 UNSUPPORTED_MEDIA_TYPE: the body is not sent as JSON. The message says what to send. */
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly status = 415;
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+}
+
 /** 404 NOT_FOUND: the resource asked for does not exist. */
 export class NotFoundError extends DomainError {
   readonly status = 404;

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { monotonicMs } from '../batching/write-attempt';
 import { CamaraErrorBody, toCamaraError } from '../errors/camara-error';
 import { sendCamaraError } from './camara-reply';
+import { contentTypeProblem } from './json-media-type';
 import { CORRELATOR_PATTERN, newCorrelator, requestContext } from './request-context';
 import { registerStrictJsonParser } from './strict-json';
 
@@ -13,6 +14,8 @@ export const MAX_JSON_DEPTH = 16;
  * `hasOwnProperty` (or any such method with parameters) passed forbidNonWhitelisted unnoticed.
  */
 const FORBIDDEN_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
 
 function invalid(message: string): CamaraErrorBody {
   return { status: 400, code: 'INVALID_ARGUMENT', message };
@@ -72,20 +75,28 @@ export function registerCorrelator(fastify: FastifyInstance, options: { emptyIsA
 /**
  * The checks every request passes before Nest sees it:
  * - CAMARA x-correlator (see registerCorrelator);
- * - bodies: JSON only (other media types are 415), strict (see registerStrictJsonParser), a
- *   JSON object (not an array or a string), and not hostile (see hostileInput); query strings
- *   likewise.
+ * - bodies: JSON only (a POST, PUT or PATCH without Content-Type: application/json is 415,
+ *   before its body is read, with a message that says what to send: Fastify's own would say
+ *   "Unsupported Media Type" only), strict (see registerStrictJsonParser), a JSON object (not
+ *   an array or a string), and not hostile (see hostileInput); query strings likewise.
  */
 export function registerRequestGuards(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('text/plain');
   registerStrictJsonParser(fastify);
   registerCorrelator(fastify, { emptyIsAbsent: true });
+  fastify.addHook('preParsing', (request, reply, payload, done) => {
+    // Unknown routes answer 404 whatever their body; every POST, PUT and PATCH route takes a JSON object.
+    if (!request.routeOptions.url || !BODY_METHODS.has(request.method)) return done(null, payload);
+    const problem = contentTypeProblem(request.headers['content-type']);
+    if (problem) return refuse(reply, { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: problem });
+    done(null, payload);
+  });
   fastify.addHook('preValidation', (request: FastifyRequest, reply, done) => {
     // Unknown routes answer 404 whatever their body.
     if (!request.routeOptions.url) return done();
     const queryProblem = hostileInput(request.query);
     if (queryProblem) return refuse(reply, invalid(queryProblem));
-    if (request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH') {
+    if (BODY_METHODS.has(request.method)) {
       const body: unknown = request.body;
       if (body === null || typeof body !== 'object' || Array.isArray(body)) {
         return refuse(reply, invalid('The request body must be a JSON object.'));

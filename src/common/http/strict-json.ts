@@ -1,5 +1,6 @@
-import { errorCodes, FastifyInstance } from 'fastify';
-import { InvalidArgumentError } from '../errors/domain.error';
+import { FastifyInstance } from 'fastify';
+import { InvalidArgumentError, UnsupportedMediaTypeError } from '../errors/domain.error';
+import { contentTypeProblem } from './json-media-type';
 
 /**
  * The first field name that appears twice in one object of a JSON text, or undefined. JSON.parse
@@ -44,8 +45,6 @@ function shown(name: string): string {
   return chars.length > 64 ? `${chars.slice(0, 64).join('')}...` : name;
 }
 
-/** RFC 8259 section 8.1: JSON between systems is UTF-8; any other declared charset is refused. */
-const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -58,10 +57,9 @@ export function registerStrictJsonParser(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('application/json');
   // As a buffer, so the body limit and the Content-Length check count bytes, not decoded text.
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1].toLowerCase();
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      return done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), undefined);
-    }
+    // Checked before any body is read for POST, PUT and PATCH (registerRequestGuards); a body on another method too.
+    const mediaTypeProblem = contentTypeProblem(request.headers['content-type']);
+    if (mediaTypeProblem) return done(new UnsupportedMediaTypeError(mediaTypeProblem), undefined);
     let text: string;
     try {
       text = utf8.decode(body as Buffer);
