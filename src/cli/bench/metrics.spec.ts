@@ -1,4 +1,4 @@
-import { addSnapshot, cacheHitRate, difference, emptySnapshot, parseMetrics } from './metrics';
+import { addSnapshot, cacheHitRate, difference, emptySnapshot, parseMetrics, signature } from './metrics';
 
 const scrape = (hits: number, ok: number, calls: number, decisions: number, start = '1765000000') =>
   [
@@ -41,5 +41,14 @@ describe('bench metrics', () => {
     // 4 hits of 12 queries: 1 + 3 hits, 3 + 1 ok, 2 + 2 not_applicable.
     expect(cacheHitRate(total)).toBe(4 / 12);
     expect(total.decisions).toBe(12);
+  });
+});
+
+describe('telling workers apart', () => {
+  it('by their counters, since workers forked together share a start second', () => {
+    const a = parseMetrics(scrape(1, 3, 3, 5, '1765000000'));
+    const b = parseMetrics(scrape(3, 1, 1, 7, '1765000000'));
+    expect(signature(a)).not.toBe(signature(b));
+    expect(signature(a)).toBe(signature(parseMetrics(scrape(1, 3, 3, 5, '1765000000'))));
   });
 });

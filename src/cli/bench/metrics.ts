@@ -81,15 +81,37 @@ function scrapeOnce(url: string): Promise<string> {
   });
 }
 
-/** Every worker's counters added up; `processes` says how many of the `workers` answered. */
+/**
+ * What tells one worker's scrape from another's between phases, when no decision is being made:
+ * its counters (process_start_time_seconds is in whole seconds, the same for workers forked
+ * together).
+ */
+export function signature(snapshot: MetricsSnapshot & { startTime: string }): string {
+  return [snapshot.startTime, snapshot.decisions, totalQueries(snapshot), snapshot.operatorCalls].join(':');
+}
+
+/**
+ * Every worker's counters added up; `processes` says how many of the `workers` were told apart.
+ * New connections reach the workers in turn; while counters still move (decisions of requests
+ * a load abandoned at its end), one worker would show two signatures: it scrapes again until
+ * two rounds in a row see the same ones.
+ */
 export async function scrapeAll(serviceUrl: string, workers: number): Promise<MetricsSnapshot> {
-  const seen = new Map<string, MetricsSnapshot>();
-  for (let attempt = 0; attempt < workers * 8 && seen.size < workers; attempt++) {
-    const parsed = parseMetrics(await scrapeOnce(`${serviceUrl}/metrics`));
-    seen.set(parsed.startTime, parsed);
+  let seen = new Map<string, MetricsSnapshot>();
+  let previous = '';
+  for (let round = 0; round < 20; round++) {
+    seen = new Map();
+    for (let attempt = 0; attempt < (workers === 1 ? 1 : workers * 4); attempt++) {
+      const parsed = parseMetrics(await scrapeOnce(`${serviceUrl}/metrics`));
+      seen.set(signature(parsed), parsed);
+    }
+    const now = [...seen.keys()].sort().join(' ');
+    if (workers === 1 || (seen.size <= workers && now === previous)) break;
+    previous = now;
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const total = emptySnapshot();
   for (const snapshot of seen.values()) addSnapshot(total, snapshot);
-  total.processes = seen.size;
+  total.processes = Math.min(seen.size, workers);
   return total;
 }

@@ -1,0 +1,173 @@
+// One configuration (a signal mode and a WORKERS count): a service started on a new database,
+// warmed up, then measured against the echo in turns (A B A B ...), closed loop on both write
+// paths, then open loop at a fixed rate; its RSS idle, under load and after.
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createBenchKey, postgresDatabase, RunDatabase, sqliteDatabase } from './database';
+import { closedLoop, openLoop, Target, WritePath } from './load';
+import { addSnapshot, difference, emptySnapshot, MetricsSnapshot, scrapeAll } from './metrics';
+import { OpenLoopResult } from './open-loop';
+import { BenchOptions, MODE_LABEL, SignalMode } from './options';
+import { Child, freePort, startNode, waitAnswering } from './processes';
+import { roundLine } from './report';
+import { readRss, Rss, RssSampler } from './rss';
+import { addTally, emptyTally, failedCount, Tally } from './stats';
+import { Traffic } from './traffic';
+import { startOperator, warmSubscriberTokens } from './operator';
+
+export interface RunContext {
+  options: BenchOptions;
+  folder: string;
+  linesFile: string;
+  bodies: readonly string[];
+  runId: string;
+  echo: Child;
+}
+
+export interface ConfigResult {
+  mode: SignalMode;
+  workers: number;
+  label: string;
+  database: string;
+  plain: Tally;
+  idempotent: Tally;
+  echo: Tally;
+  openService: OpenLoopResult;
+  openEcho: OpenLoopResult;
+  /** Signal queries and decisions the service counted in each kind of phase. */
+  signals: Record<'plain' | 'idempotent' | 'open', MetricsSnapshot>;
+  rss: { idle?: Rss; peakSampled: number; peak?: number; after?: Rss; afterS: number };
+  /** Requests that failed during the warm-up (not in the figures, but they fail the run too). */
+  warmupFailed: number;
+}
+
+/** The service's environment: as deployed (production, JSON logs at the default level). */
+function serviceEnv(port: number, database: RunDatabase, workers: number, linesFile: string, signals: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['LOG_LEVEL', 'LOG_FORMAT', 'GATEWAYS_FILE', 'RATE_LIMIT_PER_SECOND']) delete env[name];
+  return {
+    ...env,
+    NODE_ENV: 'production',
+    PHONE_NUMBER_HASH_KEY: randomBytes(32).toString('hex'),
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: database.url,
+    WORKERS: String(workers),
+    SANDBOX_LINES_FILE: linesFile,
+    ...signals,
+  };
+}
+
+async function startService(context: RunContext, name: string, database: RunDatabase, workers: number, signals: Record<string, string>): Promise<Child> {
+  const port = await freePort();
+  const service = startNode(name, 'main.js', port, serviceEnv(port, database, workers, context.linesFile, signals), context.folder);
+  await waitAnswering(service, '/health/ready', 200);
+  // WORKERS=N: ready once one worker answers; wait until all N are forked and have started.
+  for (let i = 0; i < 300 && workers > 1 && (readRss(service.pid)?.processes ?? 0) < workers + 1; i++) await sleep(100);
+  if (workers > 1) await sleep(2000);
+  return service;
+}
+
+export async function measureConfig(context: RunContext, mode: SignalMode, workers: number): Promise<ConfigResult> {
+  const { options } = context;
+  const label = `WORKERS=${workers}${workers === 1 ? ' (one process)' : ''}, ${MODE_LABEL[mode]}`;
+  const database = options.database === 'postgres' ? await postgresDatabase(options.postgresUrl) : sqliteDatabase(context.folder, `${mode}-w${workers}`);
+  const children: Child[] = [];
+  let started: Child | undefined;
+  try {
+    const { operator, env } = await startOperator(mode, context.folder, context.linesFile);
+    if (operator) children.push(operator);
+    const service = await startService(context, `service-${mode}-w${workers}`, database, workers, env);
+    started = service;
+    children.push(service);
+    const authorization = await createBenchKey(database.url);
+    const decisions: Target = { url: `${service.url}/v1/decisions`, authorization };
+    const echo: Target = { url: `${context.echo.url}/echo`, authorization };
+    const traffic = new Traffic(context.bodies, `${context.runId}-${mode}-${workers}`);
+    const result: ConfigResult = {
+      mode,
+      workers,
+      label,
+      database: database.label,
+      plain: emptyTally(),
+      idempotent: emptyTally(),
+      echo: emptyTally(),
+      openService: { ...emptyTally(), sent: 0, lags: [] },
+      openEcho: { ...emptyTally(), sent: 0, lags: [] },
+      signals: { plain: emptySnapshot(), idempotent: emptySnapshot(), open: emptySnapshot() },
+      rss: { peakSampled: 0, afterS: options.settleS },
+      warmupFailed: 0,
+    };
+    console.log(`\n== ${label}, database ${database.label}`);
+    console.log(`service log: ${service.logFile} (removed at the end)`);
+    await sleep(1000);
+    result.rss.idle = readRss(service.pid);
+    const sampler = new RssSampler(service.pid);
+    sampler.start();
+
+    if (mode === 'ciba') await warmSubscriberTokens(decisions.url, authorization, context.bodies, options.connections);
+    if (options.warmupS > 0) {
+      const half = Math.max(1, Math.round(options.warmupS / 2));
+      for (const [target, path, seconds] of [[decisions, 'plain', half], [decisions, 'idempotency-key', half], [echo, 'plain', options.warmupS]] as const) {
+        result.warmupFailed += failedCount(await closedLoop(target, traffic, path, options.connections, seconds));
+      }
+    }
+
+    /** A service phase with the service's counters read before and after it. */
+    const servicePhase = async <T>(into: MetricsSnapshot, run: () => Promise<T>): Promise<T> => {
+      const before = await scrapeAll(service.url, workers);
+      const outcome = await run();
+      addSnapshot(into, difference(await scrapeAll(service.url, workers), before));
+      return outcome;
+    };
+    const closed = (target: Target, path: WritePath) => closedLoop(target, traffic, path, options.connections, options.durationS);
+
+    console.log(`closed loop, ${options.connections} connections, ${options.durationS} s a phase, service and echo in turn:`);
+    for (let round = 1; round <= options.rounds; round++) {
+      const plain = await servicePhase(result.signals.plain, () => closed(decisions, 'plain'));
+      console.log(roundLine(round, 'service, plain', added(result.plain, plain)));
+      const echo1 = await closed(echo, 'plain');
+      console.log(roundLine(round, 'echo', added(result.echo, echo1)));
+      const idem = await servicePhase(result.signals.idempotent, () => closed(decisions, 'idempotency-key'));
+      console.log(roundLine(round, 'service, Idempotency-Key', added(result.idempotent, idem)));
+      const echo2 = await closed(echo, 'plain');
+      console.log(roundLine(round, 'echo', added(result.echo, echo2)));
+    }
+    console.log(`open loop, ${options.rate} req/s on schedule, ${options.rateDurationS} s a phase, service (plain) and echo in turn:`);
+    for (let round = 1; round <= options.rounds; round++) {
+      const service1 = await servicePhase(result.signals.open, () => openLoop(decisions, traffic, 'plain', options.rate, options.rateDurationS));
+      console.log(roundLine(round, 'service, plain', mergeOpen(result.openService, service1)));
+      const echo1 = await openLoop(echo, traffic, 'plain', options.rate, options.rateDurationS);
+      console.log(roundLine(round, 'echo', mergeOpen(result.openEcho, echo1)));
+    }
+
+    sampler.stop();
+    result.rss.peakSampled = sampler.highest;
+    result.rss.peak = readRss(service.pid)?.peak;
+    await sleep(options.settleS * 1000);
+    result.rss.after = readRss(service.pid);
+    if (service.exited()) throw new Error(`the service exited during the run (${service.state()})`);
+    return result;
+  } catch (error) {
+    // A load or a scrape failing because the service died: say so, with its last lines.
+    if (started?.exited()) throw new Error(`${(error as Error).message}\nthe service exited during the run (${started.state()}); its last lines:\n${started.tail()}`);
+    throw error;
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    await database.drop();
+  }
+}
+
+/** Adds a closed-loop round into the phase's total; returns the round, to print. */
+function added(into: Tally, round: Tally): Tally {
+  addTally(into, round);
+  return round;
+}
+
+/** Adds an open-loop round into the phase's total; returns the round, to print. */
+function mergeOpen(into: OpenLoopResult, round: OpenLoopResult): OpenLoopResult {
+  addTally(into, round);
+  into.sent += round.sent;
+  for (const lag of round.lags) into.lags.push(lag);
+  return round;
+}

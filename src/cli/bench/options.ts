@@ -1,0 +1,85 @@
+// `npm run bench` flags. Every figure the bench prints is measured with these, and printed
+// with them, so that a reader knows what was measured.
+import { option } from '../cli-io';
+
+export type SignalMode = 'built-in' | 'client_credentials' | 'ciba';
+
+export const MODE_LABEL: Record<SignalMode, string> = {
+  'built-in': 'built-in sandbox',
+  client_credentials: 'HTTP, client credentials (2-legged)',
+  ciba: 'HTTP, CIBA 3-legged tokens (warm)',
+};
+
+export interface BenchOptions {
+  database: 'sqlite' | 'postgres';
+  /** The server and an existing database to connect to, to create and drop the run's own. */
+  postgresUrl: string;
+  /** Signal modes, each measured with each `workers` count. */
+  modes: SignalMode[];
+  /** WORKERS values, each a configuration of its own (1: one process). */
+  workers: number[];
+  /** Closed-loop: connections and seconds per phase. */
+  connections: number;
+  durationS: number;
+  /** Rounds of A B A B: service and echo in turn. */
+  rounds: number;
+  /** Open loop: requests per second and seconds per phase. */
+  rate: number;
+  rateDurationS: number;
+  warmupS: number;
+  /** Distinct phone numbers in the traffic. */
+  numbers: number;
+  /** Seconds without load before the after-load RSS is read. */
+  settleS: number;
+}
+
+export const USAGE = `usage: npm run bench -- [--database sqlite|postgres] [--workers 1,2] [--duration S] [--rounds N]
+  [--connections N] [--rate N] [--rate-duration S] [--warmup S] [--numbers N] [--settle S] [--http] [--3legged]`;
+
+const DEFAULT_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/test';
+
+function whole(args: string[], name: string, fallback: number, min: number): number {
+  const value = option(args, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < min) throw new Error(`${name} takes a number of at least ${min}, not "${value ?? ''}"`);
+  return Number(value);
+}
+
+/**
+ * Reads argv and the environment. BENCH_DURATION and BENCH_CONNECTIONS are the older way to set
+ * --duration and --connections; WORKERS, when set, is --workers; a postgresql:// BENCH_DATABASE_URL
+ * is --database postgres on that server. `cpus` picks the default workers: 1 and 2 on 2 cores or
+ * more (the done criteria ask for both), with the built-in sandbox only.
+ */
+export function parseOptions(args: string[], env: NodeJS.ProcessEnv, cpus: number): BenchOptions {
+  const known = new Set(['--database', '--workers', '--duration', '--rounds', '--connections', '--rate', '--rate-duration', '--warmup', '--numbers', '--settle', '--http', '--3legged']);
+  const flags = new Set(['--http', '--3legged']);
+  for (let i = 0; i < args.length; i++) {
+    if (!known.has(args[i])) throw new Error(`unknown argument "${args[i]}"\n${USAGE}`);
+    if (!flags.has(args[i])) i++;
+  }
+  const legacyUrl = env.BENCH_DATABASE_URL;
+  const legacyPostgres = legacyUrl !== undefined && /^postgres(ql)?:\/\//.test(legacyUrl);
+  const database = option(args, '--database') ?? (legacyPostgres ? 'postgres' : 'sqlite');
+  if (database !== 'sqlite' && database !== 'postgres') throw new Error(`--database takes sqlite or postgres, not "${database}"`);
+  const threeLegged = args.includes('--3legged');
+  const modes: SignalMode[] = threeLegged ? ['client_credentials', 'ciba'] : args.includes('--http') ? ['client_credentials'] : ['built-in'];
+  const workersText = option(args, '--workers') ?? env.WORKERS ?? (modes[0] === 'built-in' && cpus >= 2 ? '1,2' : '1');
+  const workers = workersText.split(',').map((item) => item.trim());
+  if (workers.some((item) => !/^[1-9]\d*$/.test(item))) throw new Error(`--workers takes a list of whole numbers like 1,2, not "${workersText}"`);
+  const durationS = whole(args, '--duration', Number(env.BENCH_DURATION ?? 5), 1);
+  return {
+    database,
+    postgresUrl: legacyPostgres ? legacyUrl : (env.BENCH_POSTGRES_URL ?? DEFAULT_POSTGRES),
+    modes,
+    workers: [...new Set(workers.map(Number))],
+    connections: whole(args, '--connections', Number(env.BENCH_CONNECTIONS ?? 50), 1),
+    durationS,
+    rounds: whole(args, '--rounds', 3, 1),
+    rate: whole(args, '--rate', 1000, 1),
+    rateDurationS: whole(args, '--rate-duration', durationS, 1),
+    warmupS: whole(args, '--warmup', 2, 0),
+    numbers: whole(args, '--numbers', 10_000, 1),
+    settleS: whole(args, '--settle', 5, 0),
+  };
+}

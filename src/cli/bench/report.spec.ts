@@ -1,0 +1,63 @@
+import { ConfigFigures, evaluateTargets, targetTable } from './report';
+
+const MB = 1_048_576;
+const one: ConfigFigures = {
+  label: 'WORKERS=1',
+  workers: 1,
+  plainPerS: 2100,
+  idempotentPerS: 1500,
+  echoPerS: 10_000,
+  openP99: 24,
+  echoOpenP99: 5,
+  rate: 1000,
+  idleRss: 150 * MB,
+  peakRss: 280 * MB,
+  afterRss: 170 * MB,
+  rssProcesses: 1,
+  settleS: 5,
+};
+
+describe('bench targets', () => {
+  it('judges the ratio per write path, p99 against the same run echo, and RSS, with the figures', () => {
+    const rows = evaluateTargets([one]);
+    const row = (start: string) => rows.find((each) => each.target.startsWith(start) && each.target.includes('WORKERS=1'));
+    expect(rows.find((each) => each.target.includes('plain') && each.target.startsWith('ratio'))).toEqual({
+      target: 'ratio to echo >= 0.20, WORKERS=1, plain',
+      figure: '0.210 (2,100 / 10,000 per s)',
+      pass: true,
+    });
+    expect(rows.find((each) => each.target.includes('Idempotency-Key') && each.target.startsWith('ratio'))?.pass).toBe(false);
+    expect(row('p99')).toMatchObject({ figure: '24.0 ms vs 5.00 ms = 4.8 x', pass: true });
+    expect(row('RSS under load')).toMatchObject({ figure: 'peak 280 MB', pass: true });
+    expect(row('RSS after load')).toMatchObject({ figure: '+13%: 170 MB 5 s after vs 150 MB idle', pass: true });
+  });
+
+  it('says the both-cores target was not measured without a WORKERS >= 2 configuration', () => {
+    const rows = evaluateTargets([one]);
+    expect(rows.find((each) => each.target.startsWith('>= 3,000'))).toEqual({
+      target: '>= 3,000 decisions/s with both cores',
+      figure: 'not measured (add --workers 1,2)',
+      pass: undefined,
+    });
+  });
+
+  it('judges both cores on the WORKERS=2 configuration, and each configuration on its own p99 and RSS', () => {
+    const two: ConfigFigures = { ...one, label: 'WORKERS=2', workers: 2, plainPerS: 3200, idempotentPerS: 2900, openP99: 30, peakRss: 420 * MB, afterRss: 300 * MB, rssProcesses: 3 };
+    const rows = evaluateTargets([one, two]);
+    expect(rows.filter((each) => each.target.startsWith('>= 3,000')).map((each) => each.pass)).toEqual([true, false]);
+    expect(rows.filter((each) => each.target.startsWith('ratio')).every((each) => each.target.includes('WORKERS=1'))).toBe(true);
+    expect(rows.find((each) => each.target === 'p99 at 1,000 req/s <= 5 x echo p99, WORKERS=2')?.pass).toBe(false);
+    expect(rows.find((each) => each.target === 'RSS under load <= 300 MB, WORKERS=2')).toMatchObject({ figure: 'peak 420 MB (sum of 3 processes)', pass: false });
+    expect(rows.find((each) => each.target === 'RSS after load within 20% of idle, WORKERS=2')?.pass).toBe(false);
+  });
+
+  it('does not judge the p99 target at another rate, and prints n/a without /proc', () => {
+    const rows = evaluateTargets([{ ...one, rate: 500, peakRss: undefined, idleRss: undefined, afterRss: undefined }]);
+    expect(rows.find((each) => each.target.startsWith('p99'))).toMatchObject({ pass: undefined, figure: expect.stringContaining('measured at 500 req/s, not 1,000') });
+    expect(rows.filter((each) => each.target.startsWith('RSS')).map((each) => [each.figure, each.pass])).toEqual([
+      ['n/a (no /proc)', undefined],
+      ['n/a (no /proc)', undefined],
+    ]);
+    expect(targetTable(rows).some((line) => line.endsWith('   -'))).toBe(true);
+  });
+});
