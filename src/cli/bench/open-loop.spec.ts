@@ -5,13 +5,10 @@ import { OpenLoopClock, Outcome, runOpenLoop, scheduledAt } from './open-loop';
  * It moves after a turn of the microtask queue, as a real timer fires after the answers
  * already in hand have been handled.
  */
-function fakeClock(lateMs: number): OpenLoopClock & { time: number; advance(ms: number): void } {
+function fakeClock(lateMs: number): OpenLoopClock & { time: number } {
   const clock = {
     time: 1000,
     now: () => clock.time,
-    advance: (ms: number) => {
-      clock.time += ms;
-    },
     wait: async (ms: number) => {
       await Promise.resolve();
       clock.time += ms + lateMs;
