@@ -2,9 +2,10 @@ import { Action, ACTIONS } from './actions';
 import { SignalFactName } from './facts';
 import { signalLeaves } from './conditions';
 import { CompiledPolicy } from './compiled-policy';
-import { decideOutcome, emptyMatrix, OutcomeMatrix } from './outcome';
-import { Condition, Reason } from './policy.types';
-import { queryKey, SignalCollector, SignalProviders, SignalRecord, signalQuery } from './signal-collector';
+import { emptyMatrix, Outcome, OutcomeMatrix } from './outcome';
+import { Condition, LeafCondition, Reason } from './policy.types';
+import { ReplayCollector } from './replay-collector';
+import { queryKey, SignalRecord, signalQuery } from './signal-collector';
 
 export type Label = 'fraud' | 'legitimate';
 
@@ -48,10 +49,12 @@ export interface BacktestReport {
   labels?: { labelled: number; before: Record<Action, OutcomeQuality>; after: Record<Action, OutcomeQuality> };
 }
 
-const NOT_REPLAYABLE = 'not replayable: this query was not asked when the decision was made';
-const PLACEHOLDER_NUMBER = '+10000000000';
 const MAX_CHANGED_LISTED = 1000;
 const MAX_REFUSED_LISTED = 20;
+
+/** Labelled decisions per outcome, and how many of them were fraud. */
+type LabelCounts = Record<Action, { decisions: number; fraud: number }>;
+const emptyLabelCounts = (): LabelCounts => Object.fromEntries(ACTIONS.map((a) => [a, { decisions: 0, fraud: 0 }])) as LabelCounts;
 
 /**
  * Replays stored decisions against a candidate policy, on the signal answers stored with
@@ -59,6 +62,10 @@ const MAX_REFUSED_LISTED = 20;
  * rule needing a query the decision never made (a CAMARA answer for "30 days" says nothing
  * about "60 days") is not evaluated on a made-up answer: it is counted not replayable for that
  * decision, and the decision is left out of the outcome matrix.
+ *
+ * It keeps counts, and at most MAX_CHANGED_LISTED + MAX_REFUSED_LISTED examples: its memory
+ * does not grow with the number of decisions. Decisions are added one at a time (each `add`
+ * awaited before the next): they share one replay collector.
  */
 export class Backtest {
   private readonly matrix = emptyMatrix();
@@ -68,13 +75,21 @@ export class Backtest {
   private decisions = 0;
   private replayable = 0;
   private readonly inputsRefused: BacktestReport['inputsRefused'] = { count: 0, examples: [] };
-  private readonly labelled: { before: Action; after: Action; label: Label }[] = [];
+  private labelled = 0;
+  private fraud = 0;
+  private readonly labels = { before: emptyLabelCounts(), after: emptyLabelCounts() };
+  private readonly collector = new ReplayCollector();
+  private replaying = false;
+  /** Each rule's signal leaves, walked once here rather than per decision. */
+  private readonly ruleLeaves: { name: string; leaves: LeafCondition[] }[];
 
   constructor(private readonly candidate: CompiledPolicy) {
     for (const name of candidate.ruleNames) this.hits.set(name, { before: 0, after: 0, notReplayable: 0 });
+    this.ruleLeaves = candidate.document.rules.map((rule) => ({ name: rule.name, leaves: [...signalLeaves(rule.conditions as Condition)] }));
   }
 
   async add(decision: StoredDecision): Promise<void> {
+    if (this.replaying) throw new Error('Backtest.add: await each decision before adding the next');
     this.decisions += 1;
     const refused = this.candidate.inputs.problems(decision.context);
     if (refused.length > 0) {
@@ -82,41 +97,56 @@ export class Backtest {
       if (this.inputsRefused.examples.length < MAX_REFUSED_LISTED) this.inputsRefused.examples.push({ id: decision.id, fields: [...new Set(refused.map((p) => p.field))] });
       return;
     }
-    const stored = new Map(decision.signals.map((record) => [queryKey(record), record]));
-    const missing = new Set<string>();
-    const collector = new SignalCollector(this.providers(stored, missing), { phoneNumber: PLACEHOLDER_NUMBER, trustedSince: decision.trustedSince, correlator: 'backtest' }, decision.createdAt);
-    const replayed = await this.candidate.evaluate(collector, {
-      useCase: this.candidate.id,
-      trustedSince: decision.trustedSince ?? null,
-      context: decision.context ?? {},
-    });
-    const blind = new Set(
-      this.candidate.document.rules
-        .filter((rule) =>
-          [...signalLeaves(rule.conditions as Condition)].some((leaf) => {
-            const query = signalQuery(leaf.fact as SignalFactName, leaf.params ?? {}, decision.createdAt, decision.trustedSince);
-            return !('missing' in query) && missing.has(queryKey(query));
-          }),
-        )
-        .map((rule) => rule.name),
-    );
-    for (const name of blind) this.rule(name).notReplayable += 1;
-    if (blind.size > 0) return;
+    this.replaying = true;
+    let replayed: Outcome;
+    try {
+      replayed = await this.candidate.evaluate(this.collector.load(decision), {
+        useCase: this.candidate.id,
+        trustedSince: decision.trustedSince ?? null,
+        context: decision.context ?? {},
+      });
+    } finally {
+      this.replaying = false;
+    }
+    // Nothing asked was missing (the usual case): no rule can be blind.
+    if (this.collector.missing.size > 0 && this.countBlind(decision, this.collector.missing)) return;
     this.replayable += 1;
     // Before and after are counted on the same decisions: the fully replayable ones.
     for (const reason of decision.reasons) this.rule(reason.rule).before += 1;
-    const fired = new Set(replayed.reasons.map((reason) => reason.rule));
-    for (const name of fired) this.rule(name).after += 1;
-    const after = decideOutcome(
-      this.candidate.document.rules.filter((rule) => fired.has(rule.name)),
-      this.candidate.document.scoreThresholds,
-    ).outcome;
+    // One reason per fired rule (rule names are unique), and evaluate's outcome is the one
+    // the fired rules give under the candidate's thresholds.
+    for (const reason of replayed.reasons) this.rule(reason.rule).after += 1;
+    const after = replayed.outcome;
     this.matrix[decision.outcome][after] += 1;
     if (after !== decision.outcome) {
       this.changedCount += 1;
       if (this.changed.length < MAX_CHANGED_LISTED) this.changed.push({ id: decision.id, before: decision.outcome, after });
     }
-    if (decision.label) this.labelled.push({ before: decision.outcome, after, label: decision.label });
+    if (decision.label) {
+      const fraud = decision.label === 'fraud' ? 1 : 0;
+      this.labelled += 1;
+      this.fraud += fraud;
+      this.labels.before[decision.outcome].decisions += 1;
+      this.labels.before[decision.outcome].fraud += fraud;
+      this.labels.after[after].decisions += 1;
+      this.labels.after[after].fraud += fraud;
+    }
+  }
+
+  /** Counts the rules that asked a query the decision never made; true when there is one. */
+  private countBlind(decision: StoredDecision, missing: ReadonlySet<string>): boolean {
+    let blind = false;
+    for (const { name, leaves } of this.ruleLeaves) {
+      const asked = leaves.some((leaf) => {
+        const query = signalQuery(leaf.fact as SignalFactName, leaf.params ?? {}, decision.createdAt, decision.trustedSince);
+        return !('missing' in query) && missing.has(queryKey(query));
+      });
+      if (asked) {
+        this.rule(name).notReplayable += 1;
+        blind = true;
+      }
+    }
+    return blind;
   }
 
   report(): BacktestReport {
@@ -131,19 +161,15 @@ export class Backtest {
       changed: this.changed,
       changedCount: this.changedCount,
     };
-    if (this.labelled.length > 0) {
-      report.labels = { labelled: this.labelled.length, before: this.quality('before'), after: this.quality('after') };
-    }
+    if (this.labelled > 0) report.labels = { labelled: this.labelled, before: this.quality('before'), after: this.quality('after') };
     return report;
   }
 
   private quality(side: 'before' | 'after'): Record<Action, OutcomeQuality> {
-    const fraudTotal = this.labelled.filter((l) => l.label === 'fraud').length;
     return Object.fromEntries(
       ACTIONS.map((action) => {
-        const with_ = this.labelled.filter((l) => l[side] === action);
-        const fraud = with_.filter((l) => l.label === 'fraud').length;
-        return [action, { decisions: with_.length, fraud, precision: with_.length ? fraud / with_.length : null, recall: fraudTotal ? fraud / fraudTotal : null }];
+        const { decisions, fraud } = this.labels[side][action];
+        return [action, { decisions, fraud, precision: decisions ? fraud / decisions : null, recall: this.fraud ? fraud / this.fraud : null }];
       }),
     ) as Record<Action, OutcomeQuality>;
   }
@@ -152,25 +178,5 @@ export class Backtest {
     let counts = this.hits.get(name);
     if (!counts) this.hits.set(name, (counts = { before: 0, after: 0, notReplayable: 0 }));
     return counts;
-  }
-
-  /** Providers that answer from the decision's stored signals, and note what was never asked. */
-  private providers(stored: Map<string, SignalRecord>, missing: Set<string>): SignalProviders {
-    const answer = (signal: SignalRecord['signal'], operation: string, query: Record<string, string | number>) => {
-      const key = queryKey({ signal, operation, query });
-      const record = stored.get(key);
-      if (!record) {
-        missing.add(key);
-        return Promise.resolve({ status: 'UNAVAILABLE' as const, reason: NOT_REPLAYABLE });
-      }
-      if (record.status === 'OK') return Promise.resolve({ status: 'OK' as const, value: record.answer ?? {} });
-      return Promise.resolve({ status: record.status, reason: record.reason ?? '' });
-    };
-    return {
-      tenure: { checkTenure: (q: { tenureDate: string }) => answer('tenure', 'checkTenure', { tenureDate: q.tenureDate }) },
-      numberRecycling: { check: (q: { specifiedDate: string }) => answer('numberRecycling', 'check', { specifiedDate: q.specifiedDate }) },
-      simSwap: { check: (q: { maxAge: number }) => answer('simSwap', 'check', { maxAge: q.maxAge }) },
-      deviceSwap: { check: (q: { maxAge: number }) => answer('deviceSwap', 'check', { maxAge: q.maxAge }) },
-    } as unknown as SignalProviders;
   }
 }
