@@ -8,6 +8,7 @@ import { Action } from '../scoring/actions';
 import { Label, StoredDecision } from '../scoring/backtest';
 import { emptyCounts } from '../scoring/outcome';
 import { Claim, DecisionRow, fromRow, toRow } from './decision-rows';
+import { PostgresReplayReader, ReplayRange, SqliteReplayReader } from './decision-replay-reader';
 import { PostgresDecisionWriter } from './postgres-decision-writer';
 import { SqliteDecisionWriter } from './sqlite-decision-writer';
 import { DecisionFilter, DecisionRecord } from './decision.types';
@@ -19,6 +20,7 @@ export class DecisionRepository {
   private readonly writer: GroupCommit<DecisionRow>;
 
   private writerOfRows?: SqliteDecisionWriter | PostgresDecisionWriter;
+  private readerOfReplays?: SqliteReplayReader | PostgresReplayReader;
 
   constructor(private readonly prisma: PrismaService) {
     this.writer = new GroupCommit<DecisionRow>(
@@ -32,6 +34,14 @@ export class DecisionRepository {
     if (this.writerOfRows) return this.writerOfRows;
     if (this.prisma.sqlite) return (this.writerOfRows = new SqliteDecisionWriter(this.prisma.sqlite));
     if (this.prisma.pool) return (this.writerOfRows = new PostgresDecisionWriter(this.prisma.pool));
+    throw new Error('PrismaService opened neither a SQLite connection nor a PostgreSQL pool');
+  }
+
+  /** A backtest's reads: prepared statements on Prisma's connection or pool, like the writes. */
+  private get replays(): SqliteReplayReader | PostgresReplayReader {
+    if (this.readerOfReplays) return this.readerOfReplays;
+    if (this.prisma.sqlite) return (this.readerOfReplays = new SqliteReplayReader(this.prisma.sqlite));
+    if (this.prisma.pool) return (this.readerOfReplays = new PostgresReplayReader(this.prisma.pool));
     throw new Error('PrismaService opened neither a SQLite connection nor a PostgreSQL pool');
   }
 
@@ -78,24 +88,12 @@ export class DecisionRepository {
     return count > 0;
   }
 
-  /** A page of a use case's decisions in a time range, oldest first, for a replay. */
-  async replayPage(useCase: string, from: Date | undefined, to: Date | undefined, afterId: string | undefined, take: number): Promise<StoredDecision[]> {
-    const rows = await this.prisma.client.decision.findMany({
-      where: { useCase, createdAt: { gte: from, lt: to }, ...(afterId ? { id: { gt: afterId } } : {}) },
-      orderBy: { id: 'asc' },
-      take,
-      select: { id: true, createdAt: true, outcome: true, reasons: true, signals: true, trustedSince: true, context: true, label: true },
-    });
-    return rows.map((row) => ({
-      id: row.id,
-      createdAt: row.createdAt,
-      outcome: row.outcome as Action,
-      reasons: JSON.parse(row.reasons),
-      signals: JSON.parse(row.signals),
-      trustedSince: row.trustedSince ?? undefined,
-      context: row.context === null ? undefined : JSON.parse(row.context),
-      label: (row.label ?? undefined) as Label | undefined,
-    }));
+  /**
+   * Up to `take` decisions of `range` with an id above `after` ('' for the first page), oldest
+   * first, as much of each as a replay needs: a keyset page (see decision-replay-reader.ts).
+   */
+  replayPage(range: ReplayRange, after: string, take: number): Promise<StoredDecision[]> {
+    return this.replays.page(range, after, take);
   }
 
   async count(useCase: string, from?: Date, to?: Date): Promise<number> {
