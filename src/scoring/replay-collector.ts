@@ -1,21 +1,12 @@
 import { calendarDaysBefore } from '../common/time/clock';
 import { SignalFactName } from './facts';
-import { queryKey, SignalCollector, SignalFactValue, SignalProviders, SignalQuery, signalQuery, SignalRecord } from './signal-collector';
+import { SignalSource } from './rule-program';
+import { queryKey, SignalFactValue, SignalQuery, signalQuery, SignalRecord } from './signal-collector';
 
 export const NOT_REPLAYABLE = 'not replayable: this query was not asked when the decision was made';
-const PLACEHOLDER_NUMBER = '+10000000000';
 const DAY_MS = 86_400_000;
 /** Days of the memo below before it starts again: a decade of decisions stays well under it. */
 const MAX_MEMO_DAYS = 8192;
-
-/** A replay asks no operator: a call reaching one is a bug, and fails the backtest loudly. */
-const refuse = () => Promise.reject(new Error('a backtest replay never asks an operator'));
-const NO_OPERATOR = {
-  tenure: { checkTenure: refuse },
-  numberRecycling: { check: refuse },
-  simSwap: { check: refuse },
-  deviceSwap: { check: refuse },
-} as unknown as SignalProviders;
 
 /** The stored decision as far as its replay's signal answers need. */
 export interface ReplaySubject {
@@ -25,48 +16,45 @@ export interface ReplaySubject {
 }
 
 /**
- * The collector of a backtest: it answers each query from the decision's stored signals, on
- * the decision's own date, and notes the queries the decision never asked (`missing`). It is
- * loaded with one decision after another, so one object serves a whole backtest: the generic
- * collector's executor, timing and records (a few allocations and awaits per query) only
- * served live decisions. The answers are the values the generic collector gave from the same
- * stored signals (test/backtest-replay.e2e-spec.ts compares whole reports).
+ * The signal source of a backtest: it answers each query from the decision's stored signals, on
+ * the decision's own date, and notes the queries the decision never asked (`missing`). Its
+ * answers are values, not promises (a SignalSource may answer either way): the policy then runs
+ * each condition as a plain call, where the live SignalCollector's executor, timing, records and
+ * promises cost more than the replay itself. It is loaded with one decision after another, so
+ * one object serves a whole backtest. Its answers are the ones the SignalCollector gave on the
+ * same stored signals (test/backtest-replay.e2e-spec.ts compares whole reports).
  */
-export class ReplayCollector extends SignalCollector {
+export class ReplayCollector implements SignalSource {
   /** Keys (queryKey) of the queries the current decision's rules asked and it never made. */
   readonly missing = new Set<string>();
-  private subjectOf: ReplaySubject = { createdAt: new Date(0), signals: [] };
+  private subject: ReplaySubject = { createdAt: new Date(0), signals: [] };
   /** Calendar dates by (UTC day of the decision, days before): a page's decisions share a few days. */
   private readonly dates = new Map<number, Map<number, string>>();
   private readonly daysBefore = (now: Date, days: number): string => this.dateBefore(now, days);
 
-  constructor() {
-    super(NO_OPERATOR, { phoneNumber: PLACEHOLDER_NUMBER, correlator: 'backtest' }, new Date(0));
-  }
-
   /** Answers the next decision's queries; the previous one's evaluation must be over. */
   load(subject: ReplaySubject): this {
-    this.subjectOf = subject;
+    this.subject = subject;
     this.missing.clear();
     return this;
   }
 
-  override resolve(fact: SignalFactName, params: Record<string, unknown>): Promise<SignalFactValue> {
-    const { createdAt, trustedSince } = this.subjectOf;
+  resolve(fact: SignalFactName, params: Record<string, unknown>): SignalFactValue {
+    const { createdAt, trustedSince } = this.subject;
     const query = signalQuery(fact, params, createdAt, trustedSince, this.daysBefore);
-    if ('missing' in query) return Promise.resolve({ status: 'MISSING_INPUT', reason: query.missing });
+    if ('missing' in query) return { status: 'MISSING_INPUT', reason: query.missing };
     const record = this.stored(query);
     if (!record) {
       this.missing.add(queryKey(query));
-      return Promise.resolve({ status: 'UNAVAILABLE', reason: NOT_REPLAYABLE });
+      return { status: 'UNAVAILABLE', reason: NOT_REPLAYABLE };
     }
-    if (record.status === 'OK') return Promise.resolve({ status: 'OK', ...record.answer });
-    return Promise.resolve({ status: record.status, reason: record.reason ?? '' });
+    if (record.status === 'OK') return { status: 'OK', ...record.answer };
+    return { status: record.status, reason: record.reason ?? '' };
   }
 
   /** The stored answer to `query`: the last record with its key, as a Map built from the list keeps. */
   private stored(query: SignalQuery): SignalRecord | undefined {
-    const { signals } = this.subjectOf;
+    const { signals } = this.subject;
     for (let i = signals.length - 1; i >= 0; i--) {
       const record = signals[i];
       if (record.signal === query.signal && record.operation === query.operation && sameQuery(record.query, query.query)) return record;
