@@ -12,6 +12,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { PoliciesModule } from './policies/policies.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 function firstMessages(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
@@ -42,7 +43,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [configModule, PrismaModule, AuthModule, PoliciesModule, DecisionsModule, PrivacyModule, MetricsModule, HealthModule, ExplorerModule],
+      imports: [configModule, PrismaModule, AuthModule, PoliciesModule, DecisionsModule, PrivacyModule, MetricsModule, HealthModule, ExplorerModule, WebhooksModule],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: Clock, useValue: clock },

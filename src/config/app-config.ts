@@ -16,6 +16,13 @@ function IntSetting(min: number, max = Number.MAX_SAFE_INTEGER): PropertyDecorat
   return applyDecorators(Transform(toInt), IsInt(), Min(min), Max(max));
 }
 
+/** `true`/`1` or `false`/`0`; anything else stays as written and fails validation (a typo is not read as false). */
+const strictBoolean = ({ value }: { value: unknown }) => {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return value;
+};
+
 /**
  * The service's configuration, from environment variables (and a `.env` file), validated at
  * start-up: a wrong value stops the service with a message that names the variable.
@@ -257,6 +264,58 @@ export class AppConfig {
   @IsIn(['auto', 'local', 'database'])
   FLEET_STATE: 'auto' | 'local' | 'database' = 'auto';
 
+  // --- Webhooks (src/webhooks/, docs/webhooks.md).
+
+  /** `on`: this instance sends due deliveries from the outbox; `off`: it only writes them (a tool, a CLI). */
+  @IsIn(['on', 'off'])
+  WEBHOOK_DELIVERY: 'on' | 'off' = 'on';
+
+  /** How often an instance looks for due deliveries in the outbox. */
+  @IntSetting(10, 600_000)
+  WEBHOOK_POLL_MS = 1000;
+
+  /** How often an instance reads the subscriptions again: how long a change made on another instance takes to reach it. */
+  @IntSetting(100, 600_000)
+  WEBHOOK_REFRESH_MS = 5000;
+
+  /** Time for one send, from resolving the host to the end of the answer. */
+  @IntSetting(100, 60_000)
+  WEBHOOK_TIMEOUT_MS = 5000;
+
+  /** Sends of one delivery at most, the first included; it is marked failed after the last. */
+  @IntSetting(1, 50)
+  WEBHOOK_MAX_ATTEMPTS = 8;
+
+  /**
+   * Ceiling of the first retry's wait, doubling per retry (full jitter). With the defaults the
+   * eight sends span up to about an hour: a receiver down for a deploy or a short outage gets
+   * everything, where a 1 s base would give up within two minutes.
+   */
+  @IntSetting(1, 3_600_000)
+  WEBHOOK_BACKOFF_BASE_MS = 30_000;
+
+  /** No wait between two sends is longer than this. */
+  @IntSetting(1, 86_400_000)
+  WEBHOOK_BACKOFF_CAP_MS = 3_600_000;
+
+  /** Failed deliveries in a row (each after its last attempt) that disable a subscription. */
+  @IntSetting(1, 1000)
+  WEBHOOK_DISABLE_AFTER = 5;
+
+  /** Deliveries an instance claims and sends at once. */
+  @IntSetting(1, 500)
+  WEBHOOK_BATCH_SIZE = 20;
+
+  /** Accept http:// subscription URLs (webhooks carry decisions: https only unless set, for tests and local receivers). */
+  @Transform(strictBoolean)
+  @IsBoolean({ message: 'WEBHOOK_ALLOW_HTTP must be true or false' })
+  WEBHOOK_ALLOW_HTTP = false;
+
+  /** Deliver to loopback, private, link-local and CGNAT addresses (the SSRF guard refuses them unless set). */
+  @Transform(strictBoolean)
+  @IsBoolean({ message: 'WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false' })
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS = false;
+
   /** True when FLEET_STATE resolves to `database`. */
   get sharedFleetState(): boolean {
     if (this.FLEET_STATE !== 'auto') return this.FLEET_STATE === 'database';
@@ -333,6 +392,7 @@ export function validateConfig(raw: Record<string, unknown>): AppConfig {
   } catch (error) {
     problems.push((error as Error).message);
   }
+  if (config.WEBHOOK_BACKOFF_CAP_MS < config.WEBHOOK_BACKOFF_BASE_MS) problems.push('WEBHOOK_BACKOFF_CAP_MS must be at least WEBHOOK_BACKOFF_BASE_MS');
   const remote = [config.TENURE_API_URL, config.NUMBER_RECYCLING_API_URL, config.SIM_SWAP_API_URL, config.DEVICE_SWAP_API_URL];
   if (config.GATEWAYS_FILE) {
     const legacy = (['TENURE_API_URL', 'NUMBER_RECYCLING_API_URL', 'SIM_SWAP_API_URL', 'DEVICE_SWAP_API_URL', 'OPERATOR_TOKEN_URL'] as const).filter((key) => config[key]);

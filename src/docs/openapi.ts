@@ -43,6 +43,7 @@ const TAGS: [string, string][] = [
   ['signals', 'Operator signal usage: calls, cache hits, circuit breakers.'],
   ['keys', 'API keys and their scopes.'],
   ['privacy', 'Erasure of the decisions about a person.'],
+  ['webhooks', 'Signed webhooks: subscriptions, their delivery log, replays.'],
   ['health', 'Probes for orchestrators and load balancers (public).'],
   ['metrics', 'Prometheus scrape endpoint (public: protect it at the network level).'],
 ];
