@@ -1,3 +1,4 @@
+import { ATTACHED_TABLES, AttachedRows } from '../src/decisions/attached-rows';
 import { DECISION_COLUMNS, toRow } from '../src/decisions/decision-rows';
 import { DecisionRepository } from '../src/decisions/decision.repository';
 import { POSTGRES_DECISION_TYPES } from '../src/decisions/postgres-decision-writer';
@@ -109,5 +110,68 @@ describe('decision write path (prepared statements) against the Prisma schema', 
     // A claim taken over (another createdAt) is not this writer's either.
     expect(await repository.insertClaimed(second, { ...claim, key: 'idem-none' })).toBe(false);
     expect(await repository.findById(second.id)).toBeUndefined();
+  });
+
+  const tableColumns = async (table: string): Promise<Record<string, string>> => {
+    if (prisma.target.provider === 'sqlite') {
+      const rows = await prisma.client.$queryRawUnsafe<{ name: string; type: string }[]>(`SELECT name, type FROM pragma_table_info('${table}')`);
+      return Object.fromEntries(rows.map((r) => [r.name, r.type]));
+    }
+    const rows = await prisma.client.$queryRawUnsafe<{ name: string; type: string }[]>(
+      `SELECT column_name::text AS name, data_type::text AS type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '${table}'`,
+    );
+    return Object.fromEntries(rows.map((r) => [r.name, r.type]));
+  };
+
+  it.each(ATTACHED_TABLES.map((table) => [table.name, table]))('writes exactly the columns of the migrated %s table, with their types', async (_name, table) => {
+    const columns = await tableColumns(table.name);
+    expect(Object.keys(columns).sort()).toEqual([...table.columns].sort());
+    if (prisma.target.provider !== 'postgres') return;
+    const expected = { text: 'text', integer: 'integer', 'timestamp(3)': 'timestamp without time zone' } as const;
+    expect(columns).toEqual(Object.fromEntries(Object.entries(table.postgresTypes).map(([name, type]) => [name, expected[type]])));
+  });
+
+  const attachedFor = (decisionId: string, n: number): AttachedRows => {
+    const at = new Date('2026-06-15T11:59:58.123Z');
+    const caseId = `0190b004-0000-7000-8000-00000000010${n}`;
+    return {
+      cases: [{ id: caseId, decisionId, useCase: 'p2p_recipient', outcome: 'REVIEW', score: 60, status: 'open', assigneeKeyId: null, disposition: null, createdAt: at, dueAt: new Date(at.getTime() + 3_600_000), claimedAt: null, resolvedAt: null }],
+      caseEvents: [{ id: `0190b004-0000-7000-8000-00000000020${n}`, caseId, at, action: 'opened', apiKeyId: null, note: null, disposition: null }],
+      deliveries: [{ id: `0190b004-0000-7000-8000-00000000030${n}`, subscriptionId: 'sub-1', eventId: `ev-${n}`, type: 'decision.created', payload: '{"ü":"\u2028"}', createdAt: at, status: 'pending', attempts: 0, nextAttemptAt: at, lockedUntil: null, deliveredAt: null, lastStatusCode: null, lastError: null }],
+    };
+  };
+
+  it('writes a decision\'s case, case event and outbox rows in its transaction, as Prisma reads them', async () => {
+    const decision = record('0190b004-0000-7000-8000-000000000001');
+    const attached = attachedFor(decision.id, 1);
+    await repository.insert(decision, undefined, attached);
+    expect(await prisma.client.case.findUniqueOrThrow({ where: { decisionId: decision.id } })).toEqual(attached.cases[0]);
+    expect(await prisma.client.caseEvent.findUniqueOrThrow({ where: { id: attached.caseEvents[0].id } })).toEqual(attached.caseEvents[0]);
+    expect(await prisma.client.webhookDelivery.findUniqueOrThrow({ where: { id: attached.deliveries[0].id } })).toEqual(attached.deliveries[0]);
+  });
+
+  it('stores neither the decision nor its attached rows when one of them cannot be written', async () => {
+    const first = record('0190b005-0000-7000-8000-000000000001');
+    await repository.insert(first, undefined, attachedFor(first.id, 2));
+    // A second decision whose case reuses the first case's id: the whole write fails.
+    const second = record('0190b005-0000-7000-8000-000000000002');
+    const clash = { ...attachedFor(second.id, 2), deliveries: [] };
+    clash.caseEvents[0].id = '0190b005-0000-7000-8000-000000000099';
+    // The driver's own error (better-sqlite3's SqliteError is not an Error of jest's realm in a worker).
+    await expect(repository.insert(second, undefined, clash)).rejects.toHaveProperty('code', expect.stringMatching(/^(SQLITE_CONSTRAINT_PRIMARYKEY|23505)$/));
+    expect(await repository.findById(second.id)).toBeUndefined();
+    expect(await prisma.client.caseEvent.count({ where: { id: clash.caseEvents[0].id } })).toBe(0);
+  });
+
+  it('writes the attached rows of an Idempotency-Key decision with it, and none when the claim is gone', async () => {
+    const claim = { apiKeyId: 'j'.repeat(16), key: 'idem-attached', createdAt: new Date('2026-06-15T11:00:00.007Z') };
+    await prisma.client.idempotencyRecord.create({ data: { ...claim, requestHash: 'h', decisionId: null } });
+    const first = record('0190b006-0000-7000-8000-000000000001');
+    expect(await repository.insertClaimed(first, claim, undefined, attachedFor(first.id, 3))).toBe(true);
+    expect(await prisma.client.case.count({ where: { decisionId: first.id } })).toBe(1);
+    const second = record('0190b006-0000-7000-8000-000000000002');
+    expect(await repository.insertClaimed(second, claim, undefined, attachedFor(second.id, 4))).toBe(false);
+    expect(await prisma.client.case.count({ where: { decisionId: second.id } })).toBe(0);
+    expect(await prisma.client.webhookDelivery.count({ where: { eventId: 'ev-4' } })).toBe(0);
   });
 });

@@ -7,7 +7,8 @@ import { PrismaService } from '../prisma/prisma.service';
 import { Action } from '../scoring/actions';
 import { Label, StoredDecision } from '../scoring/backtest';
 import { emptyCounts } from '../scoring/outcome';
-import { Claim, DecisionRow, fromRow, toRow } from './decision-rows';
+import { AttachedRows, DecisionWrite } from './attached-rows';
+import { Claim, fromRow, toRow } from './decision-rows';
 import { PostgresReplayReader, ReplayRange, SqliteReplayReader } from './decision-replay-reader';
 import { PostgresDecisionWriter } from './postgres-decision-writer';
 import { SqliteDecisionWriter } from './sqlite-decision-writer';
@@ -17,15 +18,15 @@ import { DecisionFilter, DecisionRecord } from './decision.types';
 /** The only place decisions meet the database. */
 @Injectable()
 export class DecisionRepository {
-  private readonly writer: GroupCommit<DecisionRow>;
+  private readonly writer: GroupCommit<DecisionWrite>;
 
   private writerOfRows?: SqliteDecisionWriter | PostgresDecisionWriter;
   private readerOfReplays?: SqliteReplayReader | PostgresReplayReader;
 
   constructor(private readonly prisma: PrismaService) {
-    this.writer = new GroupCommit<DecisionRow>(
+    this.writer = new GroupCommit<DecisionWrite>(
       (batch, attempt) => this.rows.insertMany(batch, attempt),
-      (row, attempt) => this.rows.insertMany([row], attempt),
+      (write, attempt) => this.rows.insertMany([write], attempt),
     );
   }
 
@@ -49,8 +50,8 @@ export class DecisionRepository {
    * Resolves once the decision is committed (possibly in one write with concurrent ones).
    * Rejects with DeadlineExceededError when it was not committed by `deadline` and never will be.
    */
-  insert(record: DecisionRecord, deadline?: Deadline): Promise<void> {
-    return this.writer.write(toRow(record), deadline);
+  insert(record: DecisionRecord, deadline?: Deadline, attached?: AttachedRows): Promise<void> {
+    return this.writer.write({ decision: toRow(record), attached }, deadline);
   }
 
   /**
@@ -59,9 +60,9 @@ export class DecisionRepository {
    * is no longer this request's (another instance took over a claim it judged abandoned).
    * Rejects with DeadlineExceededError when not committed by `deadline` (then neither is written).
    */
-  async insertClaimed(record: DecisionRecord, claim: Claim, deadline = Deadline.never()): Promise<boolean> {
-    const row = toRow(record);
-    return boundedWrite(deadline, (attempt) => this.rows.insertClaimed(row, claim, attempt));
+  async insertClaimed(record: DecisionRecord, claim: Claim, deadline = Deadline.never(), attached?: AttachedRows): Promise<boolean> {
+    const write = { decision: toRow(record), attached };
+    return boundedWrite(deadline, (attempt) => this.rows.insertClaimed(write, claim, attempt));
   }
 
   async findById(id: string): Promise<DecisionRecord | undefined> {

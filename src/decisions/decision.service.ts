@@ -15,6 +15,8 @@ import { inputProblemsMessage } from '../scoring/policy-inputs';
 import { SignalCollector, SignalProviders } from '../scoring/signal-collector';
 import { SIGNAL_PROVIDERS } from '../scoring/signal-providers.token';
 import { SignalGateway } from '../signals/signal-gateway';
+import { AttachedRows } from './attached-rows';
+import { DecisionAttachments } from './decision-attachments';
 import { DecisionRepository } from './decision.repository';
 import { DecisionRecord, DecisionView, toDecisionView } from './decision.types';
 import { CreateDecisionDto } from './dto/create-decision.dto';
@@ -22,7 +24,7 @@ import { ListDecisionsQuery } from './dto/list-decisions.query';
 import { dateRange } from './dto/time-range.query';
 
 /** Writes a decision by its deadline; false when it must not be stored (an Idempotency-Key claim lost). */
-export type DecisionStore = (record: DecisionRecord, deadline: Deadline) => Promise<boolean>;
+export type DecisionStore = (record: DecisionRecord, deadline: Deadline, attached?: AttachedRows) => Promise<boolean>;
 
 /** A stalled database usually recovers within seconds (a lock released, a failover). */
 const RETRY_AFTER_S = 1;
@@ -40,6 +42,7 @@ export class DecisionService implements OnModuleDestroy {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly attachments: DecisionAttachments,
   ) {}
 
   /**
@@ -101,7 +104,9 @@ export class DecisionService implements OnModuleDestroy {
       correlator,
       apiKeyId: caller.keyId,
     };
-    if (!(await this.store(record, budget, store))) return undefined;
+    // Its review case and webhook events are written with it, or not at all.
+    const attached = this.attachments.for(record, policy);
+    if (!(await this.store(record, budget, store, attached))) return undefined;
     this.metrics.decided(record.useCase, outcome, (performance.now() - started) / 1000);
     const candidate = this.policies.candidate(request.useCase);
     // A candidate that declares other inputs would have refused this context: not evaluated.
@@ -114,10 +119,10 @@ export class DecisionService implements OnModuleDestroy {
   }
 
   /** Stores the decision by its budget; false when `store` found its claim lost. */
-  private async store(record: DecisionRecord, budget: Deadline, store?: DecisionStore): Promise<boolean> {
+  private async store(record: DecisionRecord, budget: Deadline, store?: DecisionStore, attached?: AttachedRows): Promise<boolean> {
     try {
-      if (store) return await store(record, budget);
-      await this.repository.insert(record, budget);
+      if (store) return await store(record, budget, attached);
+      await this.repository.insert(record, budget, attached);
       return true;
     } catch (error) {
       if (!(error instanceof DeadlineExceededError)) throw error;

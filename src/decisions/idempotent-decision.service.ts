@@ -132,7 +132,7 @@ export class IdempotentDecisionService {
   /** Decides under the claim; undefined when the claim was lost before the decision was stored. */
   private async decideUnder(request: Request, claim: IdempotencyClaim): Promise<DecisionView | undefined> {
     try {
-      return await this.decisions.decide(request.body, request.correlator, request.caller, (record, deadline) => this.stored.insertClaimed(record, claim, deadline));
+      return await this.decisions.decide(request.body, request.correlator, request.caller, (record, deadline, attached) => this.stored.insertClaimed(record, claim, deadline, attached));
     } catch (error) {
       // Nothing was stored (decision and link are one transaction): a retry must be free to try.
       const released = this.claims.releasePending(claim.apiKeyId, claim.key, claim.createdAt).catch(() => undefined);

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { DeadlineExceededError, WriteAttempt } from '../common/batching/write-attempt';
+import { ATTACHED_TABLES, DecisionWrite, hasAttached } from './attached-rows';
 import { Claim, DECISION_COLUMNS, DecisionRow } from './decision-rows';
 
 /** The PostgreSQL type of each column (the migrations'): the casts of the array parameters. */
@@ -26,8 +27,29 @@ function utc(date: Date): string {
   return date.toISOString().slice(0, -1);
 }
 
-function columnArrays(rows: DecisionRow[]): unknown[][] {
-  return DECISION_COLUMNS.map((column) => rows.map((row) => (row[column] instanceof Date ? utc(row[column]) : row[column])));
+function columnArrays(rows: readonly Record<string, unknown>[], columns: readonly string[]): unknown[][] {
+  return columns.map((column) => rows.map((row) => (row[column] instanceof Date ? utc(row[column]) : row[column])));
+}
+
+/** The same unnest INSERT for an attached table (case, case event, outbox row), prepared once per connection. */
+const ATTACHED_INSERTS = new Map(
+  ATTACHED_TABLES.map((table) => [
+    table,
+    {
+      name: `linetrust_attached_${table.name}`,
+      text: `INSERT INTO "${table.name}" (${table.columns.map((c) => `"${c}"`).join(', ')}) SELECT * FROM unnest(${table.columns.map((c, i) => `$${i + 1}::${table.postgresTypes[c]}[]`).join(', ')})`,
+    },
+  ]),
+);
+
+async function insertAll(client: PoolClient, writes: readonly DecisionWrite[]): Promise<void> {
+  await client.query({ ...INSERT, values: columnArrays(writes.map((w) => w.decision as DecisionRow & Record<string, unknown>), DECISION_COLUMNS) });
+  const attached = writes.filter(hasAttached);
+  if (attached.length === 0) return;
+  for (const table of ATTACHED_TABLES) {
+    const rows = attached.flatMap((w) => (w.attached ? table.rows(w.attached) : []));
+    if (rows.length > 0) await client.query({ ...(ATTACHED_INSERTS.get(table) as { name: string; text: string }), values: columnArrays(rows, table.columns) });
+  }
 }
 
 /**
@@ -39,15 +61,16 @@ function columnArrays(rows: DecisionRow[]): unknown[][] {
 export class PostgresDecisionWriter {
   constructor(private readonly pool: Pool) {}
 
-  async insertMany(rows: DecisionRow[], attempt: WriteAttempt): Promise<void> {
-    await this.transaction(attempt, async (client) => void (await client.query({ ...INSERT, values: columnArrays(rows) })));
+  /** The decisions, each with its attached rows (case, outbox), in one transaction. */
+  async insertMany(writes: DecisionWrite[], attempt: WriteAttempt): Promise<void> {
+    await this.transaction(attempt, (client) => insertAll(client, writes));
   }
 
-  insertClaimed(row: DecisionRow, claim: Claim, attempt: WriteAttempt): Promise<boolean> {
+  insertClaimed(write: DecisionWrite, claim: Claim, attempt: WriteAttempt): Promise<boolean> {
     return this.transaction(attempt, async (client) => {
-      const linked = await client.query({ ...LINK, values: [row.id, claim.apiKeyId, claim.key, utc(claim.createdAt)] });
+      const linked = await client.query({ ...LINK, values: [write.decision.id, claim.apiKeyId, claim.key, utc(claim.createdAt)] });
       if (linked.rowCount !== 1) return false;
-      await client.query({ ...INSERT, values: columnArrays([row]) });
+      await insertAll(client, [write]);
       return true;
     });
   }

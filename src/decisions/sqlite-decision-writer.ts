@@ -1,12 +1,13 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { WriteAttempt } from '../common/batching/write-attempt';
 import { SerializedSqliteAdapterFactory } from '../prisma/serialized-sqlite-adapter';
-import { Claim, DECISION_COLUMNS, DecisionRow, sqliteDateTime, sqliteValues } from './decision-rows';
+import { ATTACHED_TABLES, DecisionWrite, sqliteRowValues } from './attached-rows';
+import { Claim, DECISION_COLUMNS, sqliteDateTime, sqliteValues } from './decision-rows';
 
 interface Statements {
   db: Database;
-  insertMany: Transaction<(rows: DecisionRow[]) => void>;
-  insertClaimed: Transaction<(row: DecisionRow, claim: Claim) => boolean>;
+  insertMany: Transaction<(writes: DecisionWrite[]) => void>;
+  insertClaimed: Transaction<(write: DecisionWrite, claim: Claim) => boolean>;
 }
 
 /**
@@ -25,13 +26,14 @@ export class SqliteDecisionWriter {
 
   constructor(private readonly sqlite: SerializedSqliteAdapterFactory) {}
 
-  insertMany(rows: DecisionRow[], attempt: WriteAttempt): Promise<void> {
-    return this.sqlite.exclusive((db) => this.run(attempt, () => this.prepared(db).insertMany(rows)));
+  /** The decisions, each with its attached rows (case, outbox), in one transaction. */
+  insertMany(writes: DecisionWrite[], attempt: WriteAttempt): Promise<void> {
+    return this.sqlite.exclusive((db) => this.run(attempt, () => this.prepared(db).insertMany(writes)));
   }
 
   /** The decision and its Idempotency-Key claim's link in one transaction; false (nothing written) when the claim is no longer this request's. */
-  insertClaimed(row: DecisionRow, claim: Claim, attempt: WriteAttempt): Promise<boolean> {
-    return this.sqlite.exclusive((db) => this.run(attempt, () => this.prepared(db).insertClaimed(row, claim)));
+  insertClaimed(write: DecisionWrite, claim: Claim, attempt: WriteAttempt): Promise<boolean> {
+    return this.sqlite.exclusive((db) => this.run(attempt, () => this.prepared(db).insertClaimed(write, claim)));
   }
 
   private run<T>(attempt: WriteAttempt, write: () => T): T {
@@ -52,15 +54,27 @@ export class SqliteDecisionWriter {
     const link: Statement = db.prepare(
       'UPDATE "IdempotencyRecord" SET "decisionId" = ? WHERE "apiKeyId" = ? AND "key" = ? AND "createdAt" = ? AND "decisionId" IS NULL',
     );
+    const attachedInserts = ATTACHED_TABLES.map((table) => ({
+      table,
+      statement: db.prepare(`INSERT INTO "${table.name}" (${table.columns.map((c) => `"${c}"`).join(', ')}) VALUES (${table.columns.map(() => '?').join(', ')})`),
+    }));
+    const write = ({ decision, attached }: DecisionWrite) => {
+      insert.run(sqliteValues(decision));
+      if (!attached) return;
+      for (const { table, statement } of attachedInserts) {
+        // SQLite has no boolean: Prisma stores true/false as 1/0.
+        for (const row of table.rows(attached)) statement.run(sqliteRowValues(row, table.columns).map((v) => (typeof v === 'boolean' ? Number(v) : v)));
+      }
+    };
     this.statements = {
       db,
-      insertMany: db.transaction((rows: DecisionRow[]) => {
-        for (const row of rows) insert.run(sqliteValues(row));
+      insertMany: db.transaction((writes: DecisionWrite[]) => {
+        for (const one of writes) write(one);
       }),
-      insertClaimed: db.transaction((row: DecisionRow, claim: Claim) => {
-        const { changes } = link.run(row.id, claim.apiKeyId, claim.key, sqliteDateTime(claim.createdAt));
+      insertClaimed: db.transaction((one: DecisionWrite, claim: Claim) => {
+        const { changes } = link.run(one.decision.id, claim.apiKeyId, claim.key, sqliteDateTime(claim.createdAt));
         if (changes !== 1) return false;
-        insert.run(sqliteValues(row));
+        write(one);
         return true;
       }),
     };

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
+import { Action } from './actions';
 import { decideOutcome, Outcome } from './outcome';
 import { ContextContract } from './policy-inputs';
 import { PolicyDocument } from './policy.types';
 import { RuleProgram, SignalSource } from './rule-program';
+
+const DEFAULT_REVIEW_OUTCOMES: Action[] = ['REVIEW'];
+const DEFAULT_REVIEW_SLA_HOURS = 24;
 
 /** Request facts of one evaluation (see REQUEST_FACTS). */
 export interface RequestFacts {
@@ -23,6 +27,10 @@ export class CompiledPolicy {
   readonly ruleNames: readonly string[];
   /** What the use case accepts in a request's context (its policy's `inputs.context`). */
   readonly inputs: ContextContract;
+  /** Outcomes that open a review case (the policy's `review.outcomes`, REVIEW by default). */
+  readonly reviewOutcomes: ReadonlySet<Action>;
+  /** How long a case may stay unresolved before it is overdue. */
+  readonly reviewSlaMs: number;
   private readonly program: RuleProgram;
 
   constructor(
@@ -36,6 +44,8 @@ export class CompiledPolicy {
     this.ruleNames = document.rules.map((rule) => rule.name);
     this.inputs = new ContextContract(document.inputs?.context);
     this.program = new RuleProgram(document.rules);
+    this.reviewOutcomes = new Set(document.review?.outcomes ?? DEFAULT_REVIEW_OUTCOMES);
+    this.reviewSlaMs = (document.review?.slaHours ?? DEFAULT_REVIEW_SLA_HOURS) * 3_600_000;
   }
 
   /**

@@ -65,6 +65,12 @@ export interface PolicyInputs {
   context?: ContextDeclaration;
 }
 
+/** The review queue's settings for a use case: the outcomes that open a case, and its SLA. */
+export interface ReviewSettings {
+  outcomes?: Action[];
+  slaHours?: number;
+}
+
 /** A policy file's content: one per use case in `rules/`. */
 export interface PolicyDocument {
   $schema?: string;
@@ -72,6 +78,7 @@ export interface PolicyDocument {
   description?: string;
   inputs?: PolicyInputs;
   scoreThresholds?: ScoreThresholds;
+  review?: ReviewSettings;
   rules: PolicyRule[];
 }
 

@@ -9,6 +9,11 @@ export const DELIVERY_COLUMNS = [
   'lockedUntil', 'deliveredAt', 'lastStatusCode', 'lastError',
 ] as const satisfies readonly (keyof DeliveryRow)[];
 
+// Compile-time: every column of the model is listed (an unlisted one makes this `never`).
+type Unlisted = Exclude<keyof DeliveryRow, (typeof DELIVERY_COLUMNS)[number]>;
+const everyColumnListed: Unlisted extends never ? true : never = true;
+void everyColumnListed;
+
 export const WEBHOOK_EVENT_TYPES = ['decision.created', 'case.opened', 'case.claimed', 'case.released', 'case.noted', 'case.resolved'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
