@@ -1,4 +1,8 @@
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { PACKAGE_ROOT } from '../config/package-root';
 import { generateSigningSecret, signatureHeader, verifySignature } from './webhook-signature';
 
 describe('webhook signatures', () => {
@@ -44,5 +48,20 @@ describe('webhook signatures', () => {
     const a = generateSigningSecret();
     expect(a).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
     expect(generateSigningSecret()).not.toBe(a);
+  });
+
+  it("agrees with the receiver snippet of docs/webhooks.md (plain Node crypto), which must stay true", () => {
+    const doc = readFileSync(join(PACKAGE_ROOT, 'docs', 'webhooks.md'), 'utf8');
+    const snippet = /```js\n\/\/ verify-webhook\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(snippet).toBeDefined();
+    const context: Record<string, unknown> = { require, Buffer };
+    runInNewContext(`${snippet}\nthis.verify = verifyLineTrust;`, context);
+    const verify = context.verify as (secret: string, header: string, body: string) => boolean;
+    const now = new Date();
+    expect(verify(secret, signatureHeader(secret, body, now), body)).toBe(true);
+    expect(verify(secret, signatureHeader(secret, body, now), body.replace('BLOCK', 'ALLOW'))).toBe(false);
+    expect(verify('whsec_other', signatureHeader(secret, body, now), body)).toBe(false);
+    expect(verify(secret, signatureHeader(secret, body, new Date(now.getTime() - 301_000)), body)).toBe(false);
+    expect(verify(secret, 'garbage', body)).toBe(false);
   });
 });
