@@ -1,0 +1,57 @@
+// Mutation testing (docs/testing.md): plants small bugs in the code whose bugs cost money or
+// trust, runs the unit specs that cover each one, and reports the bugs no test noticed.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+const config = {
+  mutate: [
+    // Scoring: the outcome a caller acts on, and what an unknown signal does to it.
+    'src/scoring/outcome.ts',
+    'src/scoring/unknown-handling.ts',
+    'src/scoring/conditions.ts',
+    'src/scoring/compiled-policy.ts',
+    'src/scoring/rule-program.ts',
+    // Signals: how a failing operator is contained, and the tokens that open its API.
+    'src/signals/resilience/circuit-breaker.ts',
+    'src/signals/resilience/resilient-caller.ts',
+    'src/signals/http/client-credentials.token-source.ts',
+    'src/signals/http/oauth/subscriber-token.source.ts',
+    // Auth: who may call, what, and how often.
+    'src/auth/api-key-secret.ts',
+    'src/auth/api-key.service.ts',
+    'src/auth/scopes.ts',
+    'src/auth/rate-limiter.ts',
+    'src/auth/fleet-rate-limiter.ts',
+    // A retried decision must never be made (and charged) twice.
+    'src/decisions/idempotent-decision.service.ts',
+    // Phone numbers: hashed, masked, redacted from logs, erased on request.
+    'src/common/phone/phone-number.ts',
+    'src/common/logging/log-redaction.ts',
+    'src/privacy/privacy.service.ts',
+    'src/privacy/retention.job.ts',
+  ],
+  testRunner: 'jest',
+  jest: {
+    projectType: 'custom',
+    // Unit specs only: the e2e suite boots the app per file and would run for every mutant.
+    config: { testRegex: 'src/.*\\.spec\\.ts$' },
+    enableFindRelatedTests: true,
+  },
+  // Runs only the specs that reach each mutant (measured in the first, unmutated run).
+  coverageAnalysis: 'perTest',
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  // The machine has 2 cores, shared with others.
+  concurrency: 2,
+  // Reruns only mutants whose code or covering tests changed since the recorded run; the
+  // record is committed so that CI and a fresh clone start from it (docs/testing.md).
+  incremental: true,
+  incrementalFile: 'stryker-incremental.json',
+  reporters: ['html', 'clear-text', 'progress', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 85, break: 85 },
+  timeoutMS: 10000,
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: true,
+};
+export default config;
