@@ -23,6 +23,18 @@ describe('RateLimiter', () => {
     expect(Array.from({ length: 5 }, () => limiter.take('k', 4))).toEqual([0, 0, 0, 0, 1]);
   });
 
+  it('never admits on a fraction of a token: a request waits until a whole one has refilled', () => {
+    const clock = new FixedClock(start);
+    const limiter = new RateLimiter(clock, 1);
+    for (let i = 0; i < 4; i += 1) limiter.take('k', 4);
+    at(clock, 125); // half a token back
+    expect(limiter.take('k', 4)).toBe(1);
+    at(clock, 249); // just short of one token
+    expect(limiter.take('k', 4)).toBe(1);
+    at(clock, 250);
+    expect([limiter.take('k', 4), limiter.take('k', 4)]).toEqual([0, 1]);
+  });
+
   it('keeps one bucket per key, and a rate of 0 means no limit', () => {
     const limiter = new RateLimiter(new FixedClock(start), 1);
     expect([limiter.take('a', 1), limiter.take('a', 1), limiter.take('b', 1)]).toEqual([0, 1, 0]);

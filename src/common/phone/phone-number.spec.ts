@@ -99,6 +99,9 @@ describe('redactPhoneNumbers', () => {
     ['tel:+12025550123;ext=1', 'tel:+12******123;ext=1'],
     ['a+34600000001b', 'a+34******001b'],
     ['line1 +34600000001\nline2 +34600000002', 'line1 +34******001\nline2 +34******002'],
+    // Longer than E.164 allows (16 digits): masked whole, no tail left in clear.
+    ['ref +3460000000112345', 'ref +34***********345'],
+    ['+1234567890123456', '+12***********456'],
   ])('masks every E.164 number in %j', (text, expected) => {
     expect(redactPhoneNumbers(text)).toBe(expected);
   });

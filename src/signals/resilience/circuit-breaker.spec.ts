@@ -40,6 +40,18 @@ describe('CircuitBreaker', () => {
     expect(b.tryPass()).toBeDefined();
   });
 
+  it('starts counting afresh after a probe closes it: the full threshold of new failures reopens it', () => {
+    const b = breaker();
+    fail(b, 3);
+    now = 1000;
+    b.onSuccess(b.tryPass() as CircuitTicket);
+    fail(b, 2);
+    expect(b.state).toBe('closed');
+    expect(b.tryPass()).toMatchObject({ probe: false });
+    fail(b, 1);
+    expect(b.state).toBe('open');
+  });
+
   it('opens again for a full period when the probe fails', () => {
     const b = breaker();
     fail(b, 3);
