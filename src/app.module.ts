@@ -1,6 +1,7 @@
 import { DynamicModule, Module, ValidationError, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
+import { CasesModule } from './cases/cases.module';
 import { CamaraErrorFilter } from './common/errors/camara-error.filter';
 import { InvalidArgumentError } from './common/errors/domain.error';
 import { Clock } from './common/time/clock';
@@ -43,7 +44,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [configModule, PrismaModule, AuthModule, PoliciesModule, DecisionsModule, PrivacyModule, MetricsModule, HealthModule, ExplorerModule, WebhooksModule],
+      imports: [configModule, PrismaModule, AuthModule, PoliciesModule, DecisionsModule, PrivacyModule, MetricsModule, HealthModule, ExplorerModule, WebhooksModule, CasesModule],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: Clock, useValue: clock },

@@ -4,7 +4,7 @@ import { PermissionDeniedError } from '../common/errors/domain.error';
  * What an API key may do. `admin` covers every other scope: it is the key an operator
  * bootstraps with, and it creates the narrower keys that applications use.
  */
-export const SCOPES = ['decisions:write', 'decisions:read', 'policies:read', 'admin'] as const;
+export const SCOPES = ['decisions:write', 'decisions:read', 'policies:read', 'cases:read', 'cases:write', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** The authenticated caller of a request: an API key, never its secret. */

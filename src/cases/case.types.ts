@@ -1,3 +1,4 @@
+import type { DecisionView } from '../decisions/decision.types';
 import { CaseEventRow, CaseRow, CaseStatus, Disposition } from './case-rows';
 
 /** The API's view of a case (also the `data` of case webhook events). */
@@ -17,6 +18,12 @@ export interface CaseView {
   overdue: boolean;
   claimedAt: string | null;
   resolvedAt: string | null;
+}
+
+/** A case with its audit trail and the decision it reviews (GET /v1/cases/{id}, and every action's answer). */
+export interface CaseDetail extends CaseView {
+  events: CaseEventView[];
+  decision: DecisionView;
 }
 
 export interface CaseEventView {

@@ -20,6 +20,6 @@ import { ShadowReportService } from './shadow-report.service';
   imports: [PoliciesModule, SignalsModule, WebhooksModule],
   controllers: [DecisionsController, DecisionStatsController, ShadowReportController, BacktestController],
   providers: [DecisionService, DecisionAttachments, DecisionRepository, IdempotencyRepository, IdempotentDecisionService, ShadowReportService, BacktestService, DecisionStatsService, CandidateBacktestService],
-  exports: [BacktestService],
+  exports: [BacktestService, DecisionService],
 })
 export class DecisionsModule {}

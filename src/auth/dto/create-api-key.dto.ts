@@ -12,9 +12,9 @@ export class CreateApiKeyDto {
   @MaxLength(100)
   label!: string;
 
-  /** What the key may do: decisions:write, decisions:read, policies:read, admin (all of them). */
+  /** What the key may do: decisions:write, decisions:read, policies:read, cases:read, cases:write, admin (all of them). */
   @ApiProperty({
-    description: 'What the key may do: `decisions:write`, `decisions:read`, `policies:read`, or `admin` (all of them).',
+    description: 'What the key may do: `decisions:write`, `decisions:read`, `policies:read`, `cases:read` (the review queue), `cases:write` (claim, note, resolve), or `admin` (all of them).',
     enum: SCOPES,
     enumName: 'Scope',
     isArray: true,

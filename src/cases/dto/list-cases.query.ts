@@ -1,0 +1,53 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Optional } from '../../common/http/validators';
+import { UUID_PATTERN } from '../../common/ids/uuid7';
+import { CASE_STATUSES, CaseStatus } from '../case-rows';
+
+/** Filters of the review queue, oldest first (the order work is taken in), a page at a time. */
+export class ListCasesQuery {
+  @ApiPropertyOptional({ description: 'Cases in this state only.', enum: CASE_STATUSES, enumName: 'CaseStatus', example: 'open' })
+  @Optional()
+  @IsIn(CASE_STATUSES)
+  status?: CaseStatus;
+
+  @ApiPropertyOptional({ description: 'Cases of this use case only.', minLength: 1, maxLength: 64, example: 'account_recovery' })
+  @Optional()
+  @IsString()
+  @MaxLength(64)
+  useCase?: string;
+
+  @ApiPropertyOptional({ description: 'Cases claimed by this API key id; `me` for the calling key.', maxLength: 64, example: 'me' })
+  @Optional()
+  @Matches(/^(me|[A-Za-z0-9_-]{1,64})$/, { message: 'assignee must be an API key id or "me"' })
+  assignee?: string;
+
+  @ApiPropertyOptional({ description: '`true`: unresolved cases past their due time (the use case\'s review SLA); `false`: the others.', enum: ['true', 'false'], example: 'true' })
+  @Optional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'overdue must be true or false' })
+  overdue?: boolean;
+
+  @ApiPropertyOptional({ description: 'Cases opened more than this many minutes ago.', type: 'integer', minimum: 0, maximum: 525600, example: 60 })
+  @Optional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(525_600)
+  olderThanMinutes?: number;
+
+  @ApiPropertyOptional({ description: 'Cases per page.', type: 'integer', minimum: 1, maximum: 100, default: 20 })
+  @Optional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit = 20;
+
+  /** `nextCursor` of the previous page. */
+  @ApiPropertyOptional({ description: '`nextCursor` of the previous page.', format: 'uuid', example: '01a20149-7354-70d1-94a1-d52bc3b0c889' })
+  @Optional()
+  @Matches(UUID_PATTERN, { message: 'cursor must be a nextCursor returned by this endpoint' })
+  cursor?: string;
+}
