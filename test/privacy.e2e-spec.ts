@@ -112,6 +112,27 @@ describe('privacy: retention purge and erasure', () => {
       expect((await t.http().post('/v1/erasures').send({ phoneNumber: LINE.established }).expect(200)).body).toEqual({ erased: { decisions: 0, idempotencyKeys: 0 } });
     });
 
+    it("by phone number: removes the review cases of the erased decisions and their audit trail, and only those", async () => {
+      const prisma = t.app.get(PrismaService).client;
+      // newLine is REVIEW on onboarding: each decision opens a case; established opens none.
+      const erased = [await decide(ago(DAY), LINE.newLine), await decide(NOW, LINE.newLine)];
+      const kept = await decide(NOW, LINE.newLine, 'customer-9');
+      await prisma.decision.update({ where: { id: kept }, data: { phoneNumberHash: 'f'.repeat(64) } }); // another number's decision
+      const caseOf = async (id: string) => prisma.case.findUnique({ where: { decisionId: id } });
+      const keptCase = (await caseOf(kept))!;
+      await t.http().post(`/v1/cases/${keptCase.id}/notes`).send({ note: 'kept' }).expect(200);
+      expect(await Promise.all(erased.map(caseOf))).toEqual([expect.anything(), expect.anything()]);
+
+      await t.http().post('/v1/erasures').send({ phoneNumber: LINE.newLine }).expect(200);
+
+      expect(await Promise.all(erased.map(caseOf))).toEqual([null, null]);
+      expect(await prisma.case.count()).toBe(1);
+      expect((await prisma.caseEvent.findMany()).map((e) => [e.caseId, e.action])).toEqual([
+        [keptCase.id, 'opened'],
+        [keptCase.id, 'noted'],
+      ]);
+    });
+
     it('by subjectId: removes every decision given that subjectId, whatever the number, only those', async () => {
       const gone = [await decide(ago(2 * DAY), LINE.established, 'customer-1'), await decide(NOW, LINE.newLine, 'customer-1')];
       const kept = [await decide(NOW, LINE.established, 'customer-2'), await decide(NOW, LINE.established)];

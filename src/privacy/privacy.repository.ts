@@ -96,14 +96,22 @@ export class PrivacyRepository {
         batch.map((row) => row.id),
         IDS_PER_STATEMENT,
       );
+      // The review cases go with their decisions (a case is written with its decision, so the
+      // batch's cases exist already), their audit trail with them.
+      const caseIds = slices(
+        (await Promise.all(parts.map((ids) => client.case.findMany({ where: { decisionId: { in: ids } }, select: { id: true } })))).flat().map((row) => row.id),
+        IDS_PER_STATEMENT,
+      );
       // Idempotency records first: one left pointing at a deleted decision would replay nothing.
       const results = await client.$transaction([
         ...parts.map((ids) => client.idempotencyRecord.deleteMany({ where: { decisionId: { in: ids } } })),
         ...parts.map((ids) => client.decision.deleteMany({ where: { id: { in: ids } } })),
+        ...caseIds.map((ids) => client.caseEvent.deleteMany({ where: { caseId: { in: ids } } })),
+        ...caseIds.map((ids) => client.case.deleteMany({ where: { id: { in: ids } } })),
       ]);
       results.forEach((result, index) => {
         if (index < parts.length) removed.idempotencyKeys += result.count;
-        else removed.decisions += result.count;
+        else if (index < 2 * parts.length) removed.decisions += result.count;
       });
       if (batch.length < options.batchSize || options.signal?.aborted) break;
       await yieldToEventLoop();
