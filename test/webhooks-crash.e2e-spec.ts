@@ -73,11 +73,11 @@ describe('webhook deliveries across a crash of the service (e2e)', () => {
     await database.drop();
   });
 
-  async function subscribe(instance: Instance, url: string): Promise<{ id: string; secret: string }> {
+  async function subscribe(instance: Instance, url: string, events = ['decision.created']): Promise<{ id: string; secret: string }> {
     const response = await fetch(`${instance.url}/v1/webhooks`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ url, events: ['decision.created'] }),
+      body: JSON.stringify({ url, events }),
     });
     expect(response.status).toBe(201);
     return (await response.json()) as { id: string; secret: string };
@@ -127,5 +127,45 @@ describe('webhook deliveries across a crash of the service (e2e)', () => {
     const retried = await row(waiting.id);
     expect(retried).toMatchObject({ status: 'delivered', lastStatusCode: 200, lastError: null });
     expect(await prisma.client.webhookAttempt.count({ where: { deliveryId: waiting.id } })).toBe(retried.attempts);
+  }, 120_000);
+
+  it('sends a REVIEW decision and its resolution, signed, exactly once each, when the service was killed right after the analyst resolved it', async () => {
+    const api = (instance: Instance, path: string, body?: object) =>
+      fetch(`${instance.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body ?? {}) });
+    const receiver = new WebhookReceiver();
+    await receiver.start();
+    try {
+      // An instance that sends nothing after its start: both events wait in the outbox when it dies.
+      const first = await start('600000');
+      const subscription = await subscribe(first, receiver.url('/fraud-ops'), ['decision.created', 'case.resolved']);
+      receiver.trust('/fraud-ops', subscription.secret);
+      // The demo dataset's +34600000002 is a 10-day-old prepaid line: onboarding reviews it.
+      const decided = await api(first, '/v1/decisions', { useCase: 'onboarding', phoneNumber: '+34600000002' });
+      expect(decided.status).toBe(201);
+      const decision = (await decided.json()) as { id: string; outcome: string };
+      expect(decision.outcome).toBe('REVIEW');
+      const queue = (await (await fetch(`${first.url}/v1/cases?status=open`, { headers: { authorization: `Bearer ${key}` } })).json()) as { items: { id: string; decisionId: string }[] };
+      const opened = queue.items.find((c) => c.decisionId === decision.id);
+      expect(opened).toBeDefined();
+      expect((await api(first, `/v1/cases/${opened!.id}/resolve`, { disposition: 'fraud' })).status).toBe(200);
+      await first.kill9();
+      expect(receiver.received).toEqual([]);
+
+      const second = await start('100');
+      await receiver.until(2);
+      await second.stop();
+
+      const got = receiver.received.map((r) => [r.json.type, r.verified, r.answered, (r.json.data as { id: string }).id]);
+      expect(got.sort()).toEqual([
+        ['case.resolved', true, 200, opened!.id],
+        ['decision.created', true, 200, decision.id],
+      ]);
+      expect(new Set(receiver.received.map((r) => r.eventId)).size).toBe(2);
+      expect(receiver.received.map((r) => r.body).join('\n')).not.toContain('34600000002');
+      // The resolution reached the decision too: it is labelled for backtests.
+      expect((await prisma.client.decision.findUniqueOrThrow({ where: { id: decision.id } })).label).toBe('fraud');
+    } finally {
+      await receiver.stop();
+    }
   }, 120_000);
 });
