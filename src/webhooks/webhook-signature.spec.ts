@@ -50,8 +50,8 @@ describe('webhook signatures', () => {
     expect(generateSigningSecret()).not.toBe(a);
   });
 
-  it("agrees with the receiver snippet of docs/webhooks.md (plain Node crypto), which must stay true", () => {
-    const doc = readFileSync(join(PACKAGE_ROOT, 'docs', 'webhooks.md'), 'utf8');
+  it.each([['docs/webhooks.md'], ['README.md']])("agrees with the receiver snippet of %s (plain Node crypto), which must stay true", (file) => {
+    const doc = readFileSync(join(PACKAGE_ROOT, file), 'utf8');
     const snippet = /```js\n\/\/ verify-webhook\n([\s\S]*?)```/.exec(doc)?.[1];
     expect(snippet).toBeDefined();
     const context: Record<string, unknown> = { require, Buffer };
