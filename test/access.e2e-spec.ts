@@ -72,7 +72,7 @@ describe('access control (e2e)', () => {
     await as(policies).get('/v1/policies/onboarding').expect(200);
     await as(policies).get('/v1/decisions').expect(403);
 
-    // admin only: key management, feedback, signal status
+    // admin only: key management, signal status (feedback needs cases:write, an analyst's scope)
     for (const key of [writer, reader, policies]) {
       await as(key).get('/v1/keys').expect(403);
       await as(key).post('/v1/keys').send({ label: 'x', scopes: ['admin'] }).expect(403);

@@ -5,17 +5,21 @@ import { Principal, Scope } from './scopes';
 
 export const SCOPE_KEY = 'linetrust:scope';
 export const PUBLIC_KEY = 'linetrust:public';
+export const ANY_KEY = 'linetrust:any-key';
 
-/** The scope a route needs. A route with neither this nor @Public() needs `admin`. */
+/** The scope a route needs. A route with neither this nor @Public() (nor @AnyKey()) needs `admin`. */
 export const RequireScope = (scope: Scope) => SetMetadata(SCOPE_KEY, scope);
+
+/** A route any valid API key may call, whatever its scopes (a key reading what it is). */
+export const AnyKey = () => SetMetadata(ANY_KEY, true);
 
 /** A route anyone may call without a key (health checks, the API document). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
 export interface RouteAccess {
   public: boolean;
-  /** The scope AuthGuard asks for (`admin` when the route declares none). */
-  scope: Scope;
+  /** The scope AuthGuard asks for (`admin` when the route declares none); null: any valid key. */
+  scope: Scope | null;
 }
 
 /**
@@ -25,7 +29,7 @@ export interface RouteAccess {
 export function routeAccess(reflector: Reflector, targets: Parameters<Reflector['getAllAndOverride']>[1]): RouteAccess {
   return {
     public: reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) ?? false,
-    scope: reflector.getAllAndOverride<Scope | undefined>(SCOPE_KEY, targets) ?? 'admin',
+    scope: reflector.getAllAndOverride<boolean | undefined>(ANY_KEY, targets) ? null : (reflector.getAllAndOverride<Scope | undefined>(SCOPE_KEY, targets) ?? 'admin'),
   };
 }
 

@@ -34,7 +34,7 @@ export class AuthGuard implements CanActivate {
     if (!principal) throw new UnauthenticatedError('A valid API key is required: Authorization: Bearer <key>.');
     const wait = await this.limiter.take(principal.keyId, principal.rateLimitPerSecond ?? this.config.RATE_LIMIT_PER_SECOND);
     if (wait > 0) throw new TooManyRequestsError('Rate limit of this API key exceeded; retry later.', wait);
-    if (!hasScope(principal, access.scope)) throw new PermissionDeniedError(`This API key lacks the scope ${access.scope}.`);
+    if (access.scope !== null && !hasScope(principal, access.scope)) throw new PermissionDeniedError(`This API key lacks the scope ${access.scope}.`);
     request.principal = principal;
     return true;
   }

@@ -6,6 +6,7 @@ import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeysController } from './api-keys.controller';
 import { AuthGuard } from './auth.guard';
+import { CurrentKeyController } from './current-key.controller';
 import { FleetRateLimiter } from './fleet-rate-limiter';
 import { RateLimitRepository } from './rate-limit.repository';
 import { KeyRateLimiter, RateLimiter } from './rate-limiter';
@@ -18,7 +19,7 @@ function createRateLimiter(clock: Clock, config: AppConfig, repository: RateLimi
 
 /** API keys, their scopes and rate limits; the guard protects every route of the application. */
 @Module({
-  controllers: [ApiKeysController],
+  controllers: [ApiKeysController, CurrentKeyController],
   providers: [
     ApiKeyRepository,
     ApiKeyService,

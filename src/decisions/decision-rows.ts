@@ -1,5 +1,6 @@
 import type { Decision } from '../prisma/generated/sqlite/client';
 import { Action } from '../scoring/actions';
+import { Label } from '../scoring/backtest';
 import { DecisionRecord } from './decision.types';
 
 /** A decision as stored: one row of the Decision table (the Prisma model's type). */
@@ -34,8 +35,8 @@ export function toRow(record: DecisionRecord): DecisionRow {
     shadowOutcome: record.shadow?.outcome ?? null,
     shadowScore: record.shadow?.score ?? null,
     shadowReasons: record.shadow ? JSON.stringify(record.shadow.reasons) : null,
-    label: null,
-    labeledAt: null,
+    label: record.label ?? null,
+    labeledAt: record.labeledAt ?? null,
   };
 }
 
@@ -58,6 +59,8 @@ export function fromRow(row: DecisionRow): DecisionRecord {
   if (row.subjectId !== null) record.subjectId = row.subjectId;
   if (row.context !== null) record.context = JSON.parse(row.context);
   if (row.trustedSince !== null) record.trustedSince = row.trustedSince;
+  if (row.label !== null) record.label = row.label as Label;
+  if (row.labeledAt !== null) record.labeledAt = row.labeledAt;
   if (row.shadowPolicyVersion !== null) {
     record.shadow = {
       policyVersion: row.shadowPolicyVersion,

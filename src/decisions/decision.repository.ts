@@ -153,6 +153,44 @@ export class DecisionRepository {
     }
     return result;
   }
+
+  /** Decisions per score of a time range: at most 101 groups (scores are 0 to 100). */
+  async scoreCounts(useCase: DecisionFilter['useCase'], from: Date, to: Date): Promise<{ score: number; count: number }[]> {
+    const groups = await this.prisma.client.decision.groupBy({
+      by: ['score'],
+      where: { useCase: useCaseWhere(useCase), ...timeWhere(from, to) },
+      _count: { _all: true },
+    });
+    return groups.map((g) => ({ score: g.score, count: g._count._all }));
+  }
+
+  /**
+   * The reasons of the decisions of [from, to), newest first, `pageSize` at a time (a keyset page
+   * on the id, read only as far as the caller goes), with a turn of the event loop between two
+   * pages so that live decisions are not queued behind a long read.
+   */
+  async *reasonPages(useCase: DecisionFilter['useCase'], from: Date, to: Date, pageSize: number): AsyncGenerator<ReasonRow[]> {
+    let cursor: string | undefined;
+    for (;;) {
+      const rows = await this.prisma.client.decision.findMany({
+        where: { useCase: useCaseWhere(useCase), ...timeWhere(from, to, cursor) },
+        select: { id: true, createdAt: true, useCase: true, reasons: true },
+        orderBy: { id: 'desc' },
+        take: pageSize,
+      });
+      if (rows.length > 0) yield rows;
+      if (rows.length < pageSize) return;
+      cursor = rows[rows.length - 1].id;
+      await yieldToEventLoop();
+    }
+  }
+}
+
+/** What a rule-hit count reads of a decision. */
+export interface ReasonRow {
+  createdAt: Date;
+  useCase: string;
+  reasons: string;
 }
 
 function useCaseWhere(useCase: DecisionFilter['useCase']): string | { in: string[] } | undefined {

@@ -158,12 +158,19 @@ export class DecisionService implements OnModuleDestroy {
     await this.shadowsSettled();
   }
 
-  /** Feedback: what the decision turned out to be. Backtests measure precision and recall with it. */
-  async label(id: string, label: Label): Promise<{ id: string; label: Label; labeledAt: string }> {
+  /**
+   * Feedback: what the decision turned out to be. Backtests measure precision and recall with it.
+   * An analyst's key limited to some use cases labels only their decisions (another's is a 404, as on GET).
+   */
+  async label(id: string, label: Label, caller?: Principal): Promise<{ id: string; label: Label; labeledAt: string }> {
     const at = this.clock.now();
-    if (!UUID_PATTERN.test(id) || !(await this.repository.label(id, label, at))) {
-      throw new NotFoundError(UUID_PATTERN.test(id) ? `decision ${id} not found` : 'decision not found');
+    const notFound = () => new NotFoundError(UUID_PATTERN.test(id) ? `decision ${id} not found` : 'decision not found');
+    if (!UUID_PATTERN.test(id)) throw notFound();
+    if (caller && caller.useCases !== null) {
+      const found = await this.repository.findById(id);
+      if (!found || !mayUseCase(caller, found.useCase)) throw notFound();
     }
+    if (!(await this.repository.label(id, label, at))) throw notFound();
     return { id, label, labeledAt: at.toISOString() };
   }
 

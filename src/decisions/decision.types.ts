@@ -1,4 +1,5 @@
 import { Action } from '../scoring/actions';
+import { Label } from '../scoring/backtest';
 import { Reason } from '../scoring/policy.types';
 import { SignalRecord } from '../scoring/signal-collector';
 
@@ -23,6 +24,9 @@ export interface DecisionRecord {
   apiKeyId?: string;
   /** The shadow candidate's verdict on the same signals: stored, never answered. */
   shadow?: { policyVersion: string; outcome: Action; score: number; reasons: Reason[] };
+  /** What the decision turned out to be (feedback, or a resolved review case), and when that was recorded. */
+  label?: Label;
+  labeledAt?: Date;
 }
 
 export interface DecisionFilter {
@@ -52,6 +56,9 @@ export interface DecisionView {
   context?: Record<string, unknown>;
   correlator: string;
   createdAt: string;
+  /** Set once the decision is labelled: never on the POST's answer, since a new decision has none. */
+  label?: Label;
+  labeledAt?: string;
 }
 
 export function toDecisionView(record: DecisionRecord): DecisionView {
@@ -70,5 +77,7 @@ export function toDecisionView(record: DecisionRecord): DecisionView {
   if (record.subjectId !== undefined) view.subjectId = record.subjectId;
   if (record.trustedSince !== undefined) view.trustedSince = record.trustedSince;
   if (record.context !== undefined) view.context = record.context;
+  if (record.label !== undefined) view.label = record.label;
+  if (record.labeledAt !== undefined) view.labeledAt = record.labeledAt.toISOString();
   return view;
 }

@@ -12,6 +12,7 @@ import { CreateDecisionDto } from './dto/create-decision.dto';
 import { DecisionPageResponse, DecisionResponse, FeedbackResponse } from './dto/decision.response';
 import { FeedbackDto } from './dto/feedback.dto';
 import { ListDecisionsQuery } from './dto/list-decisions.query';
+import { SearchDecisionsDto } from './dto/search-decisions.dto';
 import { IdempotentDecisionService } from './idempotent-decision.service';
 
 const DECISION_ID = ApiParam({ name: 'id', description: 'The decision id.', schema: { type: 'string', format: 'uuid', example: '01a20149-7354-70d1-94a1-d52bc3b0c889' } });
@@ -78,20 +79,39 @@ export class DecisionsController {
     return this.decisions.list(query, caller);
   }
 
+  /** The list with its filters in the body: the way to search by phone number without putting it in a URL. */
+  @Post('search')
+  @HttpCode(200)
+  @RequireScope('decisions:read')
+  @ApiOperation({
+    operationId: 'searchDecisions',
+    summary: 'Search decisions, newest first (filters in the body)',
+    description:
+      'The same answer as `GET /v1/decisions` with the same filters, sent as a JSON body instead of a query string: use it to search by `phoneNumber`, ' +
+      'so that the number never appears in a URL (access logs, proxies, browser history). To get the next page, send `nextCursor` back as `cursor`.',
+  })
+  @ApiOkResponse({ type: DecisionPageResponse, description: 'A page of decisions.' })
+  search(@Body() body: SearchDecisionsDto, @CurrentPrincipal() caller: Principal): Promise<{ items: DecisionView[]; nextCursor: string | null }> {
+    return this.decisions.list(body, caller);
+  }
+
   /** Records whether the decision turned out to be fraud or legitimate. */
   @Post(':id/feedback')
   @HttpCode(200)
-  @RequireScope('admin')
+  // cases:write: labelling is an analyst's work (resolving a review case labels too); admin has every scope.
+  @RequireScope('cases:write')
   @ApiOperation({
     operationId: 'labelDecision',
     summary: 'Record what a decision turned out to be',
-    description: 'Labels the decision `fraud` or `legitimate`; backtests measure the precision and recall of each outcome with the labels. A new label replaces the previous one.',
+    description:
+      'Labels the decision `fraud` or `legitimate`; backtests measure the precision and recall of each outcome with the labels. A new label replaces the previous one. ' +
+      'Reads of the decision show it (`label`, `labeledAt`).',
   })
   @DECISION_ID
   @ApiOkResponse({ type: FeedbackResponse, description: 'The label, recorded.' })
-  @ApiErrors({ 404: 'No decision with this id.' })
-  feedback(@Param('id') id: string, @Body() body: FeedbackDto): Promise<{ id: string; label: string; labeledAt: string }> {
-    return this.decisions.label(id, body.label);
+  @ApiErrors({ 404: 'No decision with this id (or it belongs to a use case the key may not read).' })
+  feedback(@Param('id') id: string, @Body() body: FeedbackDto, @CurrentPrincipal() caller: Principal): Promise<{ id: string; label: string; labeledAt: string }> {
+    return this.decisions.label(id, body.label, caller);
   }
 
   @Get(':id')

@@ -87,7 +87,8 @@ function completeOperation(path: string, operation: OperationObject, access: Rou
     operation.description = [operation.description, 'Public: no API key needed.'].filter(Boolean).join('\n\n');
   } else {
     operation.security = [{ [SECURITY_SCHEME]: [] }];
-    operation.description = [operation.description, `**Scope:** \`${access.scope}\` (an \`admin\` key has every scope).`].filter(Boolean).join('\n\n');
+    const scope = access.scope === null ? '**Scope:** none: any valid API key.' : `**Scope:** \`${access.scope}\` (an \`admin\` key has every scope).`;
+    operation.description = [operation.description, scope].filter(Boolean).join('\n\n');
     [401, 403, 429].forEach((status) => addShared(operation, status as ErrorStatus));
   }
   addShared(operation, 500);

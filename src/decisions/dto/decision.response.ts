@@ -126,6 +126,17 @@ export class DecisionResponse implements DecisionView {
 
   @ApiProperty({ description: 'When the decision was made.', format: 'date-time', example: '2026-11-22T03:25:20.596Z' })
   createdAt!: string;
+
+  @ApiPropertyOptional({
+    description: 'What the decision turned out to be, once labelled (`POST /v1/decisions/{id}/feedback`, or a review case resolved as fraud or legitimate). Absent until then.',
+    enum: ['fraud', 'legitimate'],
+    enumName: 'Label',
+    example: 'fraud',
+  })
+  label?: Label;
+
+  @ApiPropertyOptional({ description: 'When the label was recorded (with `label` only).', format: 'date-time', example: '2026-11-23T09:12:00.000Z' })
+  labeledAt?: string;
 }
 
 @ApiSchema({ name: 'DecisionPage', description: 'A page of decisions, newest first.' })
