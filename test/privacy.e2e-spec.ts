@@ -230,7 +230,7 @@ describe('privacy: retention purge and erasure', () => {
       const id = await decide(ago(400 * DAY), LINE.established, 'customer-1');
       const { code, output } = await cli(argv);
       expect(code).toBe(64);
-      expect(output).toMatch(/^usage: npm run privacy -- purge/);
+      expect(output).toMatch(/^usage: linetrust privacy (purge|erase|<command>)/m);
       expect(await status(id)).toBe(200);
     });
   });

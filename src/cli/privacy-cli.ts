@@ -1,76 +1,88 @@
-// `npm run privacy -- purge [--older-than-days N] | erase --phone-number <E.164> | erase --subject-id <id>`
-// Works on the database of DATABASE_URL directly: a purge from cron when the service runs with
+// `linetrust privacy purge | erase` (alias `npm run privacy -- ...`). Works on the database of
+// DATABASE_URL directly: a purge from cron when the service runs with
 // RETENTION_INTERVAL_MINUTES=0, an erasure when no admin key is at hand.
-// Exit codes: 0 done, 64 usage, 1 failed.
 import { PHONE_NUMBER_PATTERN } from '../common/phone/phone-number';
 import { Clock, SystemClock } from '../common/time/clock';
 import { validateConfig } from '../config/app-config';
 import { PrismaService } from '../prisma/prisma.service';
 import { PrivacyRepository } from '../privacy/privacy.repository';
 import { describeRemoved, ErasureRequest, PrivacyService } from '../privacy/privacy.service';
-import { CliOutput } from './cli-io';
+import { CliEnv, CliOutput } from './cli-io';
+import { CliContext, CommandGroup, EXIT, text, UsageError } from './command';
+import { runCli } from './linetrust-cli';
 
-const USAGE =
-  'usage: npm run privacy -- purge [--older-than-days <days>]\n' +
-  '       npm run privacy -- erase --phone-number <E.164> | --subject-id <id>';
-
-type Command = { command: 'purge'; olderThanDays?: number } | { command: 'erase'; request: ErasureRequest };
-
-/** Reads the arguments; undefined for anything but a well-formed command. */
-function parse(argv: string[]): Command | undefined {
-  const [command, ...args] = argv;
-  const options = new Map<string, string>();
-  for (let at = 0; at < args.length; at += 2) {
-    const [name, value] = [args[at], args[at + 1]];
-    if (!name.startsWith('--') || value === undefined || options.has(name)) return undefined;
-    options.set(name, value);
+async function withPrivacy(context: CliContext, work: (privacy: PrivacyService, hours: number) => Promise<number>): Promise<number> {
+  const config = validateConfig(context.env);
+  const prisma = new PrismaService(config);
+  try {
+    await prisma.onModuleInit();
+    return await work(new PrivacyService(new PrivacyRepository(prisma), context.clock, config), config.IDEMPOTENCY_TTL_HOURS);
+  } finally {
+    await prisma.onModuleDestroy();
   }
-  if (command === 'purge') {
-    const days = options.get('--older-than-days');
-    if ([...options.keys()].some((name) => name !== '--older-than-days')) return undefined;
-    if (days === undefined) return { command };
-    // At least one day: 0 would delete every decision up to this second.
-    return /^[1-9]\d{0,4}$/.test(days) ? { command, olderThanDays: Number(days) } : undefined;
-  }
-  if (command === 'erase' && options.size === 1) {
-    const phoneNumber = options.get('--phone-number');
-    const subjectId = options.get('--subject-id');
-    if (phoneNumber !== undefined && PHONE_NUMBER_PATTERN.test(phoneNumber)) return { command, request: { phoneNumber } };
-    if (subjectId !== undefined && subjectId.length > 0 && subjectId.length <= 128) return { command, request: { subjectId } };
-  }
-  return undefined;
 }
 
-/** Runs one command; resolves to the exit code. */
-export async function runPrivacyCli(
-  argv: string[],
-  out: CliOutput,
-  env: Record<string, string | undefined> = process.env,
-  clock: Clock = new SystemClock(),
-): Promise<number> {
-  const parsed = parse(argv);
-  if (!parsed) {
-    out.error(USAGE);
-    return 64;
+/** The one erasure asked for; a phone number is never echoed back (it is personal data). */
+function erasureRequest(phoneNumber: string | undefined, subjectId: string | undefined): ErasureRequest {
+  if ((phoneNumber === undefined) === (subjectId === undefined)) throw new UsageError('give exactly one of --phone-number and --subject-id');
+  if (phoneNumber !== undefined) {
+    if (!PHONE_NUMBER_PATTERN.test(phoneNumber)) throw new UsageError('--phone-number must be in E.164 format, e.g. +34611000001');
+    return { phoneNumber };
   }
-  let prisma: PrismaService | undefined;
-  try {
-    const config = validateConfig(env);
-    prisma = new PrismaService(config);
-    await prisma.onModuleInit();
-    const privacy = new PrivacyService(new PrivacyRepository(prisma), clock, config);
-    if (parsed.command === 'purge') {
-      const report = await privacy.purge(clock.now(), { olderThanDays: parsed.olderThanDays });
-      const which = report.cutoff ? `made before ${report.cutoff.toISOString()}` : 'none: RETENTION_DAYS=0 keeps them forever';
-      out.line(`purged ${describeRemoved(report)} (decisions ${which}; idempotency keys older than ${config.IDEMPOTENCY_TTL_HOURS} h)`);
-    } else {
-      out.line(`erased ${describeRemoved(await privacy.erase(parsed.request, 'the privacy CLI'))}`);
-    }
-    return 0;
-  } catch (error) {
-    out.error((error as Error).message);
-    return 1;
-  } finally {
-    await prisma?.onModuleDestroy();
-  }
+  if (!subjectId || subjectId.length > 128) throw new UsageError('--subject-id must be 1 to 128 characters');
+  return { subjectId };
+}
+
+export const privacyCommands: CommandGroup = {
+  name: 'privacy',
+  summary: 'retention and erasure, on the database of DATABASE_URL',
+  commands: [
+    {
+      name: 'purge',
+      summary: 'delete decisions older than RETENTION_DAYS and expired idempotency keys',
+      positionals: { min: 0, max: 0 },
+      json: true,
+      options: { 'older-than-days': { type: 'string', value: '<days>', description: 'override RETENTION_DAYS: 1..99999' } },
+      notes: ['With --json: {"decisions", "idempotencyKeys", "cutoff"} (cutoff null when RETENTION_DAYS=0 keeps decisions forever).'],
+      run: ({ values }, context) => {
+        const days = text(values, 'older-than-days');
+        // At least one day: 0 would delete every decision up to this second.
+        if (days !== undefined && !/^[1-9]\d{0,4}$/.test(days)) throw new UsageError(`--older-than-days takes 1..99999 days, not "${days}"`);
+        return withPrivacy(context, async (privacy, hours) => {
+          const report = await privacy.purge(context.clock.now(), { olderThanDays: days === undefined ? undefined : Number(days) });
+          if (context.json) {
+            context.out.line(JSON.stringify({ decisions: report.decisions, idempotencyKeys: report.idempotencyKeys, cutoff: report.cutoff?.toISOString() ?? null }));
+            return EXIT.ok;
+          }
+          const which = report.cutoff ? `made before ${report.cutoff.toISOString()}` : 'none: RETENTION_DAYS=0 keeps them forever';
+          context.out.line(`purged ${describeRemoved(report)} (decisions ${which}; idempotency keys older than ${hours} h)`);
+          return EXIT.ok;
+        });
+      },
+    },
+    {
+      name: 'erase',
+      summary: "delete every decision of one person (GDPR art. 17), by phone number or subjectId",
+      positionals: { min: 0, max: 0 },
+      json: true,
+      options: {
+        'phone-number': { type: 'string', value: '<E.164>', description: 'the line, e.g. +34611000001' },
+        'subject-id': { type: 'string', value: '<id>', description: "the caller's subjectId" },
+      },
+      notes: ['Give exactly one of --phone-number and --subject-id. With --json: {"decisions", "idempotencyKeys"}.'],
+      run: ({ values }, context) => {
+        const request = erasureRequest(text(values, 'phone-number'), text(values, 'subject-id'));
+        return withPrivacy(context, async (privacy) => {
+          const removed = await privacy.erase(request, 'the privacy CLI');
+          context.out.line(context.json ? JSON.stringify({ decisions: removed.decisions, idempotencyKeys: removed.idempotencyKeys }) : `erased ${describeRemoved(removed)}`);
+          return EXIT.ok;
+        });
+      },
+    },
+  ],
+};
+
+/** `linetrust privacy <argv>`, as `npm run privacy -- <argv>` runs it. */
+export function runPrivacyCli(argv: string[], out: CliOutput, env: CliEnv = process.env, clock: Clock = new SystemClock()): Promise<number> {
+  return runCli(['privacy', ...argv], out, env, clock);
 }
