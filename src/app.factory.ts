@@ -2,6 +2,7 @@ import { LoggerService } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { AppModule } from './app.module';
 import { camaraClientError, ShutdownGate } from './common/http/edge-errors';
 import { frameworkErrors, registerRequestGuards } from './common/http/request-guards';
@@ -11,6 +12,7 @@ import { StructuredLogger } from './common/logging/structured-logger';
 import { Clock, SystemClock } from './common/time/clock';
 import { AppConfig, validateConfig } from './config/app-config';
 import { setupApiDocs } from './docs/openapi';
+import { Tracing } from './tracing/tracing';
 
 export interface AppOptions {
   /** Variables that win over the environment and `.env` (tests use them). */
@@ -20,6 +22,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Replaces the structured logger (tests capture lines); a StructuredLogger keeps the access log. */
   logger?: LoggerService;
+  /** Where spans go instead of the OTLP collector, when OTEL_TRACES_EXPORTER turns tracing on (tests). */
+  spanExporter?: SpanExporter;
 }
 
 /**
@@ -51,7 +55,8 @@ export async function createApp(options: AppOptions = {}): Promise<NestFastifyAp
     clientErrorHandler: camaraClientError,
     return503OnClosing: false,
   });
-  const module = AppModule.register(configModule, config, options.clock ?? new SystemClock());
+  const tracing = await Tracing.create(config, { exporter: options.spanExporter });
+  const module = AppModule.register(configModule, config, options.clock ?? new SystemClock(), tracing);
   // abortOnError: false so start-up refusals reach the caller (main prints them and exits 1).
   // bodyParser: false keeps Fastify's own JSON parser only: Nest would add form bodies.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, abortOnError: false, bodyParser: false });

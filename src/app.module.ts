@@ -13,6 +13,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { PoliciesModule } from './policies/policies.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { Tracing } from './tracing/tracing';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 function firstMessages(errors: ValidationError[], parent = ''): string[] {
@@ -39,8 +40,8 @@ export const validationPipe = new ValidationPipe({
 
 @Module({})
 export class AppModule {
-  /** `configModule` is @nestjs/config's validated module; `config` the typed result. */
-  static register(configModule: DynamicModule, config: AppConfig, clock: Clock): DynamicModule {
+  /** `configModule` is @nestjs/config's validated module; `config` the typed result; `tracing` from OTEL_* (src/tracing/). */
+  static register(configModule: DynamicModule, config: AppConfig, clock: Clock, tracing: Tracing = Tracing.off()): DynamicModule {
     return {
       module: AppModule,
       global: true,
@@ -48,10 +49,11 @@ export class AppModule {
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: Clock, useValue: clock },
+        { provide: Tracing, useValue: tracing },
         { provide: APP_PIPE, useValue: validationPipe },
         { provide: APP_FILTER, useClass: CamaraErrorFilter },
       ],
-      exports: [AppConfig, Clock],
+      exports: [AppConfig, Clock, Tracing],
     };
   }
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { LogLevelName, LogLevelSetting } from '../common/logging/log-level';
 import { parseDatabaseUrl } from '../prisma/database-url';
 import { PACKAGE_ROOT } from './package-root';
@@ -316,6 +316,58 @@ export class AppConfig {
   @IsBoolean({ message: 'WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false' })
   WEBHOOK_ALLOW_PRIVATE_NETWORKS = false;
 
+  // --- Tracing (src/tracing/, docs/tracing.md): OpenTelemetry's own variables, read here only.
+
+  /** `true` records no span whatever else is set (OpenTelemetry's switch); trace ids are still logged and passed on. */
+  @Transform(strictBoolean)
+  @IsBoolean({ message: 'OTEL_SDK_DISABLED must be true or false' })
+  OTEL_SDK_DISABLED = false;
+
+  /**
+   * `otlp` records spans and sends them over OTLP/HTTP. `none` by default, unlike OpenTelemetry's
+   * SDKs: a service that nobody collects from must not spend time or connections on spans.
+   */
+  @IsIn(['none', 'otlp'], { message: 'OTEL_TRACES_EXPORTER must be none or otlp (the only exporter this service ships)' })
+  OTEL_TRACES_EXPORTER: 'none' | 'otlp' = 'none';
+
+  /** Base URL of the collector (`/v1/traces` is added); OpenTelemetry's default is http://localhost:4318. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** Full URL for spans, used as written; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+
+  /** OTLP over HTTP, protobuf (default) or JSON; gRPC is not shipped (use port 4318, not 4317). */
+  @IsIn(['http/protobuf', 'http/json'], { message: 'OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (grpc is not supported: use the collector\'s HTTP port, 4318)' })
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' | 'http/json' = 'http/protobuf';
+
+  /** Headers of every export, `key1=value1,key2=value2` (a vendor's API key): a secret, never logged. */
+  @IsOptional()
+  @IsString()
+  OTEL_EXPORTER_OTLP_HEADERS?: string;
+
+  /** The `service.name` of every span. */
+  @IsString()
+  @MinLength(1)
+  OTEL_SERVICE_NAME = 'linetrust';
+
+  /**
+   * Which traces are recorded. The default follows the caller: a `traceparent` marked sampled
+   * is recorded, one marked not sampled is not, and a request without one starts a recorded trace.
+   */
+  @IsIn(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+  OTEL_TRACES_SAMPLER: 'always_on' | 'always_off' | 'traceidratio' | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio' = 'parentbased_always_on';
+
+  /** The share of traces recorded by the `*traceidratio` samplers, 0 to 1. */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? Number(value) : value))
+  @IsNumber({}, { message: 'OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1' })
+  @Min(0, { message: 'OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1' })
+  @Max(1, { message: 'OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1' })
+  OTEL_TRACES_SAMPLER_ARG = 1;
+
   /** True when FLEET_STATE resolves to `database`. */
   get sharedFleetState(): boolean {
     if (this.FLEET_STATE !== 'auto') return this.FLEET_STATE === 'database';
@@ -357,6 +409,9 @@ const OPTIONAL_KEYS = [
   'OPERATOR_TOKEN_URL',
   'OPERATOR_CLIENT_ID',
   'OPERATOR_CLIENT_SECRET',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_HEADERS',
 ];
 export const CONFIG_KEYS = [...new Set([...Object.keys(new AppConfig()), ...OPTIONAL_KEYS])] as (keyof AppConfig)[];
 
@@ -392,6 +447,10 @@ export function validateConfig(raw: Record<string, unknown>): AppConfig {
   } catch (error) {
     problems.push((error as Error).message);
   }
+  if (config.OTEL_EXPORTER_OTLP_HEADERS !== undefined && parseOtlpHeaders(config.OTEL_EXPORTER_OTLP_HEADERS) === undefined) {
+    // The value is a secret: the message says what is wrong, never what was written.
+    problems.push('OTEL_EXPORTER_OTLP_HEADERS must be key=value pairs separated by commas (values URL-encoded)');
+  }
   if (config.WEBHOOK_BACKOFF_CAP_MS < config.WEBHOOK_BACKOFF_BASE_MS) problems.push('WEBHOOK_BACKOFF_CAP_MS must be at least WEBHOOK_BACKOFF_BASE_MS');
   const remote = [config.TENURE_API_URL, config.NUMBER_RECYCLING_API_URL, config.SIM_SWAP_API_URL, config.DEVICE_SWAP_API_URL];
   if (config.GATEWAYS_FILE) {
@@ -406,4 +465,24 @@ export function validateConfig(raw: Record<string, unknown>): AppConfig {
   const environment = Object.fromEntries(Object.entries(raw).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
   ENVIRONMENTS.set(config, environment);
   return config;
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_HEADERS as headers (OpenTelemetry's format: `k1=v1,k2=v2`, values
+ * URL-encoded); undefined when it does not read that way.
+ */
+export function parseOtlpHeaders(text: string): Record<string, string> | undefined {
+  const headers: Record<string, string> = {};
+  for (const item of text.split(',')) {
+    if (item.trim() === '') continue;
+    const at = item.indexOf('=');
+    const key = item.slice(0, at).trim();
+    if (at < 1 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) return undefined;
+    try {
+      headers[key.toLowerCase()] = decodeURIComponent(item.slice(at + 1).trim());
+    } catch {
+      return undefined;
+    }
+  }
+  return headers;
 }

@@ -1,9 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Span, SpanKind } from '@opentelemetry/api';
 import { hashPhoneNumber } from '../common/phone/phone-number';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { SignalProviders } from '../scoring/signal-collector';
 import { ExecutedSignal, SignalExecutor, SignalRequest } from '../scoring/signal-executor';
+import { Tracing } from '../tracing/tracing';
 import { SignalCacheStore } from './cache/signal-cache';
 import { SignalRouting } from './gateways/gateway-router';
 import { CircuitBreaker, CircuitState } from './resilience/circuit-breaker';
@@ -80,6 +82,17 @@ function isCacheable(signal: SignalName, answer: SignalAnswer<object>): boolean 
   }
 }
 
+function describeQuery(span: Span, request: SignalRequest<unknown>, gateway: string | null, executed: ExecutedSignal<unknown>): void {
+  span.setAttributes({
+    'linetrust.signal': request.signal,
+    'linetrust.signal.operation': request.operation,
+    'linetrust.gateway': gateway ?? 'none',
+    'linetrust.signal.status': executed.answer.status,
+    'linetrust.signal.attempts': executed.attempts,
+    'linetrust.signal.cache_hit': executed.cached,
+  });
+}
+
 /**
  * How the service makes a signal query: not at all when no gateway serves the number (no
  * coverage); from the cross-request cache when a fresh reusable answer is there (see
@@ -105,6 +118,7 @@ export class SignalGateway implements SignalExecutor {
     private readonly cache: SignalCacheStore,
     private readonly clock: Clock,
     @Inject(SIGNAL_SOURCES) sources: SignalSources,
+    @Optional() private readonly tracing: Tracing = Tracing.off(),
   ) {
     this.sources = sources.describe;
     this.routing = sources.routing;
@@ -128,10 +142,27 @@ export class SignalGateway implements SignalExecutor {
     };
   }
 
+  /**
+   * One query in a span of its own (docs/tracing.md), whose trace context the operator is sent:
+   * what was asked of which gateway and how it went, never the number.
+   */
   async execute<T>(request: SignalRequest<T>, ctx: SignalCallContext): Promise<ExecutedSignal<T>> {
+    const gateway = this.routing.route(request.signal, request.phoneNumber);
+    return this.tracing.span(
+      `signal ${request.signal}`,
+      async (span) => {
+        const traced = { ...ctx, traceparent: this.tracing.traceparent(span), tracestate: span.spanContext().traceState?.serialize() };
+        const executed = await this.query(request, gateway, traced);
+        if (span.isRecording()) describeQuery(span, request, gateway, executed);
+        return executed;
+      },
+      { kind: SpanKind.CLIENT },
+    );
+  }
+
+  private async query<T>(request: SignalRequest<T>, gateway: string | null, ctx: SignalCallContext): Promise<ExecutedSignal<T>> {
     const started = performance.now();
     const usage = this.counters[request.signal];
-    const gateway = this.routing.route(request.signal, request.phoneNumber);
     if (gateway === null) {
       // Not asked and not billed: said as a status of its own, never as a failure.
       const answer: SignalAnswer<T> = { status: 'NO_COVERAGE', reason: `no configured gateway serves this number for ${request.signal}` };

@@ -59,6 +59,9 @@ export interface SignalCallContext {
   abortSignal?: AbortSignal;
   /** When the decision's deadline passes (epoch ms): no retry is worth starting after it. */
   deadlineAt?: number;
+  /** W3C trace context of the signal query's span, sent to the operator (src/tracing/). */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export function ok<T>(value: T): SignalAnswer<T> {

@@ -53,6 +53,11 @@ function refuse(reply: FastifyReply, body: CamaraErrorBody): void {
   void sendCamaraError(reply, body.status, body.code, body.message);
 }
 
+/** A header sent once; a repeated one (an array) is ignored, as W3C trace context asks of a malformed traceparent. */
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
 /**
  * CAMARA x-correlator: validated, echoed on every response (errors included), generated when
  * absent, and carried through the request's async context to every log line. A malformed one
@@ -68,7 +73,9 @@ export function registerCorrelator(fastify: FastifyInstance, options: { emptyIsA
     const correlator = valid ? given : newCorrelator();
     void reply.header('x-correlator', correlator);
     if (given !== undefined && !valid) return refuse(reply, invalid('x-correlator must match ^[a-zA-Z0-9-_:;./<>{}]{0,256}$'));
-    requestContext.run({ correlator, arrivedAt }, done);
+    // W3C trace context: kept as sent; parsed (or a trace begun) only when a line or a span needs it.
+    const { traceparent, tracestate } = request.headers;
+    requestContext.run({ correlator, arrivedAt, traceparent: headerValue(traceparent), tracestate: headerValue(tracestate) }, done);
   });
 }
 

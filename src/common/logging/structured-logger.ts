@@ -1,7 +1,8 @@
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DestinationStream, Logger as Pino, pino } from 'pino';
 import { prettyFactory } from 'pino-pretty';
-import { currentCorrelator } from '../http/request-context';
+import { requestContext } from '../http/request-context';
+import { traceLogFields } from '../../tracing/request-trace';
 import { LogLevelName } from './log-level';
 import { redactSecrets } from './log-redaction';
 
@@ -22,14 +23,15 @@ export interface StructuredLoggerOptions {
 /**
  * One line per entry: `12:00:01.123 INFO: [DecisionService] [x-correlator=abc] message`.
  * Fields shown in the message (context, correlator) or in the access line's text (http) are
- * left out of the trailing JSON of extra fields.
+ * left out of the trailing JSON of extra fields, and so are the trace's ids.
  */
 function prettyRenderer(colorize: boolean): (line: string) => string {
   return prettyFactory({
     colorize,
     singleLine: true,
     translateTime: 'SYS:HH:MM:ss.l',
-    ignore: 'pid,hostname,context,correlator,http',
+    // Trace ids are for log pipelines, which read JSON lines: 48 hex digits would drown a person's line.
+    ignore: 'pid,hostname,context,correlator,http,trace_id,span_id',
     messageFormat: '{if context}[{context}] {end}{if correlator}[x-correlator={correlator}] {end}{msg}',
   });
 }
@@ -56,9 +58,10 @@ function createPino(options: StructuredLoggerOptions): Pino {
       formatters: { level: (label) => ({ level: label }) },
       // Read per line from the request's async context, so that lines logged by code that
       // knows nothing of requests (services, the error filter, framework code) carry it too.
+      // The trace too (src/tracing/): trace_id always, span_id while a span of ours records.
       mixin: () => {
-        const correlator = currentCorrelator();
-        return correlator === undefined ? {} : { correlator };
+        const store = requestContext.getStore();
+        return store === undefined ? {} : { correlator: store.correlator, ...traceLogFields(store) };
       },
       // Nothing logs request headers today; a future `log(request.headers)` must not leak keys.
       redact: { paths: ['headers.authorization', 'req.headers.authorization', '*.headers.authorization'], censor: '[redacted]' },

@@ -143,6 +143,9 @@ export class CamaraHttpClient {
     // The decision's own correlator, so operator logs and ours can be joined. The service only
     // accepts CAMARA-conformant ones; the check guards against a caller that skipped that.
     if (ctx.correlator && CORRELATOR_PATTERN.test(ctx.correlator)) headers['x-correlator'] = ctx.correlator;
+    // The operator's spans join the decision's trace, as children of the query's span.
+    if (ctx.traceparent !== undefined) headers.traceparent = ctx.traceparent;
+    if (ctx.tracestate) headers.tracestate = ctx.tracestate;
     return this.fetchFn(this.baseUrl + op.path, {
       method: 'POST',
       headers,
