@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'src/prisma/generated/', 'coverage/', 'prisma/**/prisma.config.ts', 'eslint.config.mjs'] },
+  { ignores: ['dist/', 'node_modules/', 'src/prisma/generated/', 'coverage/', 'reports/', '.stryker-tmp/', 'prisma/**/prisma.config.ts', 'eslint.config.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
