@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Span, SpanKind } from '@opentelemetry/api';
 import { Deadline, DeadlineExceededError, monotonicMs } from '../common/batching/write-attempt';
 import { InvalidArgumentError, NotFoundError, UnavailableError } from '../common/errors/domain.error';
 import { requestArrivedAt } from '../common/http/request-context';
@@ -15,6 +16,7 @@ import { inputProblemsMessage } from '../scoring/policy-inputs';
 import { SignalCollector, SignalProviders } from '../scoring/signal-collector';
 import { SIGNAL_PROVIDERS } from '../scoring/signal-providers.token';
 import { SignalGateway } from '../signals/signal-gateway';
+import { Tracing } from '../tracing/tracing';
 import { AttachedRows } from './attached-rows';
 import { DecisionAttachments } from './decision-attachments';
 import { DecisionRepository } from './decision.repository';
@@ -28,6 +30,17 @@ export type DecisionStore = (record: DecisionRecord, deadline: Deadline, attache
 
 /** A stalled database usually recovers within seconds (a lock released, a failover). */
 const RETRY_AFTER_S = 1;
+
+/** What a decision's span says of it: never the number, not even masked (docs/tracing.md). */
+function describeDecision(span: Span, record: DecisionRecord): void {
+  span.setAttributes({
+    'linetrust.decision.id': record.id,
+    'linetrust.decision.outcome': record.outcome,
+    'linetrust.decision.score': record.score,
+    'linetrust.policy.id': record.policyId,
+    'linetrust.policy.version': record.policyVersion,
+  });
+}
 
 @Injectable()
 export class DecisionService implements OnModuleDestroy {
@@ -43,6 +56,7 @@ export class DecisionService implements OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
     private readonly attachments: DecisionAttachments,
+    @Optional() private readonly tracing: Tracing = Tracing.off(),
   ) {}
 
   /**
@@ -59,7 +73,13 @@ export class DecisionService implements OnModuleDestroy {
   async decide(request: CreateDecisionDto, correlator: string, caller: Principal): Promise<DecisionView>;
   async decide(request: CreateDecisionDto, correlator: string, caller: Principal, store: DecisionStore): Promise<DecisionView | undefined>;
   async decide(request: CreateDecisionDto, correlator: string, caller: Principal, store?: DecisionStore): Promise<DecisionView | undefined> {
+    // A span per decision (docs/tracing.md), current while it runs: its signal queries are its children.
+    return this.tracing.span('decision', (span) => this.make(request, correlator, caller, span, store), { kind: SpanKind.SERVER, current: true });
+  }
+
+  private async make(request: CreateDecisionDto, correlator: string, caller: Principal, span: Span, store?: DecisionStore): Promise<DecisionView | undefined> {
     const started = performance.now();
+    span.setAttribute('linetrust.use_case', request.useCase);
     const entered = monotonicMs();
     const arrivedAt = Math.min(requestArrivedAt() ?? entered, entered);
     const budget = new Deadline(arrivedAt + this.config.DECISION_DEADLINE_MS + this.config.DECISION_WRITE_BUDGET_MS);
@@ -85,7 +105,7 @@ export class DecisionService implements OnModuleDestroy {
     const options = { executor: this.gateway, deadlineMs: signalsMs };
     const collector = new SignalCollector(this.providers, subject, now, options);
     const facts = { useCase: request.useCase, trustedSince: trustedSince ?? null, context: request.context ?? {} };
-    const { outcome, score, reasons } = await policy.evaluate(collector, facts).finally(() => collector.close());
+    const { outcome, score, reasons } = await this.tracing.step(span, 'policy.evaluate', () => policy.evaluate(collector, facts)).finally(() => collector.close());
     const record: DecisionRecord = {
       id: uuidv7(now.getTime()),
       createdAt: now,
@@ -106,7 +126,8 @@ export class DecisionService implements OnModuleDestroy {
     };
     // Its review case and webhook events are written with it, or not at all.
     const attached = this.attachments.for(record, policy);
-    if (!(await this.store(record, budget, store, attached))) return undefined;
+    if (span.isRecording()) describeDecision(span, record);
+    if (!(await this.tracing.step(span, 'decision.store', () => this.store(record, budget, store, attached)))) return undefined;
     this.metrics.decided(record.useCase, outcome, (performance.now() - started) / 1000);
     const candidate = this.policies.candidate(request.useCase);
     // A candidate that declares other inputs would have refused this context: not evaluated.

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoggerService } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { ApiKeyService } from '../../src/auth/api-key.service';
@@ -57,6 +58,8 @@ export interface TestAppOptions {
    */
   env?: Record<string, string>;
   logger?: LoggerService;
+  /** Receives the spans when the env turns tracing on (OTEL_TRACES_EXPORTER=otlp). */
+  spanExporter?: SpanExporter;
 }
 
 /** Boots the real application (same factory as main.ts) on a fresh database. */
@@ -74,7 +77,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   let openapi: OpenApiResponseValidator;
   const recorder = new ResponseRecorder();
   try {
-    app = await createApp({ env, ignoreEnvFile: true, clock, logger: options.logger ?? new CapturingLogger() });
+    app = await createApp({ env, ignoreEnvFile: true, clock, logger: options.logger ?? new CapturingLogger(), spanExporter: options.spanExporter });
     recorder.register(app.getHttpAdapter().getInstance());
     await app.getHttpAdapter().getInstance().ready();
     key = (await app.get(ApiKeyService).create({ label: 'test admin', scopes: ['admin'] })).key;
