@@ -1,12 +1,12 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { DecisionService } from '../src/decisions/decision.service';
 import { DecisionView } from '../src/decisions/decision.types';
 import { EXPLORER_CSP } from '../src/explorer/explorer.controller';
-import { browserRequired, findBrowser, missingBrowserMessage, REQUIRE_BROWSER_VARIABLE } from './support/browser';
+import { explorerBrowser, watch } from './support/explorer-browser';
 import { LINE, NOW, TEST_LINES } from './support/lines';
 import { starterRulesDir } from './support/starter-rules';
 import { startTestApp, TestApp } from './support/test-app';
@@ -16,35 +16,10 @@ declare const document: { querySelectorAll(selector: string): Iterable<{ getAttr
 declare const sessionStorage: Record<string, string> & { length: number };
 declare const localStorage: Record<string, string>;
 
-/**
- * A Chromium the machine has (LINETRUST_BROWSER, else chromium, chromium-browser, google-chrome or
- * google-chrome-stable on the PATH): a browser downloaded by a test tool cannot install offline.
- * Without one the browser tests are skipped, saying so, unless LINETRUST_REQUIRE_BROWSER=1 (CI).
- */
-const BROWSER = findBrowser();
-const MISSING_BROWSER = 'missing' in BROWSER ? missingBrowserMessage("The explorer's browser test (test/explorer.e2e-spec.ts)", BROWSER) : undefined;
-const SKIP_BROWSER = MISSING_BROWSER !== undefined && !browserRequired();
-// Said once per run, as fleet.e2e-spec does, so a skipped browser test is never mistaken for a passed one.
-if (SKIP_BROWSER) process.stderr.write(`\nSKIPPED: ${MISSING_BROWSER} (${REQUIRE_BROWSER_VARIABLE}=1 makes a missing browser fail the run instead.)\n\n`);
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const BROWSER = explorerBrowser('test/explorer.e2e-spec.ts');
+const SKIP_BROWSER = BROWSER.skip;
 /** Kept for review by people (test-output/ is git-ignored). */
 const SCREENSHOT = join(__dirname, '..', 'test-output', 'explorer.png');
-
-/** Console errors and warnings, script errors, failed requests and error responses of a page. */
-function watch(page: Page): { problems: string[]; urls: string[] } {
-  const problems: string[] = [];
-  const urls: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (failed) => problems.push(`request failed: ${failed.url()} ${failed.failure()?.errorText}`));
-  page.on('request', (sent) => urls.push(sent.url()));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
-  });
-  return { problems, urls };
-}
 
 /** The decision explorer in a real headless Chromium, on decisions the test makes through the API. */
 describe('decision explorer (browser e2e)', () => {
@@ -109,8 +84,7 @@ describe('decision explorer (browser e2e)', () => {
 
   (SKIP_BROWSER ? describe.skip : describe)(SKIP_BROWSER ? 'in Chromium: SKIPPED, no browser (see the warning above)' : 'in Chromium', () => {
     beforeAll(async () => {
-      if ('missing' in BROWSER) throw new Error(`${MISSING_BROWSER} (${REQUIRE_BROWSER_VARIABLE} is set: a missing browser fails the run.)`);
-      browser = await chromium.launch({ executablePath: BROWSER.path, args: CHROMIUM_ARGS });
+      browser = await BROWSER.launch();
       // Not UTC: the page shows local times and must turn the filter's local times into instants.
       context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'Europe/Madrid', locale: 'en-GB' });
       // Well under jest's 30 s, so a wait that fails says what it waited for.
@@ -128,7 +102,7 @@ describe('decision explorer (browser e2e)', () => {
       await waitForRows(page, [made.block.id, made.review.id, made.allow.id]);
       const blockRow = page.locator(`#decisions tbody tr[data-id="${made.block.id}"]`);
       // 11:59:59Z, a second before the clock's now, shown in Madrid's summer time.
-      expect(await blockRow.innerText()).toMatch(/^2026-06-15 13:59:59\s+account_recovery\s+BLOCK\s+\d+\s+\+34\*+005\s+NUMBER_RECYCLED/);
+      expect(await blockRow.innerText()).toMatch(/^2026-06-15 13:59:59\s+account_recovery\s+BLOCK\s+\d+\s+\+34\*+005\s+—\s+NUMBER_RECYCLED/);
 
       await blockRow.getByRole('button').click();
       await page.locator('#detail-title code', { hasText: made.block.id }).waitFor();

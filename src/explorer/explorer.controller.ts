@@ -13,11 +13,15 @@ const EXPLORER_DIR = join(PACKAGE_ROOT, 'src', 'explorer', 'static');
 /** The only files served: a fixed list, so no request path ever reaches the file system. */
 const FILES: Readonly<Record<string, string>> = {
   'index.html': 'text/html; charset=utf-8',
+  'api.js': 'text/javascript; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
+  'breakdown.js': 'text/javascript; charset=utf-8',
   'chart.js': 'text/javascript; charset=utf-8',
+  'csv.js': 'text/javascript; charset=utf-8',
   'detail.js': 'text/javascript; charset=utf-8',
   'dom.js': 'text/javascript; charset=utf-8',
   'policies.js': 'text/javascript; charset=utf-8',
+  'queue.js': 'text/javascript; charset=utf-8',
   'app.css': 'text/css; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };

@@ -1,49 +1,26 @@
 // The decision explorer: reads the JSON API with the key typed by the user. The key stays in
-// this tab's sessionStorage and travels in the Authorization header only, never in a URL.
+// this tab's sessionStorage and travels in the Authorization header only, never in a URL; a
+// searched phone number travels in a request body only, and is never stored by the page.
 
+import { ApiError, apiWith, explain, query } from './api.js';
+import { renderBreakdown } from './breakdown.js';
 import { renderChart } from './chart.js';
+import { download, exportCsv, exportName } from './csv.js';
 import { renderDetail } from './detail.js';
 import { badge, el, formatTime, zoneLabel } from './dom.js';
 import { renderPolicies } from './policies.js';
+import { loadQueue, renderCase } from './queue.js';
 
 const KEY_STORAGE = 'linetrust.explorer.key';
 const PAGE_SIZE = 25;
 const DAY_MS = 86_400_000;
 
 const $ = (id) => document.getElementById(id);
-const state = { key: null, cursor: null, selected: null, policies: [] };
+const state = { key: null, me: null, cursor: null, queueCursor: null, selected: null, openCase: null, policies: [] };
+const api = apiWith(() => state.key);
 
-class ApiError extends Error {
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-/** Calls the API as the connected key; a non-2xx answer throws its CAMARA error. */
-async function api(path, { method = 'GET', body } = {}) {
-  const headers = { accept: 'application/json', authorization: `Bearer ${state.key}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'omit' });
-  const text = await response.text();
-  let data;
-  try {
-    data = text ? JSON.parse(text) : undefined;
-  } catch {
-    data = undefined;
-  }
-  if (!response.ok) throw new ApiError(response.status, data?.code ?? 'ERROR', data?.message ?? `HTTP ${response.status}`);
-  return data;
-}
-
-/** What to tell the user about a failed call. */
-function explain(error) {
-  if (!(error instanceof ApiError)) return `The service could not be reached (${error.message}).`;
-  if (error.status === 401) return 'The API key was not accepted (401 UNAUTHENTICATED). Check it, or create one with: npm run keys -- create --label explorer --scopes decisions:read,policies:read';
-  if (error.status === 403) return `This API key may not do that (403 PERMISSION_DENIED): ${error.message}`;
-  return `${error.status} ${error.code}: ${error.message}`;
-}
+/** Whether the connected key has `scope` (admin has every scope). */
+const can = (scope) => Boolean(state.me && (state.me.scopes.includes('admin') || state.me.scopes.includes(scope)));
 
 function showStatus(message, kind = 'info') {
   const status = $('status');
@@ -60,26 +37,26 @@ function report(error, slot) {
   slot.replaceChildren(el('span', { class: 'error', role: 'alert' }, explain(error)));
 }
 
+/** The filter bar as the API's filters (the body of POST /v1/decisions/search). */
 function filters() {
   const instant = (id) => {
     const value = $(id).value;
     const time = value ? new Date(value) : undefined; // datetime-local: the browser's local time
     return time && !Number.isNaN(time.getTime()) ? time.toISOString() : undefined;
   };
+  const text = (id) => $(id).value.trim() || undefined;
   return {
     useCase: $('filter-use-case').value || undefined,
     outcome: $('filter-outcome').value || undefined,
+    phoneNumber: text('filter-phone')?.replace(/[\s().-]/g, ''),
+    subjectId: text('filter-subject'),
     from: instant('filter-from'),
     to: instant('filter-to'),
   };
 }
 
-function query(params) {
-  const q = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== null) q.set(name, String(value));
-  const text = q.toString();
-  return text ? `?${text}` : '';
-}
+/** What the decision context of the detail panel needs (label buttons, policy text). */
+const detailContext = () => ({ api, explain, canLabel: can('cases:write'), onLabelled: (id) => refreshAfterChange(() => openDecision(id)) });
 
 function decisionRow(decision) {
   const open = () => void openDecision(decision.id);
@@ -92,13 +69,13 @@ function decisionRow(decision) {
     el('td', {}, badge(decision.outcome)),
     el('td', { class: 'num' }, String(decision.score)),
     el('td', { class: 'number' }, decision.phoneNumber),
+    el('td', { class: 'label-cell' }, decision.label ? el('span', { class: `label label-${decision.label}` }, decision.label) : '—'),
     el('td', { class: 'reason', title: first?.message }, first ? el('code', {}, first.code) : '—'),
   );
 }
 
 async function loadDecisions(more = false) {
-  const f = filters();
-  const page = await api(`/v1/decisions${query({ ...f, limit: PAGE_SIZE, cursor: more ? state.cursor : undefined })}`);
+  const page = await api('/v1/decisions/search', { method: 'POST', body: { ...filters(), limit: PAGE_SIZE, cursor: more ? state.cursor : undefined } });
   const body = $('decisions').tBodies[0];
   if (!more) body.replaceChildren();
   body.append(...page.items.map(decisionRow));
@@ -107,34 +84,88 @@ async function loadDecisions(more = false) {
   $('list-note').textContent = body.rows.length === 0 ? 'No decision matches these filters.' : '';
 }
 
+/** Marks the open row in both tables (the decision's, and its case's when one is open). */
+function markSelected() {
+  const mark = (table, id) => {
+    for (const row of table.tBodies[0].rows) {
+      if (row.dataset.id === id) row.setAttribute('aria-current', 'true');
+      else row.removeAttribute('aria-current');
+    }
+  };
+  mark($('decisions'), state.selected);
+  mark($('queue'), state.openCase);
+}
+
+/** On a one-column layout the panel is below the lists: bring it into view. */
+function revealDetail() {
+  if (window.matchMedia('(max-width: 899px)').matches) $('detail').scrollIntoView({ block: 'start' });
+}
+
 async function openDecision(id) {
   state.selected = id;
-  for (const row of $('decisions').tBodies[0].rows) {
-    if (row.dataset.id === id) row.setAttribute('aria-current', 'true');
-    else row.removeAttribute('aria-current');
-  }
+  state.openCase = null;
+  markSelected();
   const detail = $('detail');
   try {
-    renderDetail(detail, await api(`/v1/decisions/${encodeURIComponent(id)}`), api, explain);
+    renderDetail(detail, await api(`/v1/decisions/${encodeURIComponent(id)}`), detailContext());
+    revealDetail();
   } catch (error) {
     detail.replaceChildren(el('h2', { id: 'detail-title' }, 'Decision'), el('p', {}));
     report(error, detail.lastChild);
   }
 }
 
-async function loadChart() {
+async function openCase(id, reveal = true) {
+  state.openCase = id;
+  state.selected = null;
+  markSelected();
+  const detail = $('detail');
+  try {
+    const found = await api(`/v1/cases/${encodeURIComponent(id)}`);
+    renderCase(detail, found, { ...detailContext(), me: state.me, can, caseChanged: (caseId) => refreshAfterChange(() => openCase(caseId, false)) });
+    if (reveal) revealDetail();
+  } catch (error) {
+    detail.replaceChildren(el('h2', { id: 'detail-title' }, 'Case'), el('p', {}));
+    report(error, detail.lastChild);
+  }
+}
+
+/** After a label or a case action: the detail, the queue and the list show the new state. */
+async function refreshAfterChange(reopen) {
+  await Promise.all([reopen(), loadCases().catch((error) => report(error, $('queue-note'))), loadDecisions().catch((error) => report(error, $('list-note')))]);
+  markSelected();
+}
+
+async function loadCases(more = false) {
+  if (!can('cases:read')) return;
+  const ctx = { api, me: state.me, openCase: (id) => openCase(id) };
+  const { nextCursor, rows } = await loadQueue($('queue'), $('queue-view').value, ctx, more ? state.queueCursor : undefined);
+  state.queueCursor = nextCursor;
+  $('queue-more').hidden = !nextCursor;
+  $('queue-note').textContent = rows === 0 ? 'No case in this view.' : '';
+  markSelected();
+}
+
+/** Hours for up to two days, days beyond: the API allows 200 buckets per request. */
+function chartRange() {
   const f = filters();
-  // Hours for up to two days, days beyond: the API allows 200 buckets per request.
   const end = f.to ? Date.parse(f.to) : Date.now();
   const start = f.from ? Date.parse(f.from) : end - DAY_MS;
-  const bucket = end - start > 2 * DAY_MS ? 'day' : 'hour';
-  renderChart($('chart'), await api(`/v1/decisions/stats${query({ useCase: f.useCase, from: f.from, to: f.to, bucket })}`));
+  return { useCase: f.useCase, from: f.from, to: f.to, bucket: end - start > 2 * DAY_MS ? 'day' : 'hour' };
+}
+
+async function loadCharts() {
+  const range = query(chartRange());
+  await Promise.all([
+    api(`/v1/decisions/stats${range}`).then((stats) => renderChart($('chart'), stats)),
+    api(`/v1/decisions/stats/breakdown${range}`).then((breakdown) => renderBreakdown($('scores'), $('rule-hits'), breakdown)),
+  ]);
 }
 
 function loadPolicies() {
   const f = filters();
   const visible = state.policies === null ? null : state.policies.filter((p) => !f.useCase || p.id === f.useCase);
-  renderPolicies($('policies'), visible, { api, explain, range: { from: f.from, to: f.to } });
+  renderPolicies($('policies'), visible, { api, explain, canBacktest: can('admin'), range: { from: f.from, to: f.to } });
 }
 
 async function refresh() {
@@ -143,17 +174,34 @@ async function refresh() {
     showStatus('"From" must be before "To".', 'error');
     return;
   }
-  showStatus('Connected.');
+  showStatus(`Connected as ${state.me.label} (${state.me.scopes.join(', ')}).`);
   await Promise.all([
     loadDecisions().catch((error) => report(error, $('list-note'))),
-    loadChart().catch((error) => report(error, $('chart'))),
+    loadCharts().catch((error) => report(error, $('chart'))),
+    loadCases().catch((error) => report(error, $('queue-note'))),
   ]);
   if (state.key) loadPolicies();
 }
 
+async function exportList() {
+  const button = $('export');
+  const note = $('export-note');
+  button.disabled = true;
+  try {
+    const { text, rows, truncated } = await exportCsv(api, filters(), (count) => (note.textContent = `Exporting… ${count} decisions`));
+    download(text, exportName());
+    note.textContent = truncated ? `Exported the newest ${rows} decisions (the most one export takes); narrow the filters for the rest.` : `Exported ${rows} decisions.`;
+  } catch (error) {
+    report(error, note);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function fillUseCases() {
   const select = $('filter-use-case');
-  select.replaceChildren(el('option', { value: '' }, 'All use cases'), ...(state.policies ?? []).map((p) => el('option', { value: p.id }, p.id)));
+  const ids = state.policies?.map((p) => p.id) ?? state.me.useCases ?? [];
+  select.replaceChildren(el('option', { value: '' }, 'All use cases'), ...ids.map((id) => el('option', { value: id }, id)));
 }
 
 async function connect(key) {
@@ -161,16 +209,18 @@ async function connect(key) {
   sessionStorage.setItem(KEY_STORAGE, key);
   showStatus('Connecting…');
   try {
-    state.policies = (await api('/v1/policies')).items;
+    state.me = await api('/v1/keys/me');
+    state.policies = can('policies:read') ? (await api('/v1/policies')).items : null;
   } catch (error) {
-    // A key without policies:read still reads decisions; any other failure stops here.
-    if (!(error instanceof ApiError && error.status === 403)) {
-      disconnect(explain(error));
-      return;
-    }
-    state.policies = null;
+    disconnect(explain(error));
+    return;
+  }
+  if (!can('decisions:read')) {
+    disconnect(`This API key lacks the scope decisions:read, which the explorer needs (it has ${state.me.scopes.join(', ')}).`);
+    return;
   }
   fillUseCases();
+  $('queue-panel').hidden = !can('cases:read');
   $('api-key').value = '';
   $('api-key').placeholder = 'connected: key kept in this tab only';
   $('forget-key').hidden = false;
@@ -179,12 +229,12 @@ async function connect(key) {
 }
 
 function disconnect(message) {
-  state.key = null;
-  state.selected = null;
+  Object.assign(state, { key: null, me: null, selected: null, openCase: null });
   sessionStorage.removeItem(KEY_STORAGE);
   $('main').hidden = true;
   $('forget-key').hidden = true;
   $('api-key').placeholder = 'lt_…';
+  $('filter-phone').value = '';
   showStatus(message || 'Key forgotten. Enter an API key to continue.', message ? 'error' : 'info');
 }
 
@@ -201,9 +251,17 @@ function start() {
     event.preventDefault();
     void refresh();
   });
+  $('clear-search').addEventListener('click', () => {
+    $('filter-phone').value = '';
+    $('filter-subject').value = '';
+    void refresh();
+  });
   for (const id of ['filter-use-case', 'filter-outcome']) $(id).addEventListener('change', () => void refresh());
   $('refresh').addEventListener('click', () => void refresh());
   $('more').addEventListener('click', () => void loadDecisions(true).catch((error) => report(error, $('list-note'))));
+  $('export').addEventListener('click', () => void exportList());
+  $('queue-view').addEventListener('change', () => void loadCases().catch((error) => report(error, $('queue-note'))));
+  $('queue-more').addEventListener('click', () => void loadCases(true).catch((error) => report(error, $('queue-note'))));
   const saved = sessionStorage.getItem(KEY_STORAGE);
   if (saved) void connect(saved);
 }

@@ -1,7 +1,7 @@
 // One decision's full explanation: what was decided, the rules that fired, every signal query
 // with its parameters and answer, and the policy version (its exact text on demand).
 
-import { badge, compact, el, formatTime, table } from './dom.js';
+import { badge, breakable, compact, el, formatTime, table } from './dom.js';
 
 function fact(term, ...value) {
   return [el('dt', {}, term), el('dd', {}, ...value)];
@@ -42,38 +42,75 @@ function policyText(decision, api, explain) {
   return { button, text };
 }
 
-/** Replaces `container` with the explanation of `decision` (GET /v1/decisions/{id}). */
-export function renderDetail(container, decision, api, explain) {
-  const policy = policyText(decision, api, explain);
+/** The label a decision carries, and, for a key that may label (cases:write), buttons to set it. */
+function labelFact(decision, ctx) {
+  const shown = decision.label
+    ? [el('span', { class: `label label-${decision.label}`, 'data-label': decision.label }, decision.label), el('span', { class: 'hint' }, ` since ${formatTime(decision.labeledAt)}`)]
+    : [el('span', { class: 'hint', 'data-label': '' }, 'not labelled')];
+  if (!ctx.canLabel) return fact('Label', ...shown);
+  const status = el('span', { class: 'label-status', role: 'status' });
+  const buttons = ['fraud', 'legitimate'].map((label) => {
+    const button = el('button', { type: 'button', class: 'small', 'aria-pressed': String(decision.label === label) }, `Label ${label}`);
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        await ctx.api(`/v1/decisions/${encodeURIComponent(decision.id)}/feedback`, { method: 'POST', body: { label } });
+        await ctx.onLabelled(decision.id);
+      } catch (error) {
+        status.replaceChildren(el('span', { class: 'error', role: 'alert' }, ctx.explain(error)));
+        button.disabled = false;
+      }
+    });
+    return button;
+  });
+  return fact('Label', ...shown, ' ', el('span', { class: 'actions' }, buttons), status);
+}
+
+/**
+ * The explanation of `decision` (GET /v1/decisions/{id}) as nodes, its title at heading
+ * `level` (2 on its own, 3 inside a case). `ctx`: { api, explain, canLabel, onLabelled(id) }.
+ */
+export function decisionNodes(decision, ctx, level = 2) {
+  const policy = policyText(decision, ctx.api, ctx.explain);
+  const sub = `h${level + 1}`;
   const reasons = decision.reasons.length
-    ? table(
-        'Rules that fired, in the order the policy applied them',
-        ['Rule', 'Code', 'Action', 'Message'],
-        decision.reasons.map((r) => [el('code', {}, r.rule), el('code', {}, r.code), badge(r.action), r.message]),
-        'grid-table reasons',
+    ? el(
+        'div',
+        { class: 'scroll-x' },
+        table(
+          'Rules that fired, in the order the policy applied them',
+          ['Rule', 'Code', 'Action', 'Message'],
+          decision.reasons.map((r) => [breakable(r.rule), breakable(r.code), badge(r.action), r.message]),
+          'grid-table reasons',
+        ),
       )
     : el('p', { class: 'note' }, 'No rule fired: the policy answered its default outcome.');
   const signals = decision.signals.length
-    ? table(
-        'Signal queries made for this decision',
-        ['Signal', 'Query', 'Status', 'Answer', 'Cached / attempts'],
-        decision.signals.map((s) => [
-          el('code', {}, s.signal),
-          compact(s.query),
-          signalStatus(s.status),
-          s.answer !== undefined ? compact(s.answer) : (s.reason ?? ''),
-          callsCell(s),
-        ]),
-        'grid-table signals',
+    ? el(
+        'div',
+        { class: 'scroll-x' },
+        table(
+          'Signal queries made for this decision',
+          ['Signal', 'Query', 'Status', 'Answer', 'Cached / attempts'],
+          decision.signals.map((s) => [
+            el('code', {}, s.signal),
+            compact(s.query),
+            signalStatus(s.status),
+            s.answer !== undefined ? compact(s.answer) : (s.reason ?? ''),
+            callsCell(s),
+          ]),
+          'grid-table signals',
+        ),
       )
     : el('p', { class: 'note' }, 'No signal was queried: request facts alone decided.');
 
-  container.replaceChildren(
-    el('h2', { id: 'detail-title' }, 'Decision ', el('code', { class: 'id' }, decision.id)),
+  return [
+    el(`h${level}`, level === 2 ? { id: 'detail-title' } : { class: 'decision-title' }, 'Decision ', el('code', { class: 'id' }, decision.id)),
     el(
       'dl',
-      { class: 'facts' },
+      { class: 'facts decision-facts' },
       fact('Outcome', badge(decision.outcome), ` score ${decision.score}`),
+      labelFact(decision, ctx),
       fact('Use case', decision.useCase),
       fact('Time', formatTime(decision.createdAt), el('span', { class: 'hint' }, ` (${decision.createdAt})`)),
       fact('Number', decision.phoneNumber),
@@ -84,9 +121,14 @@ export function renderDetail(container, decision, api, explain) {
       fact('Policy', el('code', {}, decision.policy.id), ' version ', el('code', {}, decision.policy.version), ' ', policy.button),
     ),
     policy.text,
-    el('h3', {}, 'Reasons'),
+    el(sub, {}, 'Reasons'),
     reasons,
-    el('h3', {}, 'Signals'),
+    el(sub, {}, 'Signals'),
     signals,
-  );
+  ];
+}
+
+/** Replaces `container` with the explanation of `decision`. */
+export function renderDetail(container, decision, ctx) {
+  container.replaceChildren(...decisionNodes(decision, ctx, 2));
 }

@@ -28,6 +28,14 @@ export function svg(tag, attributes = {}, ...children) {
   return build(document.createElementNS(SVG_NS, tag), attributes, children);
 }
 
+/**
+ * A rule name or reason code (`RECIPIENT_SIM_SWAPPED_LAST_72H`) that may wrap after its - and _
+ * only (a <wbr>, not a character: a copied code stays the code), never inside a word.
+ */
+export function breakable(text) {
+  return el('code', {}, String(text).split(/(?<=[-_])/).flatMap((part, index) => (index === 0 ? [part] : [el('wbr'), part])));
+}
+
 /** An outcome as a coloured badge (the colour is a class; the word is always shown). */
 export function badge(outcome) {
   const known = OUTCOMES.includes(outcome) ? outcome : 'UNKNOWN';

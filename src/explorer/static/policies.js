@@ -1,10 +1,13 @@
 // Per policy: the request inputs it declares (GET /v1/policies/{id}), its shadow candidates' agreement with it (GET /v1/policies/{id}/shadow) and, for
-// admin keys, a backtest of its candidate file on the stored decisions (POST .../backtest).
+// admin keys and a policy with a registered candidate, a backtest of it on the stored decisions (POST .../backtest).
 
 import { el, matrixTable, table } from './dom.js';
 
 const plural = (count, noun) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 const percent = (value) => (value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)}%`);
+
+/** A table that scrolls sideways inside its card on a narrow screen, rather than widening the page. */
+const scrolling = (node) => el('div', { class: 'scroll-x' }, node);
 
 function query(range) {
   const q = new URLSearchParams();
@@ -56,10 +59,12 @@ function renderInputs(slot, detail) {
     return;
   }
   slot.replaceChildren(
-    table(
-      `Context fields a request must send for ${detail.id}`,
-      ['Field', 'Type', 'Required', 'Accepts', 'Description'],
-      fields.map(([name, field]) => [el('code', {}, `context.${name}`), field.type, required.has(name) ? 'required' : 'optional (absent is null)', allowed(field), field.description ?? '']),
+    scrolling(
+      table(
+        `Context fields a request must send for ${detail.id}`,
+        ['Field', 'Type', 'Required', 'Accepts', 'Description'],
+        fields.map(([name, field]) => [el('code', {}, `context.${name}`), field.type, required.has(name) ? 'required' : 'optional (absent is null)', allowed(field), field.description ?? '']),
+      ),
     ),
     el('p', { class: 'note' }, extra.trim()),
   );
@@ -94,14 +99,19 @@ function renderBacktest(slot, report) {
       ? [el('p', { class: 'note' }, `${plural(report.inputsRefused.count, 'decision')} not replayed: the candidate's declared inputs refuse their context (${[...new Set(report.inputsRefused.examples.flatMap((e) => e.fields))].join(', ')}).`)]
       : []),
     matrixTable('Backtest: stored outcome against candidate outcome', report.matrix),
-    rules,
-    ...(labels ? [labels] : []),
+    scrolling(rules),
+    ...(labels ? [scrolling(labels)] : []),
   );
 }
 
-function policyCard(policy, { api, explain, range }) {
-  const titleId = `policy-${policy.id}`;
-  const shadow = el('div', { class: 'shadow' }, el('p', { class: 'note' }, 'Loading the shadow report…'));
+/**
+ * The backtest button, once the shadow report says whether a candidate is registered: the
+ * endpoint replays the running candidate only (404 otherwise), and needs an admin key.
+ */
+function backtestSlot(policy, report, { api, explain, canBacktest, range }) {
+  const running = report.candidates.find((c) => c.running);
+  if (!running) return [el('p', { class: 'note' }, `No candidate to backtest: add rules/${policy.id}.candidate.json.`)];
+  if (!canBacktest) return [el('p', { class: 'note' }, `Candidate ${running.version} can be backtested with an admin key.`)];
   const result = el('div', { class: 'backtest', 'aria-live': 'polite' });
   const button = el('button', { type: 'button', class: 'small' }, 'Run backtest');
   button.addEventListener('click', async () => {
@@ -115,13 +125,24 @@ function policyCard(policy, { api, explain, range }) {
       button.disabled = false;
     }
   });
+  return [el('p', { class: 'note' }, `Replays the stored decisions of the chosen time range against candidate ${running.version}; labelled decisions give precision and recall.`), button, result];
+}
+
+function policyCard(policy, context) {
+  const { api, explain, range } = context;
+  const titleId = `policy-${policy.id}`;
+  const shadow = el('div', { class: 'shadow' }, el('p', { class: 'note' }, 'Loading the shadow report…'));
+  const backtest = el('div', { class: 'backtest-slot' });
   const inputs = el('div', { class: 'inputs' }, el('p', { class: 'note' }, 'Loading the declared inputs…'));
   api(`/v1/policies/${encodeURIComponent(policy.id)}`).then(
     (detail) => renderInputs(inputs, detail),
     (error) => inputs.replaceChildren(el('p', { class: 'error', role: 'alert' }, explain(error))),
   );
   api(`/v1/policies/${encodeURIComponent(policy.id)}/shadow${query(range)}`).then(
-    (report) => renderShadow(shadow, report),
+    (report) => {
+      renderShadow(shadow, report);
+      backtest.replaceChildren(...backtestSlot(policy, report, context));
+    },
     (error) => shadow.replaceChildren(el('p', { class: 'error', role: 'alert' }, explain(error))),
   );
   return el(
@@ -135,9 +156,7 @@ function policyCard(policy, { api, explain, range }) {
     el('h4', {}, 'Shadow candidates'),
     shadow,
     el('h4', {}, 'Backtest'),
-    el('p', { class: 'note' }, 'Replays the stored decisions of the chosen time range against the candidate (admin key).'),
-    button,
-    result,
+    backtest,
   );
 }
 
