@@ -62,9 +62,14 @@ export class Tracing implements OnApplicationShutdown {
    * Runs `work` in a new span: a child of the current span, else of the caller's span (its
    * traceparent), else the root of the request's trace. Its status says whether `work` threw.
    */
-  async span<T>(name: string, work: (span: Span) => Promise<T>, options: SpanOptions = {}): Promise<T> {
+  span<T>(name: string, work: (span: Span) => Promise<T>, options: SpanOptions = {}): Promise<T> {
+    // Not an async function: off, the work's own promise is answered, with no extra layer.
     if (this.tracer === undefined) return work(passOn());
-    const span = this.start(this.tracer, name, options.kind ?? SpanKind.INTERNAL);
+    return this.recorded(this.tracer, name, work, options);
+  }
+
+  private async recorded<T>(tracer: Tracer, name: string, work: (span: Span) => Promise<T>, options: SpanOptions): Promise<T> {
+    const span = this.start(tracer, name, options.kind ?? SpanKind.INTERNAL);
     const store = requestContext.getStore();
     try {
       if (options.current && store && span.isRecording()) return await requestContext.run({ ...store, span }, () => work(span));
@@ -78,9 +83,13 @@ export class Tracing implements OnApplicationShutdown {
   }
 
   /** Runs `work` in a child span of `parent` that is not current: a step whose work starts no spans of its own. */
-  async step<T>(parent: Span, name: string, work: () => Promise<T>): Promise<T> {
+  step<T>(parent: Span, name: string, work: () => Promise<T>): Promise<T> {
     if (this.tracer === undefined || !parent.isRecording()) return work();
-    const span = this.tracer.startSpan(name, { kind: SpanKind.INTERNAL }, trace.setSpan(ROOT_CONTEXT, parent));
+    return this.recordedStep(this.tracer, parent, name, work);
+  }
+
+  private async recordedStep<T>(tracer: Tracer, parent: Span, name: string, work: () => Promise<T>): Promise<T> {
+    const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL }, trace.setSpan(ROOT_CONTEXT, parent));
     try {
       return await work();
     } catch (error) {
