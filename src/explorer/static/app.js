@@ -74,8 +74,20 @@ function decisionRow(decision) {
   );
 }
 
+/**
+ * Answers a function that says whether a load begun now is still the newest of its kind: filters
+ * change faster than the API answers, and an older answer must not replace a newer one.
+ */
+const generations = {};
+function begin(kind) {
+  const generation = (generations[kind] = (generations[kind] ?? 0) + 1);
+  return () => generations[kind] === generation;
+}
+
 async function loadDecisions(more = false) {
+  const current = begin('decisions');
   const page = await api('/v1/decisions/search', { method: 'POST', body: { ...filters(), limit: PAGE_SIZE, cursor: more ? state.cursor : undefined } });
+  if (!current()) return;
   const body = $('decisions').tBodies[0];
   if (!more) body.replaceChildren();
   body.append(...page.items.map(decisionRow));
@@ -138,8 +150,10 @@ async function refreshAfterChange(reopen) {
 
 async function loadCases(more = false) {
   if (!can('cases:read')) return;
-  const ctx = { api, me: state.me, openCase: (id) => openCase(id) };
-  const { nextCursor, rows } = await loadQueue($('queue'), $('queue-view').value, ctx, more ? state.queueCursor : undefined);
+  const ctx = { api, me: state.me, openCase: (id) => openCase(id), current: begin('cases') };
+  const loaded = await loadQueue($('queue'), $('queue-view').value, ctx, more ? state.queueCursor : undefined);
+  if (!loaded) return;
+  const { nextCursor, rows } = loaded;
   state.queueCursor = nextCursor;
   $('queue-more').hidden = !nextCursor;
   $('queue-note').textContent = rows === 0 ? 'No case in this view.' : '';
@@ -154,11 +168,19 @@ function chartRange() {
   return { useCase: f.useCase, from: f.from, to: f.to, bucket: end - start > 2 * DAY_MS ? 'day' : 'hour' };
 }
 
-async function loadCharts() {
+/** The three charts; each says in place when its data could not be read. */
+function loadCharts() {
   const range = query(chartRange());
-  await Promise.all([
-    api(`/v1/decisions/stats${range}`).then((stats) => renderChart($('chart'), stats)),
-    api(`/v1/decisions/stats/breakdown${range}`).then((breakdown) => renderBreakdown($('scores'), $('rule-hits'), breakdown)),
+  const current = begin('charts');
+  return Promise.all([
+    api(`/v1/decisions/stats${range}`).then(
+      (stats) => current() && renderChart($('chart'), stats),
+      (error) => current() && report(error, $('chart')),
+    ),
+    api(`/v1/decisions/stats/breakdown${range}`).then(
+      (breakdown) => current() && renderBreakdown($('scores'), $('rule-hits'), breakdown),
+      (error) => current() && report(error, $('scores')),
+    ),
   ]);
 }
 
@@ -177,7 +199,7 @@ async function refresh() {
   showStatus(`Connected as ${state.me.label} (${state.me.scopes.join(', ')}).`);
   await Promise.all([
     loadDecisions().catch((error) => report(error, $('list-note'))),
-    loadCharts().catch((error) => report(error, $('chart'))),
+    loadCharts(),
     loadCases().catch((error) => report(error, $('queue-note'))),
   ]);
   if (state.key) loadPolicies();

@@ -42,9 +42,10 @@ function caseRow(item, ctx) {
   );
 }
 
-/** Loads a page of the queue's current view into `table`; answers the next cursor. */
+/** Loads a page of the queue's current view into `table`; answers the next cursor, or nothing when a newer load began meanwhile. */
 export async function loadQueue(table, view, ctx, cursor) {
   const page = await ctx.api(`/v1/cases${query({ ...QUEUE_VIEWS[view], limit: PAGE_SIZE, cursor })}`);
+  if (!ctx.current()) return undefined;
   const body = table.tBodies[0];
   if (!cursor) body.replaceChildren();
   body.append(...page.items.map((item) => caseRow(item, ctx)));
