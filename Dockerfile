@@ -11,6 +11,10 @@ FROM ${NODE_IMAGE} AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
+# node-gyp takes the headers of the image's Node.js (/usr/local/include/node) instead of
+# downloading them from nodejs.org, which a build machine that reaches only the npm registry and
+# Debian cannot.
+ENV npm_config_nodedir=/usr/local
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
