@@ -41,6 +41,7 @@ const TAGS: [string, string][] = [
   ['decisions', 'Decide on a phone number, read decisions back, label them for backtests.'],
   ['policies', 'The loaded policies, every version ever loaded, shadow candidates and backtests.'],
   ['signals', 'Operator signal usage: calls, cache hits, circuit breakers.'],
+  ['cases', 'The review queue: cases opened by decisions sent to review, claimed, noted and resolved by analysts.'],
   ['keys', 'API keys and their scopes.'],
   ['privacy', 'Erasure of the decisions about a person.'],
   ['webhooks', 'Signed webhooks: subscriptions, their delivery log, replays.'],
