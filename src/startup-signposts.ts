@@ -3,7 +3,7 @@ import { ApiKeyService } from './auth/api-key.service';
 import { DOCS_PATH, DOCUMENT_PATH } from './docs/openapi';
 
 /** The command that makes the first key of a fresh install (README, "Try it"). */
-export const FIRST_KEY_COMMAND = 'npm run keys -- create --label admin --scopes admin';
+export const FIRST_KEY_COMMAND = 'npx linetrust keys create --label admin --scopes admin';
 
 /**
  * What the person who just started the service needs next, for the start-up log: where the

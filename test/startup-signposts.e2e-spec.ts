@@ -73,8 +73,8 @@ describe('start-up signposts (e2e)', () => {
 
     // The command it names is the README's, and it works.
     expect(readFileSync(join(__dirname, '..', 'README.md'), 'utf8')).toContain(`\n${FIRST_KEY_COMMAND}\n`);
-    const [npm, run, script, dashes, ...argv] = FIRST_KEY_COMMAND.split(' ');
-    expect([npm, run, script, dashes]).toEqual(['npm', 'run', 'keys', '--']);
+    const [npx, bin, group, ...argv] = FIRST_KEY_COMMAND.split(' ');
+    expect([npx, bin, group]).toEqual(['npx', 'linetrust', 'keys']);
     const out: string[] = [];
     // Quiet: the command logs through Nest's default logger.
     const quiet = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
