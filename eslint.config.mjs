@@ -33,7 +33,7 @@ export default tseslint.config(
     files: ['src/explorer/static/**/*.js'],
     languageOptions: {
       sourceType: 'module',
-      globals: Object.fromEntries(['document', 'fetch', 'Intl', 'Node', 'sessionStorage', 'URLSearchParams'].map((name) => [name, 'readonly'])),
+      globals: Object.fromEntries(['Blob', 'document', 'fetch', 'Intl', 'Node', 'sessionStorage', 'setTimeout', 'URL', 'URLSearchParams', 'window'].map((name) => [name, 'readonly'])),
     },
     rules: { eqeqeq: ['error', 'always'], 'no-console': 'error' },
   },
