@@ -37,6 +37,8 @@ function fakeDatabase(decisionIds: string[], idempotencyRecordsPerDecision = 1) 
     idempotencyRecord: {
       deleteMany: ({ where }: { where: { decisionId: { in: string[] } } }): Op => ({ table: 'idempotency', ids: where.decisionId.in }),
     },
+    // No decision here went to review: the erasure of cases runs on real stores in test/privacy.e2e-spec.ts.
+    case: { findMany: async () => [] },
     $transaction: async (ops: Op[]) => {
       statements.push(...ops);
       events.push(`batch of ${ops.filter((op) => op.table === 'decision').reduce((n, op) => n + op.ids.length, 0)}`);
