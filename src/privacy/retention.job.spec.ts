@@ -15,11 +15,12 @@ function setUp(intervalMinutes: number, purge: jest.Mock) {
 
 /** Fake timers: the schedule is checked by moving time, never by waiting for it. */
 describe('RetentionJob', () => {
-  let logs: { log: jest.SpyInstance; error: jest.SpyInstance; warn: jest.SpyInstance };
+  let logs: { log: jest.SpyInstance; debug: jest.SpyInstance; error: jest.SpyInstance; warn: jest.SpyInstance };
   beforeEach(() => {
     jest.useFakeTimers();
     logs = {
       log: jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined),
+      debug: jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined),
       error: jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined),
       warn: jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined),
     };
@@ -39,6 +40,24 @@ describe('RetentionJob', () => {
     await jest.advanceTimersByTimeAsync(60 * MINUTE);
     expect(purge).toHaveBeenCalledTimes(2);
     expect(logs.log).toHaveBeenCalledWith('retention purge: removed 3 decisions and 1 idempotency key (decisions made before 2025-06-15T12:00:00.000Z)');
+    await job.onModuleDestroy();
+  });
+
+  // An operator reads the log for purges that removed something; an empty purge every interval
+  // would only be noise there, so it goes to debug.
+  it.each<[string, PurgeReport, 'log' | 'debug', string]>([
+    ['only idempotency keys', { decisions: 0, idempotencyKeys: 2, cutoff: REPORT.cutoff }, 'log', 'removed 0 decisions and 2 idempotency keys (decisions made before 2025-06-15T12:00:00.000Z)'],
+    ['only decisions', { decisions: 1, idempotencyKeys: 0, cutoff: REPORT.cutoff }, 'log', 'removed 1 decision and 0 idempotency keys (decisions made before 2025-06-15T12:00:00.000Z)'],
+    ['nothing', { decisions: 0, idempotencyKeys: 0, cutoff: REPORT.cutoff }, 'debug', 'removed 0 decisions and 0 idempotency keys (decisions made before 2025-06-15T12:00:00.000Z)'],
+    ['nothing, decisions kept forever', { decisions: 0, idempotencyKeys: 0, cutoff: null }, 'debug', 'removed 0 decisions and 0 idempotency keys (decisions none: RETENTION_DAYS=0 keeps them)'],
+    ['keys, decisions kept forever', { decisions: 0, idempotencyKeys: 1, cutoff: null }, 'log', 'removed 0 decisions and 1 idempotency key (decisions none: RETENTION_DAYS=0 keeps them)'],
+  ])('reports a purge that removed %s at %s level', async (_what, report, level, text) => {
+    const purge = jest.fn().mockResolvedValue(report);
+    const job = setUp(5, purge);
+    await jest.advanceTimersByTimeAsync(5 * MINUTE);
+    const other = level === 'log' ? 'debug' : 'log';
+    expect(logs[level]).toHaveBeenCalledWith(`retention purge: ${text}`);
+    expect(logs[other]).not.toHaveBeenCalled();
     await job.onModuleDestroy();
   });
 
