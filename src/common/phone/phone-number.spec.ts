@@ -35,6 +35,10 @@ describe('maskPhoneNumber', () => {
     ['+123456789', '+1******89'], // 9 digits: one and two kept
     ['+123456', '+1***56'], // 6 digits: half hidden
     ['+12345', '+***45'], // 5 digits: the E.164 minimum here, three hidden
+    // Shorter than E.164 allows (a malformed entry in a log or a dataset): nothing kept.
+    ['+12', '+**'],
+    ['+1', '+*'],
+    ['+', '+'],
   ])('%s -> %s', (phone, masked) => {
     expect(maskPhoneNumber(phone)).toBe(masked);
   });
@@ -49,6 +53,11 @@ describe('maskPhoneNumber', () => {
       expect(PHONE_NUMBER_PATTERN.test(masked)).toBe(false);
     },
   );
+
+  it('masks a malformed number character for character, a misplaced + included', () => {
+    // A sandbox dataset entry is masked in its error message before it is validated.
+    expect(maskPhoneNumber('3460000+0001')).toBe('+34*******001');
+  });
 
   it('does not reveal the distinguishing middle digits of numbers that share head and tail', () => {
     expect(maskPhoneNumber('+34611111001')).toBe(maskPhoneNumber('+34699999001'));
@@ -87,6 +96,47 @@ describe('hashPhoneNumber', () => {
         expect(hashPhoneNumber(`+3460000000${round}`, key)).toBe(expected);
       }
     }
+  });
+});
+
+describe('keyedHash key import', () => {
+  // The real module object, not an import's copy of it, so that a spy sees phone-number's calls.
+  const crypto: typeof import('node:crypto') = require('node:crypto');
+  let imports: jest.SpyInstance;
+  let keyedHash: (text: string, key: string) => string;
+
+  beforeEach(() => {
+    imports = jest.spyOn(crypto, 'createSecretKey');
+    // A fresh module: no key imported yet.
+    jest.isolateModules(() => {
+      ({ keyedHash } = require('./phone-number'));
+    });
+  });
+  afterEach(() => imports.mockRestore());
+
+  const useInTurn = (keys: string[], rounds: number) => {
+    for (let round = 0; round < rounds; round++) {
+      for (const key of keys) expect(keyedHash('+34600000001', key)).toBe(createHmac('sha256', key).update('+34600000001').digest('hex'));
+    }
+  };
+
+  it('imports a key once, however many hashes use it (importing costs as much as hashing)', () => {
+    useInTurn(['key-1'], 3);
+    expect(imports).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps 16 keys imported while they are used in turn', () => {
+    useInTurn(Array.from({ length: 16 }, (_, i) => `key-${i}`), 3);
+    expect(imports).toHaveBeenCalledTimes(16);
+  });
+
+  it('holds no more than 16 imported keys, however many keys are used', () => {
+    const keys = Array.from({ length: 17 }, (_, i) => `key-${i}`);
+    useInTurn(keys, 1);
+    expect(imports).toHaveBeenCalledTimes(17);
+    // The 17th key did not join the first 16: one of them had to go.
+    useInTurn(keys.slice(0, 1), 1);
+    expect(imports).toHaveBeenCalledTimes(18);
   });
 });
 
