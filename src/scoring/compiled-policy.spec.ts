@@ -165,6 +165,17 @@ describe('CompiledPolicy', () => {
     numbers.forEach((i, k) => expect({ number: i, ...together[k] }).toEqual({ number: i, ...alone[k] }));
   });
 
+  it.each<[string, Json, string[], number]>([
+    ['a policy without review settings opens cases on REVIEW, due in 24 hours', {}, ['REVIEW'], 24 * 3_600_000],
+    ['review outcomes and SLA as the policy sets them', { review: { outcomes: ['REVIEW', 'BLOCK'], slaHours: 2 } }, ['REVIEW', 'BLOCK'], 2 * 3_600_000],
+    ['review outcomes set, SLA by default', { review: { outcomes: ['CHALLENGE'] } }, ['CHALLENGE'], 24 * 3_600_000],
+    ['SLA set, outcomes by default', { review: { slaHours: 48 } }, ['REVIEW'], 48 * 3_600_000],
+  ])('review queue: %s', (_title, extra, outcomes, slaMs) => {
+    const policy = compile(LAYERED_RULES, { ...LAYERED, ...extra });
+    expect([...policy.reviewOutcomes]).toEqual(outcomes);
+    expect(policy.reviewSlaMs).toBe(slaMs);
+  });
+
   it('versions the policy by a hash of its file content', () => {
     const doc = { id: 'demo', inputs: AMOUNT_INPUT, rules: LAYERED_RULES };
     const build = (text: string) => new CompiledPolicy(validatePolicyText(text, '/p/demo.json'), '/p/demo.json', text);

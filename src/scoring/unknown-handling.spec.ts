@@ -87,6 +87,12 @@ describe('handlesUnknown', () => {
     ['not any (status OK, swapped false)', rule({ not: { any: [status('equal', 'OK'), swapped('equal', false)] } }), true],
     ['not any (status OK, swapped not true)', rule({ not: { any: [status('equal', 'OK'), swapped('notEqual', true)] } }), false],
     ['not any (status not OK, another fact)', rule({ not: { any: [status('notEqual', 'OK'), { fact: 'context', path: '$.x', operator: 'equal', value: 1 }] } }), false],
+    // Other facts can be anything while this one is unknown: they never stop the rule firing.
+    ['status not OK and a request fact', rule({ all: [status('notEqual', 'OK'), { fact: 'context', path: '$.amount', operator: 'greaterThan', value: 1000 }] }), true],
+    ["status not OK and another signal's status OK", rule({ all: [status('notEqual', 'OK'), status('equal', 'OK', 'tenure')] }), true],
+    // An unknown answer has no fields: a field equal to a status name is still absent.
+    ['status not OK and an answer field equal to a status name', rule({ all: [status('notEqual', 'OK'), swapped('equal', 'UNAVAILABLE')] }), false],
+    ['status not OK and an answer field in a list of status names', rule({ all: [status('notEqual', 'OK'), swapped('in', ['UNAVAILABLE', 'NOT_SUBSCRIBER'])] }), false],
     ['only an answer field, no status test', rule({ all: [swapped('notEqual', true)] }), false],
     ["another fact's status", rule({ all: [status('notEqual', 'OK', 'tenure')] }), false],
     ['an ALLOW rule worth no points', rule({ all: [status('notEqual', 'OK')] }, 'ALLOW'), false],
