@@ -22,10 +22,11 @@ export interface Outcome {
 /** The action a score reaches under the policy's thresholds (ALLOW when it reaches none). */
 export function thresholdAction(score: number, thresholds: ScoreThresholds = {}): Action {
   let reached: Action = 'ALLOW';
+  // ACTIONS runs from the least to the most severe: the last threshold reached is the most severe.
   for (const action of ACTIONS) {
     if (action === 'ALLOW') continue;
     const threshold = thresholds[action];
-    if (threshold !== undefined && score >= threshold && severity(action) > severity(reached)) reached = action;
+    if (threshold !== undefined && score >= threshold) reached = action;
   }
   return reached;
 }
@@ -38,10 +39,10 @@ export function thresholdAction(score: number, thresholds: ScoreThresholds = {})
 export function decideOutcome(fired: readonly PolicyRule[], thresholds?: ScoreThresholds): Outcome {
   const score = Math.min(100, fired.reduce((sum, rule) => sum + (rule.event.params.score ?? 0), 0));
   const outcome = mostSevere([...fired.map((rule) => rule.event.type), thresholdAction(score, thresholds)]);
-  const reasons = fired
-    .map((rule, order) => ({ rule, order }))
-    .sort((a, b) => severity(b.rule.event.type) - severity(a.rule.event.type) || a.order - b.order)
-    .map(({ rule }) => ({
+  // Array.prototype.sort is stable (ES2019): reasons of one action keep their file order.
+  const reasons = [...fired]
+    .sort((a, b) => severity(b.event.type) - severity(a.event.type))
+    .map((rule) => ({
       rule: rule.name,
       code: rule.event.params.code,
       action: rule.event.type,
