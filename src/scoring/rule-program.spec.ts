@@ -4,7 +4,7 @@ import { ACTIONS } from './actions';
 import { SignalFactName } from './facts';
 import { decideOutcome } from './outcome';
 import { Condition, LeafCondition, PolicyRule } from './policy.types';
-import { RequestFactValues, RuleProgram, SignalSource } from './rule-program';
+import { RequestFactValues, resolvePath, RuleProgram, SignalSource } from './rule-program';
 import type { SignalFactValue } from './signal-collector';
 
 // Differential test: the compiled RuleProgram against json-rules-engine, the policy language's
@@ -167,5 +167,112 @@ describe('RuleProgram operators', () => {
     const actual = await new RuleProgram(policyRules).run(source, request);
     expect(actual.fired).toEqual(expected.fired);
     expect(expected.fired.length).toBeGreaterThan(0);
+  });
+});
+
+describe('resolvePath', () => {
+  it.each<[string, unknown, string, unknown]>([
+    ['a nested field', { a: { b: 2 } }, '$.a.b', 2],
+    ['a field holding null', { a: null }, '$.a', null],
+    ['a missing field', { a: 1 }, '$.b', undefined],
+    ['a field under null', { a: null }, '$.a.b', undefined],
+    ['a field under a number', { a: 5 }, '$.a.b', undefined],
+    // A string has own properties (length, its indexes): a path never reads into one.
+    ['the length of a string', { currency: 'EUR' }, '$.currency.length', undefined],
+    ['a field the object only inherits', { a: {} }, '$.a.toString', undefined],
+  ])('reads %s', (_name, value, path, expected) => {
+    expect(resolvePath(value, path)).toBe(expected);
+  });
+});
+
+describe('RuleProgram', () => {
+  const REQUEST = { useCase: 'onboarding', trustedSince: null, context: { amount: 2000, currency: 'EUR' } } as RequestFactValues;
+  const OK_SOURCE: SignalSource = { resolve: () => ({ status: 'OK', swapped: true, tenureDateCheck: false }) };
+  const ruleOf = (conditions: PolicyRule['conditions'], priority?: number): PolicyRule => ({
+    name: 'r',
+    ...(priority ? { priority } : {}),
+    conditions,
+    event: { type: 'REVIEW', params: { code: 'C', message: 'm' } },
+  });
+  const amountOver = (value: number): LeafCondition => ({ fact: 'context', path: '$.amount', operator: 'greaterThan', value });
+  const simSwapped: LeafCondition = { fact: 'simSwap', params: { maxAge: 24 }, path: '$.swapped', operator: 'equal', value: true };
+
+  /** Fires each condition as a one-rule policy, and checks json-rules-engine agrees. */
+  async function fires(conditions: PolicyRule['conditions'], request = REQUEST, source = OK_SOURCE): Promise<boolean> {
+    const rules = [ruleOf(conditions)];
+    const { fired } = await new RuleProgram(rules).run(source, request);
+    expect(fired).toEqual((await referenceRun(rules, source, request)).fired);
+    return fired.length === 1;
+  }
+
+  it.each<[string, PolicyRule['conditions'], boolean]>([
+    ['an empty all', { all: [] }, true],
+    ['an empty any', { any: [] }, true],
+    ['not of an empty any', { not: { any: [] } }, false],
+    ['an empty any beside a false condition', { all: [{ any: [] }, amountOver(5000)] }, false],
+    ['an empty any beside a true condition', { all: [{ any: [] }, amountOver(1000)] }, true],
+  ])('treats %s as json-rules-engine does', async (_name, conditions, expected) => {
+    expect(await fires(conditions)).toBe(expected);
+  });
+
+  it.each<[string, unknown, LeafCondition, boolean]>([
+    ['a date string, read whole', '2024-01-01', { fact: 'trustedSince', path: '$.date', operator: 'equal', value: '2024-01-01' }, true],
+    ['a date string, not read as missing', '2024-01-01', { fact: 'trustedSince', path: '$.date', operator: 'notEqual', value: '2024-01-01' }, false],
+    ['null, read as null', null, { fact: 'trustedSince', path: '$.date', operator: 'equal', value: null }, true],
+  ])('reads a path on a fact that is not an object (%s) as the fact itself', async (_name, trustedSince, leaf, expected) => {
+    expect(await fires({ all: [leaf] }, { ...REQUEST, trustedSince })).toBe(expected);
+  });
+
+  it.each([null, undefined])('compares with a %s value rather than reading it as a fact reference', async (value) => {
+    const request = { ...REQUEST, context: { amount: value } };
+    expect(await fires({ all: [{ fact: 'context', path: '$.amount', operator: 'equal', value }] }, request)).toBe(true);
+  });
+
+  it('refuses a condition with an unknown operator when compiled, naming it', () => {
+    expect(() => new RuleProgram([ruleOf({ all: [{ fact: 'context', path: '$.amount', operator: 'startsWith', value: 1 }] })])).toThrow(
+      'unknown operator startsWith',
+    );
+  });
+
+  it('refuses a condition on an unknown fact when compiled, naming it', () => {
+    expect(() => new RuleProgram([ruleOf({ all: [{ fact: 'income', operator: 'greaterThan', value: 1 }] })])).toThrow('undefined fact: income');
+  });
+
+  it.each([
+    ['given at once', (value: SignalFactValue) => value],
+    ['after a while', (value: SignalFactValue) => new Promise<SignalFactValue>((resolve) => setTimeout(() => resolve(value), 1))],
+  ])('asks each distinct query once per run, however many rules and conditions read it (answers %s)', async (_name, answer) => {
+    const resolve = jest.fn((_fact: SignalFactName, _params: Record<string, unknown>) => answer({ status: 'OK', swapped: true, tenureDateCheck: false }));
+    const newLine: LeafCondition = { fact: 'tenure', params: { days: 30 }, path: '$.tenureDateCheck', operator: 'equal', value: false };
+    const simStatus: LeafCondition = { fact: 'simSwap', params: { maxAge: 24 }, path: '$.status', operator: 'notEqual', value: 'OK' };
+    const program = new RuleProgram([
+      ruleOf({ all: [simSwapped, newLine] }, 2),
+      ruleOf({ any: [simStatus, { not: simSwapped }] }, 2),
+      ruleOf({ all: [newLine, { fact: 'simSwap', params: { maxAge: 240 }, path: '$.swapped', operator: 'equal', value: true }] }),
+    ]);
+    const first = await program.run({ resolve }, REQUEST);
+    expect(first).toEqual({ fired: [0, 2], failed: [1] });
+    expect(resolve.mock.calls.map(([fact, params]) => `${fact} ${JSON.stringify(params)}`).sort()).toEqual([
+      'simSwap {"maxAge":240}',
+      'simSwap {"maxAge":24}',
+      'tenure {"days":30}',
+    ]);
+    // A second run asks again: answers are per run, never shared.
+    await program.run({ resolve }, REQUEST);
+    expect(resolve).toHaveBeenCalledTimes(6);
+  });
+
+  it('evaluates known answers in one go: every priority set is asked before run() yields', async () => {
+    // The point of compiling the rules: a condition on a known value costs a call, not a turn
+    // of the event loop (a backtest replays recorded answers, all known).
+    const resolve = jest.fn((_fact: SignalFactName, _params: Record<string, unknown>): SignalFactValue => ({ status: 'OK', swapped: true, tenureDateCheck: false }));
+    const program = new RuleProgram([
+      ruleOf({ all: [simSwapped] }, 3),
+      ruleOf({ all: [{ fact: 'tenure', params: { days: 30 }, path: '$.tenureDateCheck', operator: 'equal', value: false }] }, 2),
+      ruleOf({ all: [{ fact: 'deviceSwap', params: { maxAge: 24 }, path: '$.swapped', operator: 'equal', value: true }] }, 1),
+    ]);
+    const running = program.run({ resolve }, REQUEST);
+    expect(resolve.mock.calls.map(([fact]) => fact)).toEqual(['simSwap', 'tenure', 'deviceSwap']);
+    expect(await running).toEqual({ fired: [0, 1, 2], failed: [] });
   });
 });

@@ -118,6 +118,7 @@ export class RuleProgram {
    * so later sets are skipped and their signals never asked (each costs a paid operator call).
    */
   async run(source: SignalSource, request: RequestFactValues): Promise<ProgramResult> {
+    // Stryker disable next-line ArrayDeclaration: a slot reads undefined until set, whether the array is sized up front or grows
     const run: Run = { source, request, slots: new Array<undefined>(this.queries.size) };
     const result: ProgramResult = { fired: [], failed: [] };
     for (const set of this.ruleSets) {
@@ -143,6 +144,8 @@ export class RuleProgram {
     const isAll = 'all' in condition;
     const children = isAll ? condition.all : condition.any;
     if (children.length === 0) return () => true;
+    // A shortcut for the common one-condition group, giving what the general path below gives.
+    // Stryker disable next-line ConditionalExpression,BlockStatement: without the shortcut the general path returns the same verdict
     if (children.length === 1) {
       const only = this.compileCondition(children[0]);
       return (run) => then(only(run), (passes) => passes === true);
