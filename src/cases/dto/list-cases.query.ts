@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PageCursor, PageLimit } from '../../common/http/page-params';
 import { Optional } from '../../common/http/validators';
-import { UUID_PATTERN } from '../../common/ids/uuid7';
 import { CASE_STATUSES, CaseStatus } from '../case-rows';
 
 /** Filters of the review queue, oldest first (the order work is taken in), a page at a time. */
@@ -37,17 +37,9 @@ export class ListCasesQuery {
   @Max(525_600)
   olderThanMinutes?: number;
 
-  @ApiPropertyOptional({ description: 'Cases per page.', type: 'integer', minimum: 1, maximum: 100, default: 20 })
-  @Optional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit('Cases per page.')
   limit = 20;
 
-  /** `nextCursor` of the previous page. */
-  @ApiPropertyOptional({ description: '`nextCursor` of the previous page.', format: 'uuid', example: '01a20149-7354-70d1-94a1-d52bc3b0c889' })
-  @Optional()
-  @Matches(UUID_PATTERN, { message: 'cursor must be a nextCursor returned by this endpoint' })
+  @PageCursor()
   cursor?: string;
 }

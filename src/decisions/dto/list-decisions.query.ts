@@ -1,8 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsString, MaxLength } from 'class-validator';
+import { PageCursor, PageLimit } from '../../common/http/page-params';
 import { IsPhoneNumber, IsSubjectId, Optional } from '../../common/http/validators';
-import { UUID_PATTERN } from '../../common/ids/uuid7';
 import { PHONE_NUMBER_PATTERN } from '../../common/phone/phone-number';
 import { Action, ACTIONS } from '../../scoring/actions';
 import { TimeRangeQuery } from './time-range.query';
@@ -31,17 +30,9 @@ export class ListDecisionsQuery extends TimeRangeQuery {
   @IsPhoneNumber()
   phoneNumber?: string;
 
-  @ApiPropertyOptional({ description: 'Decisions per page.', type: 'integer', minimum: 1, maximum: 100, default: 20 })
-  @Optional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit('Decisions per page.')
   limit = 20;
 
-  /** `nextCursor` of the previous page. */
-  @ApiPropertyOptional({ description: '`nextCursor` of the previous page.', format: 'uuid', example: '01a20149-7354-70d1-94a1-d52bc3b0c889' })
-  @Optional()
-  @Matches(UUID_PATTERN, { message: 'cursor must be a nextCursor returned by this endpoint' })
+  @PageCursor()
   cursor?: string;
 }
