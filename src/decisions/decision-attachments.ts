@@ -21,18 +21,21 @@ export class DecisionAttachments {
     const caseEvents: CaseEventRow[] = [];
     const at = record.createdAt;
     const events: WebhookEvent[] = [];
-    const event = (type: WebhookEvent['type'], data: () => Record<string, unknown>): WebhookEvent => ({
-      id: uuidv7(at.getTime()),
-      type,
-      occurredAt: at,
-      useCase: record.useCase,
-      outcome: record.outcome,
-      // Built only when a subscription wants the event: most decisions have none to feed.
-      get data() {
-        return data();
-      },
-    });
-    events.push(event('decision.created', () => ({ ...toDecisionView(record) })));
+    // Most decisions feed no subscription: their events (an id, a closure) are not even built.
+    const emit = (type: WebhookEvent['type'], data: () => Record<string, unknown>): void => {
+      const about = { type, useCase: record.useCase, outcome: record.outcome };
+      if (!this.router.wanted(about)) return;
+      events.push({
+        ...about,
+        id: uuidv7(at.getTime()),
+        occurredAt: at,
+        // Built only when the event is sent: the view is a copy of the whole decision.
+        get data() {
+          return data();
+        },
+      });
+    };
+    emit('decision.created', () => ({ ...toDecisionView(record) }));
     if (policy.reviewOutcomes.has(record.outcome)) {
       const opened: CaseRow = {
         id: uuidv7(at.getTime()),
@@ -50,7 +53,7 @@ export class DecisionAttachments {
       };
       cases.push(opened);
       caseEvents.push({ id: uuidv7(at.getTime()), caseId: opened.id, at, action: 'opened', apiKeyId: null, note: null, disposition: null });
-      events.push(event('case.opened', () => ({ ...toCaseView(opened, at) })));
+      emit('case.opened', () => ({ ...toCaseView(opened, at) }));
     }
     const deliveries = events.flatMap((e) => this.router.deliveriesFor(e));
     if (cases.length === 0 && deliveries.length === 0) return undefined;

@@ -60,6 +60,10 @@ export class SubscriptionWebhookRouter extends WebhookRouter implements OnApplic
     }
   }
 
+  wanted(event: Pick<WebhookEvent, 'type' | 'useCase' | 'outcome'>): boolean {
+    return this.subscriptions.some((subscription) => wants(subscription, event));
+  }
+
   deliveriesFor(event: WebhookEvent): DeliveryRow[] {
     const targets = this.subscriptions.filter((subscription) => wants(subscription, event));
     if (targets.length === 0) return [];

@@ -37,6 +37,9 @@ export interface WebhookEvent {
  */
 export abstract class WebhookRouter {
   abstract deliveriesFor(event: WebhookEvent): DeliveryRow[];
+
+  /** Whether any subscription wants such an event: asked first, so nobody's event is never built. */
+  abstract wanted(event: Pick<WebhookEvent, 'type' | 'useCase' | 'outcome'>): boolean;
 }
 
 /** The body sent for an event: what is signed, stored in the outbox row as is. */
