@@ -3,6 +3,7 @@ import { DECISION_COLUMNS, toRow } from '../src/decisions/decision-rows';
 import { DecisionRepository } from '../src/decisions/decision.repository';
 import { POSTGRES_DECISION_TYPES } from '../src/decisions/postgres-decision-writer';
 import { DecisionRecord } from '../src/decisions/decision.types';
+import { IdempotencyRepository } from '../src/decisions/idempotency.repository';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -110,6 +111,33 @@ describe('decision write path (prepared statements) against the Prisma schema', 
     // A claim taken over (another createdAt) is not this writer's either.
     expect(await repository.insertClaimed(second, { ...claim, key: 'idem-none' })).toBe(false);
     expect(await repository.findById(second.id)).toBeUndefined();
+  });
+
+  it('stores plain and Idempotency-Key decisions sent together in one write, and skips only the one whose claim is gone', async () => {
+    const claim = { apiKeyId: 'm'.repeat(16), key: 'idem-batch', createdAt: new Date('2026-06-15T11:00:00.009Z') };
+    await prisma.client.idempotencyRecord.create({ data: { ...claim, requestHash: 'h', decisionId: null } });
+    const [plain, claimed, lost] = ['01', '02', '03'].map((n) => record(`0190b007-0000-7000-8000-0000000000${n}`));
+    // Sent in the same turn of the event loop: one group commit holds the three.
+    const results = await Promise.all([repository.insert(plain), repository.insertClaimed(claimed, claim), repository.insertClaimed(lost, { ...claim, key: 'idem-batch-gone' })]);
+    expect(results).toEqual([undefined, true, false]);
+    expect((await prisma.client.decision.findMany({ where: { id: { in: [plain.id, claimed.id, lost.id] } }, select: { id: true } })).map((d) => d.id).sort()).toEqual([plain.id, claimed.id]);
+    expect(await prisma.client.idempotencyRecord.findUniqueOrThrow({ where: { apiKeyId_key: { apiKeyId: claim.apiKeyId, key: claim.key } } })).toMatchObject({ decisionId: claimed.id });
+  });
+
+  it('claims a key for exactly one of many requests claiming it at once, and leaves an existing claim untouched', async () => {
+    const claims = t.app.get(IdempotencyRepository);
+    const at = (ms: number) => new Date(Date.UTC(2026, 5, 15, 11, 0, 0, ms));
+    const racing = [1, 2, 3, 4, 5].map((n) => ({ apiKeyId: 'n'.repeat(16), key: 'idem-race', requestHash: `h${n}`, decisionId: null, createdAt: at(n) }));
+    const others = [6, 7].map((n) => ({ apiKeyId: 'n'.repeat(16), key: `idem-other-${n}`, requestHash: `h${n}`, decisionId: null, createdAt: at(n) }));
+    const won = await Promise.all([...racing, ...others].map((c) => claims.claim(c)));
+    expect(won.slice(0, 5).filter(Boolean)).toHaveLength(1);
+    expect(won.slice(5)).toEqual([true, true]);
+    const winner = racing[won.indexOf(true)];
+    const stored = await claims.find(winner.apiKeyId, winner.key);
+    expect(stored).toEqual(winner);
+    // Claimed again later: refused, and the stored claim is the first one still.
+    expect(await claims.claim({ ...racing[0], requestHash: 'later', createdAt: at(9) })).toBe(false);
+    expect(await claims.find(winner.apiKeyId, winner.key)).toEqual(winner);
   });
 
   const tableColumns = async (table: string): Promise<Record<string, string>> => {

@@ -1,6 +1,6 @@
 import { CASE_COLUMNS, CASE_EVENT_COLUMNS, CaseEventRow, CaseRow } from '../cases/case-rows';
 import { DELIVERY_COLUMNS, DeliveryRow } from '../webhooks/webhook-outbox';
-import { DecisionRow, sqliteDateTime } from './decision-rows';
+import { Claim, DecisionRow, sqliteDateTime } from './decision-rows';
 
 /**
  * Rows written in the decision's own transaction: the review case it opens and the outbox
@@ -17,6 +17,13 @@ export interface AttachedRows {
 export interface DecisionWrite {
   decision: DecisionRow;
   attached?: AttachedRows;
+  /**
+   * Made under an Idempotency-Key: the decision is written only if this claim links to it
+   * (still this request's, still pending), in the same transaction.
+   */
+  claim?: Claim;
+  /** Set by the writer on every attempt of a claimed write: whether the claim linked (and the rows were written). */
+  linked?: boolean;
 }
 
 type PostgresType = 'text' | 'integer' | 'timestamp(3)';

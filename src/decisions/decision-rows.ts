@@ -13,6 +13,12 @@ export interface Claim {
   createdAt: Date;
 }
 
+/** A new Idempotency-Key claim, pending its decision; `inserted` is set by the writer (false: the key was claimed already). */
+export interface ClaimWrite {
+  claim: Claim & { requestHash: string };
+  inserted?: boolean;
+}
+
 export function toRow(record: DecisionRecord): DecisionRow {
   return {
     id: record.id,

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { GroupCommit } from '../common/batching/group-commit';
 import { PrismaService } from '../prisma/prisma.service';
+import { ClaimWrite } from './decision-rows';
+import { RowWriter, rowWriterFor } from './row-writer';
 
 export interface IdempotencyClaim {
   apiKeyId: string;
@@ -9,26 +12,33 @@ export interface IdempotencyClaim {
   createdAt: Date;
 }
 
-/** Prisma's unique-constraint error, whatever the driver adapter. */
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown })?.code === 'P2002';
-}
-
 /** The only code that reads and writes Idempotency-Key records. */
 @Injectable()
 export class IdempotencyRepository {
+  /**
+   * Claims are on the decision path: concurrent ones share a transaction (one commit, one
+   * fsync on SQLite) through prepared statements, as decisions do, instead of a Prisma create
+   * each (about 1 ms of CPU and a commit of its own).
+   */
+  private readonly inserts = new GroupCommit<ClaimWrite>(
+    (batch, attempt) => this.rows.insertClaims(batch, attempt),
+    (one, attempt) => this.rows.insertClaims([one], attempt),
+  );
+  private writer?: RowWriter;
+
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Claims the key for a new request; false when a record for it exists already. */
+  /** Made on first use: Prisma's connection or pool exists once `prisma.ready` has resolved. */
+  private get rows(): RowWriter {
+    return (this.writer ??= rowWriterFor(this.prisma));
+  }
+
+  /** Claims the key for a new request (pending, no decision yet); false when a record for it exists already. */
   async claim(claim: IdempotencyClaim): Promise<boolean> {
     await this.prisma.ready;
-    try {
-      await this.prisma.client.idempotencyRecord.create({ data: claim });
-      return true;
-    } catch (error) {
-      if (isUniqueViolation(error)) return false;
-      throw error;
-    }
+    const write: ClaimWrite = { claim };
+    await this.inserts.write(write);
+    return write.inserted === true;
   }
 
   async find(apiKeyId: string, key: string): Promise<IdempotencyClaim | undefined> {

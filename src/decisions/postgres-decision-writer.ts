@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { DeadlineExceededError, WriteAttempt } from '../common/batching/write-attempt';
 import { ATTACHED_TABLES, DecisionWrite, hasAttached } from './attached-rows';
-import { Claim, DECISION_COLUMNS, DecisionRow } from './decision-rows';
+import { Claim, ClaimWrite, DECISION_COLUMNS, DecisionRow } from './decision-rows';
 
 /** The PostgreSQL type of each column (the migrations'): the casts of the array parameters. */
 export const POSTGRES_DECISION_TYPES: Record<(typeof DECISION_COLUMNS)[number], 'text' | 'integer' | 'timestamp(3)'> = {
@@ -17,9 +17,24 @@ const INSERT = {
   name: 'linetrust_decision_insert',
   text: `INSERT INTO "Decision" (${COLUMNS}) SELECT * FROM unnest(${DECISION_COLUMNS.map((c, i) => `$${i + 1}::${POSTGRES_DECISION_TYPES[c]}[]`).join(', ')})`,
 };
+/** Links every claimed write of a batch to its decision in one statement; answers the claims that were still pending. */
 const LINK = {
-  name: 'linetrust_decision_link_claim',
-  text: 'UPDATE "IdempotencyRecord" SET "decisionId" = $1 WHERE "apiKeyId" = $2 AND "key" = $3 AND "createdAt" = $4::timestamp(3) AND "decisionId" IS NULL',
+  name: 'linetrust_decision_link_claims',
+  text:
+    'UPDATE "IdempotencyRecord" AS r SET "decisionId" = u.id' +
+    ' FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamp(3)[]) AS u(id, "apiKeyId", "key", "createdAt")' +
+    ' WHERE r."apiKeyId" = u."apiKeyId" AND r."key" = u."key" AND r."createdAt" = u."createdAt" AND r."decisionId" IS NULL' +
+    ' RETURNING r."decisionId"',
+};
+
+/** New Idempotency-Key claims in one statement; answers the keys it inserted (an existing key is left as it is). */
+const CLAIM = {
+  name: 'linetrust_idempotency_claims',
+  text:
+    'INSERT INTO "IdempotencyRecord" ("apiKeyId", "key", "requestHash", "decisionId", "createdAt")' +
+    ' SELECT u."apiKeyId", u."key", u."requestHash", NULL, u."createdAt"' +
+    ' FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamp(3)[]) AS u("apiKeyId", "key", "requestHash", "createdAt")' +
+    ' ON CONFLICT DO NOTHING RETURNING "apiKeyId", "key"',
 };
 
 /** Prisma keeps DateTime as UTC in `timestamp(3)`: sent as text without an offset, never in the client's zone. */
@@ -42,7 +57,26 @@ const ATTACHED_INSERTS = new Map(
   ]),
 );
 
-async function insertAll(client: PoolClient, writes: readonly DecisionWrite[]): Promise<void> {
+/**
+ * The claimed writes whose claim links to them (still their request's, still pending), with
+ * `linked` set on each, and every unclaimed write.
+ */
+async function linkClaims(client: PoolClient, writes: readonly DecisionWrite[]): Promise<DecisionWrite[]> {
+  const claimed = writes.filter((w) => w.claim !== undefined);
+  if (claimed.length === 0) return [...writes];
+  const claims = claimed.map((w) => w.claim as Claim);
+  const { rows } = await client.query<{ decisionId: string }>({
+    ...LINK,
+    values: [claimed.map((w) => w.decision.id), claims.map((c) => c.apiKeyId), claims.map((c) => c.key), claims.map((c) => utc(c.createdAt))],
+  });
+  const linked = new Set(rows.map((row) => row.decisionId));
+  for (const w of claimed) w.linked = linked.has(w.decision.id);
+  return writes.filter((w) => w.claim === undefined || w.linked);
+}
+
+async function insertAll(client: PoolClient, all: readonly DecisionWrite[]): Promise<void> {
+  const writes = await linkClaims(client, all);
+  if (writes.length === 0) return;
   await client.query({ ...INSERT, values: columnArrays(writes.map((w) => w.decision as DecisionRow & Record<string, unknown>), DECISION_COLUMNS) });
   const attached = writes.filter(hasAttached);
   if (attached.length === 0) return;
@@ -61,18 +95,32 @@ async function insertAll(client: PoolClient, writes: readonly DecisionWrite[]): 
 export class PostgresDecisionWriter {
   constructor(private readonly pool: Pool) {}
 
-  /** The decisions, each with its attached rows (case, outbox), in one transaction. */
+  /**
+   * The decisions, each with its attached rows (case, outbox), in one transaction. A claimed
+   * write is skipped (`linked` false) when its Idempotency-Key claim is no longer its request's;
+   * the others are written all the same.
+   */
   async insertMany(writes: DecisionWrite[], attempt: WriteAttempt): Promise<void> {
     await this.transaction(attempt, (client) => insertAll(client, writes));
   }
 
-  insertClaimed(write: DecisionWrite, claim: Claim, attempt: WriteAttempt): Promise<boolean> {
-    return this.transaction(attempt, async (client) => {
-      const linked = await client.query({ ...LINK, values: [write.decision.id, claim.apiKeyId, claim.key, utc(claim.createdAt)] });
-      if (linked.rowCount !== 1) return false;
-      await insertAll(client, [write]);
-      return true;
-    });
+  /** New Idempotency-Key claims in one transaction, each `inserted` unless its key was claimed already. */
+  async insertClaims(writes: ClaimWrite[], attempt: WriteAttempt): Promise<void> {
+    // The same key twice in one batch: the first is sent, the second loses to it (as it would a moment later).
+    const first = new Map<string, ClaimWrite>();
+    for (const one of writes) {
+      one.inserted = false;
+      const id = JSON.stringify([one.claim.apiKeyId, one.claim.key]);
+      if (!first.has(id)) first.set(id, one);
+    }
+    const sent = [...first.values()].map((one) => one.claim);
+    const { rows } = await this.transaction(attempt, (client) =>
+      client.query<{ apiKeyId: string; key: string }>({
+        ...CLAIM,
+        values: [sent.map((c) => c.apiKeyId), sent.map((c) => c.key), sent.map((c) => c.requestHash), sent.map((c) => utc(c.createdAt))],
+      }),
+    );
+    for (const row of rows) (first.get(JSON.stringify([row.apiKeyId, row.key])) as ClaimWrite).inserted = true;
   }
 
   private async transaction<R>(attempt: WriteAttempt, work: (client: PoolClient) => Promise<R>): Promise<R> {

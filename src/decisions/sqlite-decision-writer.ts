@@ -2,12 +2,12 @@ import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { WriteAttempt } from '../common/batching/write-attempt';
 import { SerializedSqliteAdapterFactory } from '../prisma/serialized-sqlite-adapter';
 import { ATTACHED_TABLES, DecisionWrite, sqliteRowValues } from './attached-rows';
-import { Claim, DECISION_COLUMNS, sqliteDateTime, sqliteValues } from './decision-rows';
+import { Claim, ClaimWrite, DECISION_COLUMNS, sqliteDateTime, sqliteValues } from './decision-rows';
 
 interface Statements {
   db: Database;
   insertMany: Transaction<(writes: DecisionWrite[]) => void>;
-  insertClaimed: Transaction<(write: DecisionWrite, claim: Claim) => boolean>;
+  insertClaims: Transaction<(writes: ClaimWrite[]) => void>;
 }
 
 /**
@@ -26,14 +26,18 @@ export class SqliteDecisionWriter {
 
   constructor(private readonly sqlite: SerializedSqliteAdapterFactory) {}
 
-  /** The decisions, each with its attached rows (case, outbox), in one transaction. */
+  /**
+   * The decisions, each with its attached rows (case, outbox), in one transaction. A claimed
+   * write links its Idempotency-Key claim first and is skipped (`linked` false) when the claim
+   * is no longer its request's; the others are written all the same.
+   */
   insertMany(writes: DecisionWrite[], attempt: WriteAttempt): Promise<void> {
     return this.sqlite.exclusive((db) => this.run(attempt, () => this.prepared(db).insertMany(writes)));
   }
 
-  /** The decision and its Idempotency-Key claim's link in one transaction; false (nothing written) when the claim is no longer this request's. */
-  insertClaimed(write: DecisionWrite, claim: Claim, attempt: WriteAttempt): Promise<boolean> {
-    return this.sqlite.exclusive((db) => this.run(attempt, () => this.prepared(db).insertClaimed(write, claim)));
+  /** New Idempotency-Key claims in one transaction, each `inserted` unless its key was claimed already. */
+  insertClaims(writes: ClaimWrite[], attempt: WriteAttempt): Promise<void> {
+    return this.sqlite.exclusive((db) => this.run(attempt, () => this.prepared(db).insertClaims(writes)));
   }
 
   private run<T>(attempt: WriteAttempt, write: () => T): T {
@@ -54,11 +58,18 @@ export class SqliteDecisionWriter {
     const link: Statement = db.prepare(
       'UPDATE "IdempotencyRecord" SET "decisionId" = ? WHERE "apiKeyId" = ? AND "key" = ? AND "createdAt" = ? AND "decisionId" IS NULL',
     );
+    const claimInsert: Statement = db.prepare(
+      'INSERT INTO "IdempotencyRecord" ("apiKeyId", "key", "requestHash", "decisionId", "createdAt") VALUES (?, ?, ?, NULL, ?) ON CONFLICT DO NOTHING',
+    );
     const attachedInserts = ATTACHED_TABLES.map((table) => ({
       table,
       statement: db.prepare(`INSERT INTO "${table.name}" (${table.columns.map((c) => `"${c}"`).join(', ')}) VALUES (${table.columns.map(() => '?').join(', ')})`),
     }));
-    const write = ({ decision, attached }: DecisionWrite) => {
+    const linkClaim = (one: DecisionWrite, claim: Claim): boolean =>
+      (one.linked = link.run(one.decision.id, claim.apiKeyId, claim.key, sqliteDateTime(claim.createdAt)).changes === 1);
+    const write = (one: DecisionWrite) => {
+      if (one.claim && !linkClaim(one, one.claim)) return;
+      const { decision, attached } = one;
       insert.run(sqliteValues(decision));
       if (!attached) return;
       for (const { table, statement } of attachedInserts) {
@@ -71,11 +82,11 @@ export class SqliteDecisionWriter {
       insertMany: db.transaction((writes: DecisionWrite[]) => {
         for (const one of writes) write(one);
       }),
-      insertClaimed: db.transaction((one: DecisionWrite, claim: Claim) => {
-        const { changes } = link.run(one.decision.id, claim.apiKeyId, claim.key, sqliteDateTime(claim.createdAt));
-        if (changes !== 1) return false;
-        write(one);
-        return true;
+      insertClaims: db.transaction((writes: ClaimWrite[]) => {
+        for (const one of writes) {
+          const { apiKeyId, key, requestHash, createdAt } = one.claim;
+          one.inserted = claimInsert.run(apiKeyId, key, requestHash, sqliteDateTime(createdAt)).changes === 1;
+        }
       }),
     };
     return this.statements;

@@ -118,32 +118,3 @@ export class WriteAttempt {
     return this.state === 'committing';
   }
 }
-
-/**
- * Runs one write attempt bounded by its deadline: resolves with the write's result, or rejects
- * with DeadlineExceededError, at the deadline at the latest, when the write is guaranteed never
- * to commit (it had not reached beforeCommit, or failed before it with the deadline passed).
- * Once committing, it waits for the commit's outcome: a commit already sent cannot be recalled,
- * and answering "not stored" then could be false.
- */
-export function boundedWrite<R>(deadline: Deadline, write: (attempt: WriteAttempt) => Promise<R>): Promise<R> {
-  const attempt = new WriteAttempt(deadline);
-  if (deadline.passed()) return Promise.reject(new DeadlineExceededError());
-  return new Promise<R>((resolve, reject) => {
-    const cancel = deadline.onPassed(() => {
-      if (attempt.abort()) reject(new DeadlineExceededError());
-    });
-    write(attempt).then(
-      (result) => {
-        cancel();
-        resolve(result);
-      },
-      (error: unknown) => {
-        cancel();
-        // Failed before committing with the time up (a statement timeout, a refused connection
-        // wait): rolled back, so "not stored" is true. A commit that failed keeps its own error.
-        reject(attempt.failedInTime() ? error : new DeadlineExceededError());
-      },
-    );
-  });
-}
