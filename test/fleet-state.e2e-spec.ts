@@ -131,6 +131,24 @@ describe('fleet-wide state across two instances on one database (e2e)', () => {
     expect(await a.app.get(SignalCacheRepository).deleteSubject('twin')).toBe(1);
   });
 
+  it('answers lookups and stores made together (one batch on PostgreSQL) each on its own: last store of a key wins, expiry judged per lookup, times exact', async () => {
+    const repository = a.app.get(SignalCacheRepository);
+    const at = new Date('2026-06-15T11:59:58.123Z');
+    const row = (key: string, answer: string, ttlMs: number) => ({ key, subjectHash: 'batch', answer, storedAt: at, expiresAt: new Date(at.getTime() + ttlMs) });
+    await Promise.all([repository.upsert(row('k1', '{"v":1}', 60_000)), repository.upsert(row('k2', '{"v":2}', 1_000)), repository.upsert(row('k1', '{"v":3}', 60_000))]);
+    const [k1, k2Before, k2After, missing] = await Promise.all([
+      repository.find('k1', at),
+      repository.find('k2', new Date(at.getTime() + 999)),
+      repository.find('k2', new Date(at.getTime() + 1_000)),
+      repository.find('k3', at),
+    ]);
+    expect(k1).toEqual(row('k1', '{"v":3}', 60_000));
+    expect(k2Before).toEqual(row('k2', '{"v":2}', 1_000));
+    expect(k2After).toBeUndefined();
+    expect(missing).toBeUndefined();
+    expect(await repository.deleteSubject('batch')).toBe(2);
+  });
+
   it('an erasure through A makes B ask the operator again for that number, and no other', async () => {
     await decide(a, LINE.newLine);
     await decide(a, LINE.simSwapped48h);

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { DeadlineExceededError, WriteAttempt } from '../common/batching/write-attempt';
+import { pgTimestamp } from '../prisma/postgres-timestamp';
 import { ATTACHED_TABLES, DecisionWrite, hasAttached } from './attached-rows';
 import { Claim, ClaimWrite, DECISION_COLUMNS, DecisionRow } from './decision-rows';
 
@@ -37,13 +38,9 @@ const CLAIM = {
     ' ON CONFLICT DO NOTHING RETURNING "apiKeyId", "key"',
 };
 
-/** Prisma keeps DateTime as UTC in `timestamp(3)`: sent as text without an offset, never in the client's zone. */
-function utc(date: Date): string {
-  return date.toISOString().slice(0, -1);
-}
 
 function columnArrays(rows: readonly Record<string, unknown>[], columns: readonly string[]): unknown[][] {
-  return columns.map((column) => rows.map((row) => (row[column] instanceof Date ? utc(row[column]) : row[column])));
+  return columns.map((column) => rows.map((row) => (row[column] instanceof Date ? pgTimestamp(row[column]) : row[column])));
 }
 
 /** The same unnest INSERT for an attached table (case, case event, outbox row), prepared once per connection. */
@@ -67,7 +64,7 @@ async function linkClaims(client: PoolClient, writes: readonly DecisionWrite[]):
   const claims = claimed.map((w) => w.claim as Claim);
   const { rows } = await client.query<{ decisionId: string }>({
     ...LINK,
-    values: [claimed.map((w) => w.decision.id), claims.map((c) => c.apiKeyId), claims.map((c) => c.key), claims.map((c) => utc(c.createdAt))],
+    values: [claimed.map((w) => w.decision.id), claims.map((c) => c.apiKeyId), claims.map((c) => c.key), claims.map((c) => pgTimestamp(c.createdAt))],
   });
   const linked = new Set(rows.map((row) => row.decisionId));
   for (const w of claimed) w.linked = linked.has(w.decision.id);
@@ -117,7 +114,7 @@ export class PostgresDecisionWriter {
     const { rows } = await this.transaction(attempt, (client) =>
       client.query<{ apiKeyId: string; key: string }>({
         ...CLAIM,
-        values: [sent.map((c) => c.apiKeyId), sent.map((c) => c.key), sent.map((c) => c.requestHash), sent.map((c) => utc(c.createdAt))],
+        values: [sent.map((c) => c.apiKeyId), sent.map((c) => c.key), sent.map((c) => c.requestHash), sent.map((c) => pgTimestamp(c.createdAt))],
       }),
     );
     for (const row of rows) (first.get(JSON.stringify([row.apiKeyId, row.key])) as ClaimWrite).inserted = true;
