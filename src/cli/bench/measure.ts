@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBenchKey, postgresDatabase, RunDatabase, sqliteDatabase } from './database';
 import { closedLoop, openLoop, Target, WritePath } from './load';
-import { addSnapshot, difference, emptySnapshot, MetricsSnapshot, scrapeAll } from './metrics';
+import { addSnapshot, difference, emptySnapshot, HeapFigures, MetricsSnapshot, scrapeAll } from './metrics';
 import { OpenLoopResult } from './open-loop';
 import { BenchOptions, MODE_LABEL, SignalMode } from './options';
 import { Child, freePort, startNode, waitAnswering } from './processes';
@@ -37,6 +37,8 @@ export interface ConfigResult {
   /** Signal queries and decisions the service counted in each kind of phase. */
   signals: Record<'plain' | 'idempotent' | 'open', MetricsSnapshot>;
   rss: { idle?: Rss; peakSampled: number; peak?: number; after?: Rss; afterS: number };
+  /** The service's own account of its memory (/metrics), read with the idle and after-load RSS. */
+  heap: { idle?: HeapFigures; after?: HeapFigures };
   /** Requests that failed during the warm-up (not in the figures, but they fail the run too). */
   warmupFailed: number;
 }
@@ -96,12 +98,14 @@ export async function measureConfig(context: RunContext, mode: SignalMode, worke
       openEcho: { ...emptyTally(), sent: 0, lags: [] },
       signals: { plain: emptySnapshot(), idempotent: emptySnapshot(), open: emptySnapshot() },
       rss: { peakSampled: 0, afterS: options.settleS },
+      heap: {},
       warmupFailed: 0,
     };
     console.log(`\n== ${label}, database ${database.label}`);
     console.log(`service log: ${service.logFile} (removed at the end)`);
     await sleep(1000);
     result.rss.idle = readRss(service.pid);
+    result.heap.idle = (await scrapeAll(service.url, workers)).memory;
     const sampler = new RssSampler(service.pid);
     sampler.start();
 
@@ -146,6 +150,7 @@ export async function measureConfig(context: RunContext, mode: SignalMode, worke
     result.rss.peak = readRss(service.pid)?.peak;
     await sleep(options.settleS * 1000);
     result.rss.after = readRss(service.pid);
+    result.heap.after = (await scrapeAll(service.url, workers)).memory;
     if (service.exited()) throw new Error(`the service exited during the run (${service.state()})`);
     return result;
   } catch (error) {

@@ -12,6 +12,10 @@ const scrape = (hits: number, ok: number, calls: number, decisions: number, star
     'linetrust_decisions_total{use_case="onboarding",outcome="BLOCK"} 1',
     `process_start_time_seconds ${start}`,
     'linetrust_decision_duration_seconds_bucket{use_case="onboarding",le="0.005"} 99',
+    'nodejs_heap_size_total_bytes 83886080',
+    'nodejs_heap_size_used_bytes 41943040',
+    'nodejs_external_memory_bytes 5242880',
+    'nodejs_heap_space_size_used_bytes{space="old"} 1',
   ].join('\n');
 
 describe('bench metrics', () => {
@@ -25,6 +29,13 @@ describe('bench metrics', () => {
     expect(snapshot.operatorCalls).toBe(70);
     expect(snapshot.decisions).toBe(41);
     expect(snapshot.startTime).toBe('1765000000');
+  });
+
+  it("reads the process's heap figures, and adds them up over workers", () => {
+    const one = parseMetrics(scrape(30, 70, 70, 40));
+    expect(one.memory).toEqual({ heapUsed: 40 * 1_048_576, heapTotal: 80 * 1_048_576, external: 5 * 1_048_576 });
+    const two = addSnapshot(addSnapshot(emptySnapshot(), one), parseMetrics(scrape(30, 70, 70, 40, '1765000001')));
+    expect(two.memory).toEqual({ heapUsed: 80 * 1_048_576, heapTotal: 160 * 1_048_576, external: 10 * 1_048_576 });
   });
 
   it('gives the cache hit rate of a phase from the scrapes before and after it', () => {

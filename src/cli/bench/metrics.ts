@@ -11,13 +11,28 @@ export interface MetricsSnapshot {
   decisions: number;
   /** How many processes' /metrics this adds up. */
   processes: number;
+  /** Gauges at the scrape (bytes, summed over the processes): where the RSS goes. */
+  memory: HeapFigures;
 }
+
+/** The V8 heap (used, and reserved) and the memory held outside it (Buffers, native objects). */
+export interface HeapFigures {
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+
+const MEMORY_GAUGES: Record<string, keyof HeapFigures> = {
+  nodejs_heap_size_used_bytes: 'heapUsed',
+  nodejs_heap_size_total_bytes: 'heapTotal',
+  nodejs_external_memory_bytes: 'external',
+};
 
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$/;
 
 /** Parses the counters the bench reads from one scrape. */
 export function parseMetrics(text: string): MetricsSnapshot & { startTime: string } {
-  const snapshot = { queries: new Map<string, number>(), operatorCalls: 0, decisions: 0, processes: 1, startTime: '' };
+  const snapshot = { queries: new Map<string, number>(), operatorCalls: 0, decisions: 0, processes: 1, memory: emptyHeap(), startTime: '' };
   for (const sample of text.split('\n')) {
     const match = SAMPLE.exec(sample);
     if (!match) continue;
@@ -29,6 +44,8 @@ export function parseMetrics(text: string): MetricsSnapshot & { startTime: strin
       snapshot.operatorCalls += Number(value);
     } else if (name === 'linetrust_decisions_total') {
       snapshot.decisions += Number(value);
+    } else if (name in MEMORY_GAUGES) {
+      snapshot.memory[MEMORY_GAUGES[name]] = Number(value);
     } else if (name === 'process_start_time_seconds') {
       snapshot.startTime = value;
     }
@@ -36,15 +53,18 @@ export function parseMetrics(text: string): MetricsSnapshot & { startTime: strin
   return snapshot;
 }
 
+const emptyHeap = (): HeapFigures => ({ heapUsed: 0, heapTotal: 0, external: 0 });
+
 export function emptySnapshot(): MetricsSnapshot {
-  return { queries: new Map(), operatorCalls: 0, decisions: 0, processes: 0 };
+  return { queries: new Map(), operatorCalls: 0, decisions: 0, processes: 0, memory: emptyHeap() };
 }
 
 /** `after - before`, result by result. */
 export function difference(after: MetricsSnapshot, before: MetricsSnapshot): MetricsSnapshot {
   const queries = new Map<string, number>();
   for (const [result, count] of after.queries) queries.set(result, count - (before.queries.get(result) ?? 0));
-  return { queries, operatorCalls: after.operatorCalls - before.operatorCalls, decisions: after.decisions - before.decisions, processes: after.processes };
+  // The gauges are not counters: the later reading stands.
+  return { queries, operatorCalls: after.operatorCalls - before.operatorCalls, decisions: after.decisions - before.decisions, processes: after.processes, memory: { ...after.memory } };
 }
 
 /** Adds `from` into `into`. */
@@ -53,6 +73,7 @@ export function addSnapshot(into: MetricsSnapshot, from: MetricsSnapshot): Metri
   into.operatorCalls += from.operatorCalls;
   into.decisions += from.decisions;
   into.processes = Math.max(into.processes, from.processes);
+  for (const field of Object.values(MEMORY_GAUGES)) into.memory[field] += from.memory[field];
   return into;
 }
 

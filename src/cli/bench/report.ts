@@ -1,6 +1,6 @@
 // What the bench prints: a line per round as it runs, each configuration's totals over all its
 // rounds, and the issue's targets as a table of figures with PASS or MISS.
-import { cacheHitRate, MetricsSnapshot, totalQueries } from './metrics';
+import { cacheHitRate, HeapFigures, MetricsSnapshot, totalQueries } from './metrics';
 import type { ConfigResult } from './measure';
 import { OpenLoopResult } from './open-loop';
 import { mb, rssText } from './rss';
@@ -33,6 +33,10 @@ function signalLine(label: string, snapshot: MetricsSnapshot, okAnswers: number,
   );
 }
 
+function heapText(heap: HeapFigures | undefined): string {
+  return heap ? `${mb(heap.heapUsed)} / ${mb(heap.heapTotal)}, ${mb(heap.external)}` : 'n/a';
+}
+
 /** A configuration's totals over all its rounds. */
 export function configReport(result: ConfigResult): string[] {
   const echoRate = okPerSecond(result.echo);
@@ -56,6 +60,7 @@ export function configReport(result: ConfigResult): string[] {
     signalLine('open loop', result.signals.open, result.openService.ok, result.workers),
     `service RSS${(idle?.processes ?? 1) > 1 ? ` (sum of ${idle?.processes} processes: the primary + its workers)` : ''}: idle before load ${rssText(idle)}   peak ${mb(peak)} (VmHWM${(idle?.processes ?? 1) > 1 ? 's added' : ''}; highest sampled every 200 ms ${mb(peakSampled)})`,
     `  after load, ${result.rss.afterS} s without load: ${rssText(after)}${after && idle ? ` (${signed(after.now / idle.now - 1)} of idle)` : ''}`,
+    `  of which${result.workers > 1 ? ' (the workers, from their /metrics)' : ''}: V8 heap used / reserved, and memory outside it (Buffers, native): idle ${heapText(result.heap.idle)}; after load ${heapText(result.heap.after)}`,
   ];
   const failed = failedInConfig(result);
   if (failed > 0) {
