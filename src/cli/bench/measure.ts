@@ -62,7 +62,10 @@ function serviceEnv(port: number, database: RunDatabase, workers: number, linesF
 
 async function startService(context: RunContext, name: string, database: RunDatabase, workers: number, signals: Record<string, string>): Promise<Child> {
   const port = await freePort();
-  const service = startNode(name, 'main.js', port, serviceEnv(port, database, workers, context.linesFile, signals), context.folder);
+  // BENCH_SERVICE_NODE_ARGS: node options for the service alone, to profile it under this load
+  // (docs/benchmarks.md); split on spaces.
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const service = startNode(name, 'main.js', port, serviceEnv(port, database, workers, context.linesFile, signals), context.folder, nodeArgs);
   await waitAnswering(service, '/health/ready', 200);
   // WORKERS=N: ready once one worker answers; wait until all N are forked and have started.
   for (let i = 0; i < 300 && workers > 1 && (readRss(service.pid)?.processes ?? 0) < workers + 1; i++) await sleep(100);

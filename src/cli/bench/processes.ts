@@ -87,11 +87,14 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts `dist/<script>` on `port` with `env` over the bench's environment; output to a file in `folder`. */
-export function startNode(name: string, script: string, port: number, env: NodeJS.ProcessEnv, folder: string): Child {
+/**
+ * Starts `dist/<script>` on `port` with `env` over the bench's environment; output to a file in
+ * `folder`. `nodeArgs` go before the script (e.g. `--cpu-prof`, which NODE_OPTIONS refuses).
+ */
+export function startNode(name: string, script: string, port: number, env: NodeJS.ProcessEnv, folder: string, nodeArgs: readonly string[] = []): Child {
   const logFile = join(folder, `${name}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [join(DIST, script)], { env, stdio: ['ignore', fd, fd], detached: true });
+  const child = spawn(process.execPath, [...nodeArgs, join(DIST, script)], { env, stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
   if (child.pid === undefined) throw new Error(`${name} did not start`);
   running.add(child);
