@@ -8,6 +8,9 @@ class MemoryCounter extends SharedWindowCounter {
   readonly windows = new Map<string, number>();
   calls = 0;
   failing = false;
+  /** The `before` of each deleteBefore. */
+  readonly deletions: number[] = [];
+  deleteFailure?: Error;
 
   async add(apiKeyId: string, windowStart: number, amount: number): Promise<number> {
     this.calls += 1;
@@ -30,6 +33,8 @@ class MemoryCounter extends SharedWindowCounter {
   }
 
   async deleteBefore(before: number): Promise<number> {
+    this.deletions.push(before);
+    if (this.deleteFailure) throw this.deleteFailure;
     let removed = 0;
     for (const id of [...this.windows.keys()]) if (Number(id.split('@')[1]) < before && this.windows.delete(id)) removed += 1;
     return removed;
@@ -46,7 +51,7 @@ function fleet(size: number, burstSeconds = 1) {
   /** `count` concurrent requests, spread round-robin over the instances; answers the waits. */
   const burst = (count: number, perSecond: number, key = 'k') =>
     Promise.all(Array.from({ length: count }, (_, i) => instances[i % size].take(key, perSecond)));
-  return { counter, instances, at, burst };
+  return { counter, instances, at, burst, clock };
 }
 
 const admitted = (waits: number[]) => waits.filter((wait) => wait === 0).length;
@@ -124,5 +129,57 @@ describe('FleetRateLimiter', () => {
     await burst(1, 10);
     await Promise.resolve();
     expect([...counter.windows.keys()]).toEqual([`k@${START + 15_000}`]);
+  });
+
+  it('serves a crowd with one claim: 50 concurrent requests on one instance cost one round trip', async () => {
+    const { instances, counter } = fleet(1);
+    const waits = await Promise.all(Array.from({ length: 50 }, () => instances[0].take('k', 100)));
+    expect(admitted(waits)).toBe(50);
+    expect(counter.calls).toBe(1);
+  });
+
+  it('claims only what its waiting requests need, leaving the rest of the window to other instances', async () => {
+    const { instances } = fleet(2);
+    expect(admitted(await Promise.all(Array.from({ length: 50 }, () => instances[0].take('k', 100))))).toBe(50);
+    expect(await instances[0].take('k', 100)).toBe(0); // a chunk of 10 now, not another crowd's worth
+    expect(admitted(await Promise.all(Array.from({ length: 50 }, () => instances[1].take('k', 100))))).toBe(40);
+  });
+
+  it('deletes old windows at most once every 10 s, not on every new window', async () => {
+    const { instances, at, counter } = fleet(1, 2);
+    for (let ms = 0; ms < 10_000; ms += 1000) {
+      at(ms);
+      await instances[0].take('k', 10);
+    }
+    expect(counter.deletions).toHaveLength(1);
+    at(10_000);
+    await instances[0].take('k', 10);
+    expect(counter.deletions).toHaveLength(2);
+  });
+
+  it('keeps the windows a budget may still read: the last burstSeconds + 1 before the current one', async () => {
+    const { burst, counter } = fleet(1, 2);
+    for (let back = 1; back <= 5; back += 1) counter.windows.set(`other@${START - back * 1000}`, 1);
+    await burst(1, 10);
+    expect([...counter.windows.keys()].filter((id) => id.startsWith('other@')).sort()).toEqual([3000, 2000, 1000].map((back) => `other@${START - back}`));
+  });
+
+  it('forgets the leases of past windows when it sweeps, so keys used once do not stay in memory', async () => {
+    const { instances, at } = fleet(1);
+    const leases = (instances[0] as unknown as { leases: Map<string, unknown> }).leases;
+    await instances[0].take('a', 10);
+    await instances[0].take('b', 10);
+    at(10_000);
+    await instances[0].take('c', 10);
+    expect([...leases.keys()]).toEqual(['c']);
+  });
+
+  it('goes on limiting when old windows cannot be deleted, and says so', async () => {
+    const { burst, counter } = fleet(1);
+    counter.deleteFailure = new Error('disk full');
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    expect(admitted(await burst(3, 2))).toBe(2);
+    expect(warn).toHaveBeenCalledWith('could not delete old rate-limit windows: disk full');
+    warn.mockRestore();
   });
 });

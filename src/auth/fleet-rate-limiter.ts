@@ -67,7 +67,12 @@ export class FleetRateLimiter extends KeyRateLimiter {
         lease.used += 1;
         return 0;
       }
-      if (lease.exhausted) return Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000));
+      if (lease.exhausted) {
+        // Stryker disable next-line ArithmeticOperator: windowStart - WINDOW_MS gives a negative wait, which Math.max below turns into the same 1 s
+        const nextWindow = windowStart + WINDOW_MS;
+        // Stryker disable next-line MethodExpression: a window is 1 s long, so the wait rounded up is exactly 1 s and Math.min(1, ...) gives it too
+        return Math.max(1, Math.ceil((nextWindow - now) / 1000));
+      }
       lease.waiting += 1;
       try {
         lease.claim ??= this.claim(key, lease, perSecond).finally(() => (lease.claim = undefined));

@@ -46,4 +46,22 @@ describe('RateLimiter', () => {
     limiter.take('slow', 0.25 as number);
     expect(limiter.take('slow', 0.25)).toBe(4);
   });
+
+  it('admits everything at a rate of 0, even for a key whose bucket was spent at a rate it had before', () => {
+    const limiter = new RateLimiter(new FixedClock(start), 1);
+    expect([limiter.take('k', 1), limiter.take('k', 1)]).toEqual([0, 1]);
+    expect([limiter.take('k', 0), limiter.take('k', 0)]).toEqual([0, 0]);
+  });
+
+  it('counts the part of a token already refilled: the wait is what is left to a whole one', () => {
+    const clock = new FixedClock(start);
+    const limiter = new RateLimiter(clock, 1);
+    limiter.take('k', 1);
+    at(clock, 500); // half a token back: half a second to go, 1 s once rounded up
+    expect(limiter.take('k', 1)).toBe(1);
+    const slow = new RateLimiter(clock, 1);
+    slow.take('k', 0.25);
+    at(clock, 2500); // half a token back at 0.25/s: 2 s to go
+    expect(slow.take('k', 0.25)).toBe(2);
+  });
 });
