@@ -1,5 +1,6 @@
 import { Principal } from '../auth/scopes';
 import { ConflictError, UnavailableError } from '../common/errors/domain.error';
+import { keyedHash } from '../common/phone/phone-number';
 import { FixedClock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { DecisionRepository } from './decision.repository';
@@ -22,6 +23,18 @@ const OTHER_BODY = { ...BODY, subjectId: 'customer-2' } as CreateDecisionDto;
 class MemoryClaims {
   readonly rows = new Map<string, IdempotencyClaim>();
   private id = (apiKeyId: string, key: string) => `${apiKeyId}/${key}`;
+  /** Set while the database is slow to release a claim. */
+  private releaseGate: Promise<void> | undefined;
+
+  /** Makes releases wait until the returned function is called. */
+  holdReleases(): () => void {
+    let release!: () => void;
+    this.releaseGate = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.releaseGate = undefined;
+      release();
+    };
+  }
 
   async claim(claim: IdempotencyClaim): Promise<boolean> {
     if (this.rows.has(this.id(claim.apiKeyId, claim.key))) return false;
@@ -33,6 +46,7 @@ class MemoryClaims {
     return row && { ...row };
   }
   async releasePending(apiKeyId: string, key: string, createdAt: Date): Promise<void> {
+    if (this.releaseGate) await this.releaseGate;
     const row = this.rows.get(this.id(apiKeyId, key));
     if (row && row.createdAt.getTime() === createdAt.getTime() && row.decisionId === null) this.rows.delete(this.id(apiKeyId, key));
   }
@@ -61,50 +75,69 @@ function setup(config: Partial<AppConfig> = {}) {
   const clock = new FixedClock(new Date(start));
   const claims = new MemoryClaims();
   const stored = new Map<string, DecisionView>();
-  let made = 0;
-  /** Holds each decision until released, when a test wants requests to overlap. */
-  let gate: Promise<void> | undefined;
-  let failWith: Error | undefined;
-  const decisions = {
-    decide: jest.fn(async (body: CreateDecisionDto, _correlator: string, _caller: Principal, store?: DecisionStore) => {
-      if (gate) await gate;
-      if (failWith) throw failWith;
-      made += 1;
-      const view = { id: `decision-${made}`, subjectId: body.subjectId } as unknown as DecisionView;
-      if (store && !(await store({ id: view.id } as DecisionRecord, undefined as never))) return undefined;
-      stored.set(view.id, view);
-      return view;
-    }),
-    findStored: async (id: string) => stored.get(id),
-  };
   const repository = { insertClaimed: async (record: DecisionRecord, claim: IdempotencyClaim) => claims.link(claim, record.id) };
   const appConfig = { hashKey: 'test-hash-key', IDEMPOTENCY_TTL_HOURS: 24, DECISION_DEADLINE_MS: 3000, ...config } as AppConfig;
-  const service = new IdempotentDecisionService(
-    decisions as unknown as DecisionService,
-    repository as unknown as DecisionRepository,
-    claims as unknown as IdempotencyRepository,
-    clock,
-    appConfig,
-  );
-  const hold = () => {
-    let release!: () => void;
-    gate = new Promise<void>((resolve) => (release = resolve));
-    return () => {
-      gate = undefined;
-      release();
+
+  /** One instance of the service over the shared claims table and decisions (the database). */
+  const instance = (idPrefix: string) => {
+    let made = 0;
+    /** Holds each decision until released, when a test wants requests to overlap. */
+    let gate: Promise<void> | undefined;
+    let failWith: Error | undefined;
+    const decisions = {
+      decide: jest.fn(async (body: CreateDecisionDto, _correlator: string, _caller: Principal, store?: DecisionStore) => {
+        if (gate) await gate;
+        if (failWith) throw failWith;
+        made += 1;
+        const view = { id: `${idPrefix}decision-${made}`, subjectId: body.subjectId } as unknown as DecisionView;
+        if (store && !(await store({ id: view.id } as DecisionRecord, undefined as never))) return undefined;
+        stored.set(view.id, view);
+        return view;
+      }),
+      findStored: async (id: string) => stored.get(id),
     };
+    const service = new IdempotentDecisionService(
+      decisions as unknown as DecisionService,
+      repository as unknown as DecisionRepository,
+      claims as unknown as IdempotencyRepository,
+      clock,
+      appConfig,
+    );
+    const hold = () => {
+      let release!: () => void;
+      gate = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        gate = undefined;
+        release();
+      };
+    };
+    return { service, decisions, hold, failNext: (error: Error | undefined) => (failWith = error) };
   };
+
   const later = (ms: number) => clock.set(new Date(start + ms));
-  return { service, clock, later, claims, stored, decisions, hold, failNext: (error: Error | undefined) => (failWith = error) };
+  return { ...instance(''), clock, later, claims, stored, anotherInstance: () => instance('elsewhere-') };
 }
+
+/** Where a promise stands, readable without awaiting it (so a test can check it has not settled). */
+function track<T>(promise: Promise<T>): { settled: boolean; value?: T; error?: unknown } {
+  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
+  promise.then(
+    (value) => Object.assign(state, { settled: true, value }),
+    (error: unknown) => Object.assign(state, { settled: true, error }),
+  );
+  return state;
+}
+
+/** Lets every pending promise job run. */
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('IdempotentDecisionService', () => {
   afterEach(() => jest.useRealTimers());
 
-  it('decides without a key every time', async () => {
+  it('decides without a key every time, and never calls such a decision a replay', async () => {
     const { service, decisions } = setup();
-    await service.decide(BODY, 'c1', CALLER);
-    await service.decide(BODY, 'c2', CALLER);
+    expect(await service.decide(BODY, 'c1', CALLER)).toEqual({ decision: expect.objectContaining({ id: 'decision-1' }), replayed: false });
+    expect(await service.decide(BODY, 'c2', CALLER)).toEqual({ decision: expect.objectContaining({ id: 'decision-2' }), replayed: false });
     expect(decisions.decide).toHaveBeenCalledTimes(2);
   });
 
@@ -127,10 +160,28 @@ describe('IdempotentDecisionService', () => {
     expect(same.replayed).toBe(true);
   });
 
+  it('tells apart arrays whose numbers differ only in where one ends and the next begins', async () => {
+    const { service } = setup();
+    await service.decide({ ...BODY, context: { amounts: [1, 23] } } as CreateDecisionDto, 'c1', CALLER, 'order-split');
+    await expect(service.decide({ ...BODY, context: { amounts: [12, 3] } } as CreateDecisionDto, 'c2', CALLER, 'order-split')).rejects.toThrow(ConflictError);
+  });
+
+  // The hash is stored with the claim and compared by every instance: during a rolling deploy,
+  // a retry may reach an instance of another release, which must hash the same body alike.
+  it('stores the keyed hash of the body as JSON with its keys sorted at every level', async () => {
+    const { service, claims } = setup();
+    const body = { useCase: 'onboarding', subjectId: 'customer-1', phoneNumber: '+34600000001', context: { tags: ['b', 'a'], channel: { z: 1, a: null } } };
+    await service.decide(body as CreateDecisionDto, 'c1', CALLER, 'order-hash');
+    const json = '{"context":{"channel":{"a":null,"z":1},"tags":["b","a"]},"phoneNumber":"+34600000001","subjectId":"customer-1","useCase":"onboarding"}';
+    expect(claims.rows.get(`${CALLER.keyId}/order-hash`)?.requestHash).toBe(keyedHash(json, 'test-hash-key'));
+  });
+
   it('refuses the same key with another body once decided: 409, nothing decided', async () => {
     const { service, decisions } = setup();
     await service.decide(BODY, 'c1', CALLER, 'order-2');
-    await expect(service.decide(OTHER_BODY, 'c2', CALLER, 'order-2')).rejects.toThrow(ConflictError);
+    const refusal = service.decide(OTHER_BODY, 'c2', CALLER, 'order-2');
+    await expect(refusal).rejects.toThrow(ConflictError);
+    await expect(refusal).rejects.toThrow('This Idempotency-Key was already used with a different request body; use a new key for a new request.');
     expect(decisions.decide).toHaveBeenCalledTimes(1);
   });
 
@@ -154,6 +205,33 @@ describe('IdempotentDecisionService', () => {
     expect(first.replayed).toBe(false);
     for (const retry of retries) expect(retry).toEqual({ decision: first.decision, replayed: true });
     expect(decisions.decide).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives concurrent retries on this instance the first request\'s failure, deciding once', async () => {
+    const { service, decisions, hold, failNext } = setup();
+    const release = hold();
+    failNext(new Error('policy refused the input'));
+    const first = service.decide(BODY, 'c1', CALLER, 'order-4f');
+    const retry = service.decide(BODY, 'c2', CALLER, 'order-4f');
+    release();
+    await expect(first).rejects.toThrow('policy refused the input');
+    await expect(retry).rejects.toThrow('policy refused the input');
+    expect(decisions.decide).toHaveBeenCalledTimes(1);
+  });
+
+  it('decides concurrent requests under different keys separately, also when only the API key differs', async () => {
+    const { service, decisions, hold } = setup();
+    const release = hold();
+    const answers = [
+      service.decide(BODY, 'c1', CALLER, 'order-a'),
+      service.decide(BODY, 'c2', CALLER, 'order-b'),
+      service.decide(BODY, 'c3', { ...CALLER, keyId: 'key-2' }, 'order-a'),
+    ];
+    release();
+    const results = await Promise.all(answers);
+    expect(results.map((r) => r.replayed)).toEqual([false, false, false]);
+    expect(new Set(results.map((r) => r.decision.id)).size).toBe(3);
+    expect(decisions.decide).toHaveBeenCalledTimes(3);
   });
 
   it('keeps the Idempotency-Keys of each API key apart', async () => {
@@ -194,11 +272,30 @@ describe('IdempotentDecisionService', () => {
     expect((await service.decide(OTHER_BODY, 'c2', CALLER, 'order-7')).replayed).toBe(false);
   });
 
+  it('answers a failure only once the key is free, so a retry right after it decides at once', async () => {
+    const { service, claims, failNext } = setup();
+    const releaseClaims = claims.holdReleases();
+    failNext(new Error('policy refused the input'));
+    const answer = track(service.decide(BODY, 'c1', CALLER, 'order-7s'));
+    await flush();
+    expect(answer.settled).toBe(false);
+    releaseClaims();
+    await flush();
+    expect(answer).toEqual({ settled: true, error: new Error('policy refused the input') });
+    expect(claims.rows.size).toBe(0);
+  });
+
   it('frees the key after a refusal for the budget (503) too, without waiting for the release', async () => {
     const { service, claims, failNext } = setup();
+    const releaseClaims = claims.holdReleases();
     failNext(new UnavailableError('the database is slow', 1));
-    await expect(service.decide(BODY, 'c1', CALLER, 'order-8')).rejects.toThrow(UnavailableError);
-    await Promise.resolve();
+    const answer = track(service.decide(BODY, 'c1', CALLER, 'order-8'));
+    await flush();
+    expect(answer.settled).toBe(true);
+    expect(answer.error).toBeInstanceOf(UnavailableError);
+    expect(claims.rows.size).toBe(1); // the slow release is still on its way
+    releaseClaims();
+    await flush();
     expect(claims.rows.size).toBe(0);
   });
 
@@ -245,6 +342,8 @@ describe('IdempotentDecisionService', () => {
 
     it('takes over a claim pending longer than twice the decision deadline plus 5 s, not sooner', async () => {
       jest.useFakeTimers({ now: NOW });
+      // The instance has been up a while: the wait counts from the request, not from start-up.
+      await jest.advanceTimersByTimeAsync(60_000);
       const hash = await hashOfBody();
       const { service, claims, clock, decisions } = setup({ DECISION_DEADLINE_MS: 1000 });
       othersClaim(claims, hash, clock.now());
@@ -254,6 +353,24 @@ describe('IdempotentDecisionService', () => {
       await jest.advanceTimersByTimeAsync(200);
       expect((await answer).replayed).toBe(false);
       expect(decisions.decide).toHaveBeenCalledTimes(1);
+    });
+
+    // Both instances share this process and a clock that stands still: the claim taken over and
+    // the new one are made in the same millisecond, and must still be told apart.
+    it('stores nothing of a request whose stalled claim another instance took over, and answers it the decision made under the new claim', async () => {
+      jest.useFakeTimers({ now: NOW });
+      const { service, stored, hold, anotherInstance } = setup({ DECISION_DEADLINE_MS: 1000 });
+      const release = hold();
+      const stalled = service.decide(BODY, 'c1', CALLER, 'order-14');
+      const elsewhere = anotherInstance();
+      const retry = elsewhere.service.decide(BODY, 'c2', CALLER, 'order-14');
+      await jest.advanceTimersByTimeAsync(7200);
+      const taken = await retry;
+      expect(taken).toEqual({ decision: expect.objectContaining({ id: 'elsewhere-decision-1' }), replayed: false });
+
+      release();
+      expect(await stalled).toEqual({ decision: taken.decision, replayed: true });
+      expect([...stored.keys()]).toEqual(['elsewhere-decision-1']);
     });
 
     it('starts afresh on a claim older than IDEMPOTENCY_TTL_HOURS, whatever its body', async () => {

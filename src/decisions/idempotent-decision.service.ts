@@ -21,8 +21,10 @@ export interface IdempotentResult {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    const fields = value as Record<string, unknown>;
+    // The default sort orders strings by UTF-16 code units, as `<` does; keys are unique, so no tie.
+    const keys = Object.keys(fields).filter((k) => fields[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(fields[k])}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }
