@@ -20,12 +20,14 @@ describe('ClientCredentialsTokenSource', () => {
     now = T0;
   });
 
-  const source = (overrides: { clientSecret?: string; tokenUrl?: string } = {}) =>
+  const source = (overrides: { clientSecret?: string; tokenUrl?: string; purpose?: string | null; fetch?: typeof fetch } = {}) =>
     new ClientCredentialsTokenSource({
       tokenUrl: overrides.tokenUrl ?? operator.tokenUrl,
       clientId: CLIENT_ID,
       clientSecret: overrides.clientSecret ?? CLIENT_SECRET,
       now: () => now,
+      ...(overrides.purpose === undefined ? {} : { purpose: overrides.purpose }),
+      ...(overrides.fetch === undefined ? {} : { fetch: overrides.fetch }),
     });
 
   const rejection = async (promise: Promise<unknown>): Promise<TokenRequestError> => {
@@ -49,6 +51,15 @@ describe('ClientCredentialsTokenSource', () => {
     expect(form.grant_type).toBe('client_credentials');
     expect(form.scope.split(' ').sort()).toEqual([FRAUD_PREVENTION_PURPOSE, 'kyc-tenure:check-tenure'].sort());
     expect(form).not.toHaveProperty('client_secret'); // never in the body when Basic is used
+  });
+
+  it.each([
+    ['another purpose', 'dpv:EnforceSecurity', 'dpv:EnforceSecurity sim-swap:check'],
+    ['none (the scopes carry it, composed by a gateway profile)', null, 'sim-swap:check'],
+  ])('asks with the purpose configured: %s', async (_what, purpose, scope) => {
+    await source({ purpose }).token(SIM_CHECK);
+
+    expect((operator.tokenRequests[0].body as Record<string, string>).scope).toBe(scope);
   });
 
   it('makes one token request for many calls, concurrent or one after another', async () => {
@@ -188,9 +199,25 @@ describe('ClientCredentialsTokenSource', () => {
     expect(() => source({ tokenUrl: 'not a url' })).toThrow();
   });
 
-  it('starts no token request for a caller that has already given up', async () => {
-    const error = await rejection(source().token(SIM_CHECK, { abortSignal: AbortSignal.abort() }));
+  it('refuses to be built without credentials, saying which ones it needs', () => {
+    expect(() => new ClientCredentialsTokenSource({ tokenUrl: operator.tokenUrl, clientId: CLIENT_ID })).toThrow(
+      'client credentials need clientAuth, or clientId and clientSecret',
+    );
+  });
+
+  it('starts no token request for a caller that has already given up, and says it may be retried', async () => {
+    const fetchCalls: unknown[] = [];
+    const countingFetch: typeof fetch = (input, init) => {
+      fetchCalls.push(input);
+      return fetch(input, init);
+    };
+    const error = await rejection(source({ fetch: countingFetch }).token(SIM_CHECK, { abortSignal: AbortSignal.abort() }));
+    // Every step before a fetch is a promise job: once they have all run, none was started.
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(error).toMatchObject({ retryable: true });
     expect(error.message).toMatch(/aborted/);
+    expect(fetchCalls).toHaveLength(0);
     expect(operator.tokenRequests).toHaveLength(0);
   });
 
