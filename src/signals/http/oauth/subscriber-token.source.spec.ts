@@ -56,7 +56,7 @@ describe('SubscriberTokenSource', () => {
     logged = [];
     for (const level of ['debug', 'log', 'warn'] as const) {
       jest.spyOn(Logger.prototype, level).mockImplementation((...args: unknown[]) => {
-        logged.push(args.map(String).join(' '));
+        logged.push(`${level} ${args.map(String).join(' ')}`);
       });
     }
   });
@@ -102,6 +102,8 @@ describe('SubscriberTokenSource', () => {
     await jest.advanceTimersByTimeAsync(1);
     const outcomes = await Promise.allSettled(calls);
     expect(outcomes.every((o) => o.status === 'rejected' && o.reason instanceof ConsentPendingError)).toBe(true);
+    // The decision records this as the signal's CONSENT_PENDING reason.
+    expect((outcomes[0] as PromiseRejectedResult).reason.message).toBe("the ciba flow is waiting for the holder's consent");
     expect(flow.runs).toHaveLength(1);
     expect(flow.runs[0]).toMatchObject({ phoneNumber: A, scope: SCOPES.join(' ') });
     expect(tokens.size()).toEqual({ remembered: 0, flows: 1 });
@@ -307,7 +309,9 @@ describe('SubscriberTokenSource', () => {
     await jest.advanceTimersByTimeAsync(100);
 
     controller.abort();
-    expect(await rejection(impatient)).toBeInstanceOf(ConsentPendingError);
+    const pending = await rejection(impatient);
+    expect(pending).toBeInstanceOf(ConsentPendingError);
+    expect((pending as Error).message).toBe("the ciba flow had not finished when the call's time was up");
 
     flow.runs[0].resolve({ token: 'token-a', lifetimeS: 3600 });
     expect(await patient).toBe('token-a');
@@ -329,10 +333,11 @@ describe('SubscriberTokenSource', () => {
     expect(flow.runs).toHaveLength(1);
   });
 
-  it('starts no flow for a caller whose signal has already aborted', async () => {
+  it('starts no flow for a caller whose signal has already aborted, and says it may be retried', async () => {
     const error = await rejection(source().token(SCOPES, { phoneNumber: A, abortSignal: AbortSignal.abort() }));
 
     expect(error).toBeInstanceOf(TokenRequestError);
+    expect(error).toMatchObject({ retryable: true, message: expect.stringMatching(/aborted/) });
     expect(flow.runs).toHaveLength(0);
   });
 
@@ -340,8 +345,41 @@ describe('SubscriberTokenSource', () => {
     const error = await rejection(source().token(SCOPES));
 
     expect(error).toBeInstanceOf(TokenRequestError);
-    expect(error).toMatchObject({ retryable: false });
+    expect(error).toMatchObject({ retryable: false, message: 'a 3-legged token needs the subscriber number' });
     expect(flow.runs).toHaveLength(0);
+  });
+
+  it.each([
+    ['a refusal at level log, since it is news about the subscriber', new SubscriberRefusedError('access_denied', 'consent'), 'log'],
+    ['any other failure as a warning, since the gateway or our setup failed', new TokenRequestError('token endpoint 503', true), 'warn'],
+  ])('logs %s, naming the gateway, the flow, the masked subscriber and why', async (_what, error, level) => {
+    const tokens = source();
+    const call = tokens.token(SCOPES, { phoneNumber: A });
+    flow.runs[0].reject(error);
+    await rejection(call);
+
+    const lines = logged.filter((line) => /^(log|warn) /.test(line));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^${level} `));
+    for (const part of ['telefonica', 'ciba', '+34******001', error.message]) expect(lines[0]).toContain(part);
+  });
+
+  it.each([
+    ['the token came within waitMs', async (tokens: SubscriberTokenSource) => cache(tokens, A, 'token-a')],
+    [
+      'its call was aborted',
+      async (tokens: SubscriberTokenSource) => {
+        const controller = new AbortController();
+        const call = tokens.token(SCOPES, { phoneNumber: A, abortSignal: controller.signal });
+        controller.abort();
+        await rejection(call);
+      },
+    ],
+  ])('leaves no timer behind once a caller has its answer: %s', async (_what, answered) => {
+    await answered(source());
+
+    // Otherwise a busy instance would hold one timer per call for waitMs.
+    expect(jest.getTimerCount()).toBe(0);
   });
 
   it('says it identifies the subject, so clients leave phoneNumber out of the body', () => {
