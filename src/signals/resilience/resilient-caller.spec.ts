@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { SignalAnswer, SignalCallContext, SignalFailure } from '../signal.types';
 import { CircuitBreaker } from './circuit-breaker';
 import { ResilientCaller } from './resilient-caller';
@@ -133,11 +134,127 @@ describe('ResilientCaller', () => {
       expect(await running.outcome).toEqual({ answer: expect.objectContaining({ reason: expect.stringMatching(/503 UNAVAILABLE: busy .*past the decision deadline/) }), attempts: 1 });
       expect(call).toHaveBeenCalledTimes(1);
     });
+
+    it('doubles the backoff ceiling with each retry, with jitter drawn within it', async () => {
+      // Random 0.5: half the ceiling, 100 ms then 200 ms.
+      const { call } = scripted(busy(), busy(), OK);
+      const running = track(caller({ baseBackoffMs: 100, maxBackoffMs: 10_000 }).call(call, CTX));
+      await jest.advanceTimersByTimeAsync(49);
+      expect(call).toHaveBeenCalledTimes(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(call).toHaveBeenCalledTimes(2);
+      await jest.advanceTimersByTimeAsync(99);
+      expect(call).toHaveBeenCalledTimes(2);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(call).toHaveBeenCalledTimes(3);
+      expect(await running.outcome).toEqual({ answer: OK, attempts: 3 });
+    });
+
+    it('retries after a Retry-After equal to the maximum backoff, and not before it', async () => {
+      const { call } = scripted(busy({ retryAfterMs: 1000 }), OK);
+      const running = track(caller({ maxBackoffMs: 1000 }).call(call, CTX));
+      await jest.advanceTimersByTimeAsync(999);
+      expect(call).toHaveBeenCalledTimes(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(await running.outcome).toEqual({ answer: OK, attempts: 2 });
+    });
+
+    it('waits for a Retry-After that ends before the decision deadline', async () => {
+      const { call } = scripted(busy({ retryAfterMs: 500 }), OK);
+      const running = track(caller({ maxBackoffMs: 1000 }).call(call, { correlator: 'c', deadlineAt: Date.now() + 501 }));
+      await jest.advanceTimersByTimeAsync(500);
+      expect(await running.outcome).toEqual({ answer: OK, attempts: 2 });
+    });
+
+    it('does not start a wait that would end exactly at the decision deadline', async () => {
+      const { call } = scripted(busy({ retryAfterMs: 500 }), OK);
+      const running = track(caller({ maxBackoffMs: 1000 }).call(call, { correlator: 'c', deadlineAt: Date.now() + 500 }));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(running.settled).toBe(true);
+      expect(await running.outcome).toEqual({ answer: expect.objectContaining({ reason: expect.stringContaining('past the decision deadline') }), attempts: 1 });
+    });
+
+    it("answers with the operator's failure as it is when its backoff would end past the decision deadline", async () => {
+      // Random 0.5 of a 1000 ms ceiling: a 500 ms wait, past a deadline 300 ms away.
+      const { call } = scripted(busy(), OK);
+      const running = track(caller({ baseBackoffMs: 1000, maxBackoffMs: 1000 }).call(call, { correlator: 'c', deadlineAt: Date.now() + 300 }));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(await running.outcome).toEqual({ answer: busy(), attempts: 1 });
+    });
+
+    it('stops a backoff wait at the decision deadline', async () => {
+      const { call } = scripted(busy(), OK);
+      const deadline = new AbortController();
+      setTimeout(() => deadline.abort(), 100);
+      // Random 0.5 of a 1000 ms ceiling: a 500 ms wait, cut at 100 ms.
+      const running = track(caller({ baseBackoffMs: 1000, maxBackoffMs: 1000 }).call(call, { correlator: 'c', abortSignal: deadline.signal }));
+      await jest.advanceTimersByTimeAsync(99);
+      expect(running.settled).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(running.settled).toBe(true);
+      expect(await running.outcome).toEqual({ answer: busy(), attempts: 1 });
+      expect(call).toHaveBeenCalledTimes(1);
+    });
+
+    it("stops a Retry-After wait at the decision deadline, without sitting out the rest of the operator's pause", async () => {
+      const { call } = scripted(busy({ retryAfterMs: 500 }), OK);
+      const deadline = new AbortController();
+      setTimeout(() => deadline.abort(), 100);
+      const running = track(caller({ maxBackoffMs: 1000 }).call(call, { correlator: 'c', abortSignal: deadline.signal }));
+      await jest.advanceTimersByTimeAsync(99);
+      expect(running.settled).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(running.settled).toBe(true);
+      expect(await running.outcome).toEqual({ answer: busy({ retryAfterMs: 500 }), attempts: 1 });
+    });
+
+    it('leaves no listener on the decision abort signal once it has answered', async () => {
+      const { call } = scripted(busy(), OK);
+      const deadline = new AbortController();
+      const running = track(caller().call(call, { correlator: 'c', abortSignal: deadline.signal }));
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(await running.outcome).toEqual({ answer: OK, attempts: 2 });
+      expect(getEventListeners(deadline.signal, 'abort')).toHaveLength(0);
+    });
+
+    it("answers with its own failure rather than sit out another query's longer Retry-After", async () => {
+      const c = caller({ baseBackoffMs: 20, maxBackoffMs: 1000 });
+      // Both queries are admitted before either answer comes back.
+      const mine = track(c.call(scripted(busy(), OK).call, CTX));
+      const other = track(c.call(scripted(busy({ retryAfterMs: 5000 })).call, CTX));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(other.settled).toBe(true);
+      // Random 0.5 of a 20 ms ceiling: 10 ms, after which the API is still paused for 4990 ms.
+      await jest.advanceTimersByTimeAsync(10);
+      expect(mine.settled).toBe(true);
+      expect(await mine.outcome).toEqual({ answer: busy(), attempts: 1 });
+    });
+
+    it("finishes the operator's whole pause when the wait timer fired before the clock moved at all", async () => {
+      let clock = 1_000_000;
+      const breaker = new CircuitBreaker('simSwap', { failureThreshold: 100, openMs: 60_000 }, () => clock);
+      const stale = new ResilientCaller(breaker, { timeoutMs: 200, maxAttempts: 3, baseBackoffMs: 1, maxBackoffMs: 1000 }, () => 0.5, () => clock);
+      const { call } = scripted(busy({ retryAfterMs: 60 }), OK);
+      const running = track(stale.call(call, CTX));
+      await jest.advanceTimersByTimeAsync(60);
+      expect(running.settled).toBe(false);
+      clock += 60;
+      await jest.advanceTimersByTimeAsync(60);
+      expect(await running.outcome).toEqual({ answer: OK, attempts: 2 });
+    });
   });
 
   it('turns a provider that throws into a retryable UNAVAILABLE', async () => {
     const { call } = scripted(new Error('socket hang up'), OK);
     await expect(caller().call(call, CTX)).resolves.toEqual({ answer: OK, attempts: 2 });
+  });
+
+  it("explains a provider that throws with the provider's error", async () => {
+    const { call } = scripted(new Error('socket hang up'));
+    await expect(caller({ maxAttempts: 1 }).call(call, CTX)).resolves.toEqual({
+      answer: { status: 'UNAVAILABLE', reason: 'provider error: socket hang up', retryable: true },
+      attempts: 1,
+    });
   });
 
   it('opens the circuit after repeated failures and then refuses without calling', async () => {

@@ -39,6 +39,7 @@ function abortable(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', done);
       resolve();
     }
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: done removes the listener itself, so `once` changes nothing
     signal?.addEventListener('abort', done, { once: true });
   });
 }
@@ -127,6 +128,7 @@ export class ResilientCaller {
         resolve(result);
       };
       const cut = (why: 'timeout' | 'deadline') => {
+        // Stryker disable next-line ConditionalExpression: finish clears the timer and removes the abort listener, the only ways cut is called again
         if (end) return;
         end = why;
         controller.abort();
@@ -138,12 +140,15 @@ export class ResilientCaller {
       };
       const onDeadline = () => cut('deadline');
       const timer = setTimeout(() => cut('timeout'), this.options.timeoutMs);
+      // Stryker disable next-line ConditionalExpression: call() checked the signal just before, with no await in between
       if (outer?.aborted) return cut('deadline');
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: finish removes the listener itself, so `once` changes nothing
       outer?.addEventListener('abort', onDeadline, { once: true });
       // A provider that ignores the abort signal still cannot hold the decision: `cut` answers.
       call({ ...ctx, abortSignal: controller.signal })
         .catch((error: unknown): SignalAnswer<T> => ({ status: 'UNAVAILABLE', reason: `provider error: ${(error as Error).message}`, retryable: true }))
         .then((answer) => {
+          // Stryker disable next-line ConditionalExpression: after a cut the promise is settled and finish's clean-up already done, so finishing again changes nothing
           if (end) return;
           end = 'answer';
           finish({ answer, end: 'answer' });
