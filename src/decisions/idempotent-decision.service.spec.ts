@@ -9,6 +9,7 @@ import { DecisionRecord, DecisionView } from './decision.types';
 import { CreateDecisionDto } from './dto/create-decision.dto';
 import { IdempotencyClaim, IdempotencyRepository } from './idempotency.repository';
 import { IdempotentDecisionService } from './idempotent-decision.service';
+import { flush, track } from '../common/testing/promise-state.testing';
 
 // The service polls with node's promise timers: route them through jest's fake ones.
 jest.mock('node:timers/promises', () => ({ setTimeout: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)) }));
@@ -118,18 +119,6 @@ function setup(config: Partial<AppConfig> = {}) {
   return { ...instance(''), clock, later, claims, stored, anotherInstance: () => instance('elsewhere-') };
 }
 
-/** Where a promise stands, readable without awaiting it (so a test can check it has not settled). */
-function track<T>(promise: Promise<T>): { settled: boolean; value?: T; error?: unknown } {
-  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then(
-    (value) => Object.assign(state, { settled: true, value }),
-    (error: unknown) => Object.assign(state, { settled: true, error }),
-  );
-  return state;
-}
-
-/** Lets every pending promise job run. */
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('IdempotentDecisionService', () => {
   afterEach(() => jest.useRealTimers());

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { keyedHash } from '../../../common/phone/phone-number';
 import { ConsentPendingError, SubscriberRefusedError, TokenRequestError } from './oauth-endpoint';
 import { SubscriberFlow, SubscriberTokenSource } from './subscriber-token.source';
+import { flush, track } from '../../../common/testing/promise-state.testing';
 
 const T0 = Date.parse('2026-03-10T12:00:00Z');
 const A = '+34600000001';
@@ -29,18 +30,6 @@ class FakeFlow implements SubscriberFlow {
   }
 }
 
-/** Where a promise stands, readable without awaiting it (so a test can check it has not settled). */
-function track<T>(promise: Promise<T>): { settled: boolean; value?: T; error?: unknown } {
-  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then(
-    (value) => Object.assign(state, { settled: true, value }),
-    (error: unknown) => Object.assign(state, { settled: true, error }),
-  );
-  return state;
-}
-
-/** Lets every pending promise job run (setImmediate is left real for this). */
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('SubscriberTokenSource', () => {
   let flow: FakeFlow;
