@@ -66,12 +66,9 @@ export class CircuitBreaker {
 
   onSuccess(ticket: CircuitTicket): void {
     if (ticket.generation !== this.generation) return;
-    if (ticket.probe) {
-      this.close();
-      // Stryker disable next-line ConditionalExpression: a current-generation ticket that is not a probe was issued while closed, and opening changes the generation, so the circuit is closed here
-    } else if (!this.opened) {
-      this.failures = 0;
-    }
+    if (ticket.probe) return this.close();
+    // Stryker disable next-line ConditionalExpression: a current-generation ticket that is not a probe was issued while closed, and opening changes the generation, so the circuit is closed here
+    if (!this.opened) this.failures = 0;
   }
 
   onFailure(ticket: CircuitTicket): void {
