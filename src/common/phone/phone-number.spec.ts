@@ -17,6 +17,9 @@ describe('PHONE_NUMBER_PATTERN', () => {
     ['+34 600 000 001', 'spaces'],
     ['+34-600-000-001', 'dashes'],
     ['+34600000001 ', 'trailing space'],
+    [' +34600000001', 'leading space'],
+    ['tel:+34600000001', 'a URI scheme before it'],
+    ['0034+600000001', 'digits before the +'],
     ['', 'empty'],
   ])('rejects %j (%s)', (value) => {
     expect(PHONE_NUMBER_PATTERN.test(value)).toBe(false);
