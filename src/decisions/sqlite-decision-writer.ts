@@ -65,9 +65,10 @@ export class SqliteDecisionWriter {
       table,
       statement: db.prepare(`INSERT INTO "${table.name}" (${table.columns.map((c) => `"${c}"`).join(', ')}) VALUES (${table.columns.map(() => '?').join(', ')})`),
     }));
-    const linkClaim = (one: DecisionWrite, claim: Claim): boolean =>
-      (one.linked = link.run(one.decision.id, claim.apiKeyId, claim.key, sqliteDateTime(claim.createdAt)).changes === 1);
+    const linkClaim = (one: DecisionWrite, { apiKeyId, key, createdAt }: Claim): boolean =>
+      (one.linked = link.run(one.decision.id, apiKeyId, key, sqliteDateTime(createdAt)).changes === 1);
     const write = (one: DecisionWrite) => {
+      // A claimed write whose claim is no longer its request's stores nothing; the batch goes on.
       if (one.claim && !linkClaim(one, one.claim)) return;
       const { decision, attached } = one;
       insert.run(sqliteValues(decision));
