@@ -1,95 +1,120 @@
-import type { Database, Statement, Transaction } from 'better-sqlite3';
-import { WriteAttempt } from '../common/batching/write-attempt';
-import { SerializedSqliteAdapterFactory } from '../prisma/serialized-sqlite-adapter';
-import { ATTACHED_TABLES, DecisionWrite, sqliteRowValues } from './attached-rows';
-import { Claim, ClaimWrite, DECISION_COLUMNS, sqliteDateTime, sqliteValues } from './decision-rows';
+import { extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DeadlineExceededError, WriteAttempt } from '../common/batching/write-attempt';
+import { PACKAGE_ROOT } from '../config/package-root';
+import { DecisionWrite } from './attached-rows';
+import { ClaimWrite } from './decision-rows';
+import { claimValues, decisionValues } from './sqlite-row-statements';
+import type { WriterBody, WriterReply, WriterRequest, WriterThreadOptions } from './sqlite-writer.thread';
 
-interface Statements {
-  db: Database;
-  insertMany: Transaction<(writes: DecisionWrite[]) => void>;
-  insertClaims: Transaction<(writes: ClaimWrite[]) => void>;
+/** A failed write as the thread reported it, with SQLite's code (SQLITE_BUSY...) for the error mapping. */
+class SqliteWriteError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'SqliteError';
+  }
 }
 
 /**
- * The decision path's writes on SQLite as prepared statements on Prisma's own connection (in
- * turn with its queries, same PRAGMAs, synchronous=FULL): Prisma's per-row cost (its JS and its
- * query compiler, about 1 ms of CPU per row) was the largest share of a decision's CPU. The
- * table stays Prisma's: its migrations own the schema, and decision-rows.spec.ts fails if the
- * columns written here drift from it.
+ * The decision path's writes on SQLite (decisions with their attached rows, Idempotency-Key
+ * claims), on a thread of their own with a connection of their own. better-sqlite3 is
+ * synchronous: on the event loop's thread, each group commit's COMMIT and its fsync
+ * (synchronous=FULL) held every request in flight, a quarter of the service's busy time under
+ * the bench's load (docs/benchmarks.md). Here the main thread only sends plain values and waits.
  *
- * Like Prisma's autocommit path before it, a batch is committing from its first statement: the
- * statements run synchronously, so no timer can fire and nothing could be answered meanwhile.
- * The deadline is read on the clock just before (WriteAttempt.beforeCommit).
+ * The deadline still decides before the commit: the attempt's state is shared memory, so the
+ * main thread's abort() and the thread's beforeCommit() cannot both win (see WriteAttempt).
+ * If the thread dies, the writes it held fail with an error that is not the deadline's (they
+ * may have committed), and the next write starts another thread.
  */
 export class SqliteDecisionWriter {
-  private statements?: Statements;
+  private thread?: Worker;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (written: boolean[]) => void; reject: (error: Error) => void }>();
+  private closing?: Promise<void>;
+  private idle?: () => void;
 
-  constructor(private readonly sqlite: SerializedSqliteAdapterFactory) {}
+  constructor(private readonly options: WriterThreadOptions) {}
 
   /**
-   * The decisions, each with its attached rows (case, outbox), in one transaction. A claimed
-   * write links its Idempotency-Key claim first and is skipped (`linked` false) when the claim
-   * is no longer its request's; the others are written all the same.
+   * The decisions, each with its attached rows, in one transaction. A claimed write links its
+   * Idempotency-Key claim first and is skipped (`linked` false) when the claim is no longer its
+   * request's; the others are written all the same.
    */
-  insertMany(writes: DecisionWrite[], attempt: WriteAttempt): Promise<void> {
-    return this.sqlite.exclusive((db) => this.run(attempt, () => this.prepared(db).insertMany(writes)));
+  async insertMany(writes: DecisionWrite[], attempt: WriteAttempt): Promise<void> {
+    const written = await this.send(attempt, { kind: 'decisions', items: writes.map(decisionValues) });
+    writes.forEach((write, i) => {
+      if (write.claim) write.linked = written[i];
+    });
   }
 
   /** New Idempotency-Key claims in one transaction, each `inserted` unless its key was claimed already. */
-  insertClaims(writes: ClaimWrite[], attempt: WriteAttempt): Promise<void> {
-    return this.sqlite.exclusive((db) => this.run(attempt, () => this.prepared(db).insertClaims(writes)));
+  async insertClaims(writes: ClaimWrite[], attempt: WriteAttempt): Promise<void> {
+    const inserted = await this.send(attempt, { kind: 'claims', items: writes.map(claimValues) });
+    writes.forEach((write, i) => (write.inserted = inserted[i]));
   }
 
-  private run<T>(attempt: WriteAttempt, write: () => T): T {
-    attempt.beforeCommit();
-    try {
-      return write();
-    } catch (error) {
-      attempt.rolledBack(); // a failed statement or transaction stored nothing
-      throw error;
-    }
+  /** Waits for the writes sent, then stops the thread (and closes its connection). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.waiting.size > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+      await this.thread?.terminate();
+      this.thread = undefined;
+    })();
+    return this.closing;
   }
 
-  /** Prepared once per connection (statements belong to it). */
-  private prepared(db: Database): Statements {
-    if (this.statements?.db === db) return this.statements;
-    const columns = DECISION_COLUMNS.map((c) => `"${c}"`).join(', ');
-    const insert: Statement = db.prepare(`INSERT INTO "Decision" (${columns}) VALUES (${DECISION_COLUMNS.map(() => '?').join(', ')})`);
-    const link: Statement = db.prepare(
-      'UPDATE "IdempotencyRecord" SET "decisionId" = ? WHERE "apiKeyId" = ? AND "key" = ? AND "createdAt" = ? AND "decisionId" IS NULL',
-    );
-    const claimInsert: Statement = db.prepare(
-      'INSERT INTO "IdempotencyRecord" ("apiKeyId", "key", "requestHash", "decisionId", "createdAt") VALUES (?, ?, ?, NULL, ?) ON CONFLICT DO NOTHING',
-    );
-    const attachedInserts = ATTACHED_TABLES.map((table) => ({
-      table,
-      statement: db.prepare(`INSERT INTO "${table.name}" (${table.columns.map((c) => `"${c}"`).join(', ')}) VALUES (${table.columns.map(() => '?').join(', ')})`),
-    }));
-    const linkClaim = (one: DecisionWrite, { apiKeyId, key, createdAt }: Claim): boolean =>
-      (one.linked = link.run(one.decision.id, apiKeyId, key, sqliteDateTime(createdAt)).changes === 1);
-    const write = (one: DecisionWrite) => {
-      // A claimed write whose claim is no longer its request's stores nothing; the batch goes on.
-      if (one.claim && !linkClaim(one, one.claim)) return;
-      const { decision, attached } = one;
-      insert.run(sqliteValues(decision));
-      if (!attached) return;
-      for (const { table, statement } of attachedInserts) {
-        // SQLite has no boolean: Prisma stores true/false as 1/0.
-        for (const row of table.rows(attached)) statement.run(sqliteRowValues(row, table.columns).map((v) => (typeof v === 'boolean' ? Number(v) : v)));
+  private send(attempt: WriteAttempt, body: WriterBody): Promise<boolean[]> {
+    if (this.closing) return Promise.reject(new Error('the database connection is closed'));
+    const thread = (this.thread ??= this.start());
+    const id = this.nextId++;
+    return new Promise<boolean[]>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      thread.postMessage({ id, cell: attempt.share(), deadlineAt: attempt.deadline.at, ...body } as WriterRequest);
+    });
+  }
+
+  private start(): Worker {
+    const thread = spawnWriterThread(this.options);
+    // Pending writes keep their requests (and so the process) alive; an idle thread must not.
+    thread.unref();
+    thread.on('message', (reply: WriterReply) => {
+      const waiter = this.waiting.get(reply.id);
+      if (!waiter) return;
+      this.settled(reply.id);
+      if ('written' in reply) waiter.resolve(reply.written);
+      else waiter.reject(reply.error.deadline ? new DeadlineExceededError() : new SqliteWriteError(reply.error.message, reply.error.code));
+    });
+    const lost = (error: Error) => {
+      if (this.thread !== thread) return;
+      this.thread = undefined;
+      for (const [id, waiter] of [...this.waiting]) {
+        this.settled(id);
+        waiter.reject(error);
       }
     };
-    this.statements = {
-      db,
-      insertMany: db.transaction((writes: DecisionWrite[]) => {
-        for (const one of writes) write(one);
-      }),
-      insertClaims: db.transaction((writes: ClaimWrite[]) => {
-        for (const one of writes) {
-          const { apiKeyId, key, requestHash, createdAt } = one.claim;
-          one.inserted = claimInsert.run(apiKeyId, key, requestHash, sqliteDateTime(createdAt)).changes === 1;
-        }
-      }),
-    };
-    return this.statements;
+    thread.on('error', lost);
+    thread.on('exit', (code) => lost(new Error(`the SQLite writer thread stopped (exit ${code}); the outcome of its writes is unknown`)));
+    return thread;
   }
+
+  private settled(id: number): void {
+    this.waiting.delete(id);
+    if (this.waiting.size === 0) this.idle?.();
+  }
+}
+
+/**
+ * The thread runs the compiled sqlite-writer.thread.js; from the TypeScript sources (tests, `npm
+ * run dev`), the same file through the tests' transpiler, since a worker does not inherit the
+ * main thread's require hooks.
+ */
+function spawnWriterThread(options: WriterThreadOptions): Worker {
+  const entry = join(__dirname, `sqlite-writer.thread${extname(__filename)}`);
+  if (extname(__filename) !== '.ts') return new Worker(entry, { workerData: options });
+  const register = join(PACKAGE_ROOT, 'test', 'support', 'ts-register.js');
+  return new Worker(`require(${JSON.stringify(register)}); require(${JSON.stringify(entry)});`, { eval: true, workerData: options });
 }

@@ -49,14 +49,23 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
   readonly sqlite?: SerializedSqliteAdapterFactory;
   /** PostgreSQL only: Prisma's pool, for the decision path's prepared statements. */
   readonly pool?: Pool;
+  /** SQLite only: how long a statement waits for another connection's write lock. */
+  readonly sqliteBusyTimeoutMs: number;
   /** Resolves once migrations are applied: writers from other modules' start-up wait on it. */
   readonly ready: Promise<void>;
   private markReady!: () => void;
+  private readonly disconnectHooks: (() => Promise<void>)[] = [];
 
   constructor(config: AppConfig) {
     this.target = parseDatabaseUrl(config.DATABASE_URL);
     ({ client: this.client, sqlite: this.sqlite, pool: this.pool } = createClient(this.target, config));
+    this.sqliteBusyTimeoutMs = sqliteBusyTimeoutMs(config);
     this.ready = new Promise((resolve) => (this.markReady = resolve));
+  }
+
+  /** Work to finish before the client disconnects at shutdown (the SQLite writer thread's writes). */
+  beforeDisconnect(hook: () => Promise<void>): void {
+    this.disconnectHooks.push(hook);
   }
 
   async onModuleInit(): Promise<void> {
@@ -74,6 +83,7 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    await Promise.all(this.disconnectHooks.splice(0).map((hook) => hook()));
     await this.client.$disconnect();
   }
 }

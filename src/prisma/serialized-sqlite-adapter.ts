@@ -47,7 +47,7 @@ export class SerializedSqliteAdapterFactory {
 
   /**
    * Runs `work` on Prisma's own connection (its PRAGMAs included), in turn with Prisma's
-   * queries and transactions: the hot path's prepared statements, without the ORM's per-row
+   * queries and transactions: the backtest replay's prepared reads, without the ORM's per-row
    * cost. `work` is synchronous (better-sqlite3), so nothing else runs on the connection meanwhile.
    */
   async exclusive<T>(work: (db: Database) => T): Promise<T> {

@@ -59,18 +59,44 @@ export class DeadlineExceededError extends Error {
   }
 }
 
+const WRITING = 0;
+const COMMITTING = 1;
+const ABORTED = 2;
+const ROLLED_BACK = 3;
+
 /**
  * One attempt at a durable write (one database transaction), which can be called off until it
  * starts to commit. The transaction calls beforeCommit() after its last statement, just before it
  * returns and so commits: from then on it cannot be called off, and whoever waits for it waits
  * for the commit's outcome. Before that, abort() (at the deadline) guarantees that it will never
- * commit: beforeCommit() will throw, which rolls the transaction back. JavaScript runs one thing
- * at a time, so abort() and beforeCommit() cannot interleave: exactly one of them wins.
+ * commit: beforeCommit() will throw, which rolls the transaction back. Exactly one of abort() and
+ * beforeCommit() wins, even when the transaction runs on another thread: the state is one cell
+ * changed by compare-and-swap, which share() moves to memory that thread can see.
  */
 export class WriteAttempt {
-  private state: 'writing' | 'committing' | 'aborted' | 'rolled back' = 'writing';
+  constructor(
+    readonly deadline: Deadline,
+    /** The state: a cell of a SharedArrayBuffer when another thread writes (see share()). */
+    private cell: Int32Array = new Int32Array(1),
+  ) {}
 
-  constructor(readonly deadline: Deadline) {}
+  private get state(): number {
+    return Atomics.load(this.cell, 0);
+  }
+
+  /**
+   * The state moved to shared memory, for the thread that runs the transaction: it makes its own
+   * WriteAttempt on the returned cell (with `new Deadline(deadline.at)`, the monotonic clock
+   * being the process's), and both sides then see each other's abort() and beforeCommit().
+   */
+  share(): Int32Array {
+    if (!(this.cell.buffer instanceof SharedArrayBuffer)) {
+      const shared = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+      shared[0] = this.state;
+      this.cell = shared;
+    }
+    return this.cell;
+  }
 
   /** Milliseconds left for the transaction's statements (a statement_timeout), at least 1. */
   statementTimeoutMs(): number {
@@ -83,23 +109,22 @@ export class WriteAttempt {
    * late; otherwise the attempt is committing and can no longer be aborted.
    */
   beforeCommit(): void {
-    if (this.state === 'aborted' || this.deadline.passed()) {
-      this.state = 'aborted';
-      throw new DeadlineExceededError();
-    }
-    this.state = 'committing';
+    if (this.deadline.passed()) Atomics.compareExchange(this.cell, 0, WRITING, ABORTED);
+    if (Atomics.compareExchange(this.cell, 0, WRITING, COMMITTING) === ABORTED) throw new DeadlineExceededError();
   }
 
   /** Calls the attempt off; true when it is guaranteed never to commit, false once committing. */
   abort(): boolean {
-    if (this.state === 'committing') return false;
-    this.state = 'aborted';
-    return true;
+    for (;;) {
+      const state = this.state;
+      if (state === COMMITTING) return false;
+      if (Atomics.compareExchange(this.cell, 0, state, ABORTED) === state) return true;
+    }
   }
 
   /** The write failed and is known to have stored nothing (a failed SQLite statement). */
   rolledBack(): void {
-    if (this.state === 'committing') this.state = 'rolled back';
+    Atomics.compareExchange(this.cell, 0, COMMITTING, ROLLED_BACK);
   }
 
   /**
@@ -107,14 +132,15 @@ export class WriteAttempt {
    * commit that failed in an unknown way keeps its own error: it might have been stored.
    */
   failedInTime(): boolean {
-    return !(this.state === 'aborted' || (this.state !== 'committing' && this.deadline.passed()));
+    const state = this.state;
+    return !(state === ABORTED || (state !== COMMITTING && this.deadline.passed()));
   }
 
   get aborted(): boolean {
-    return this.state === 'aborted';
+    return this.state === ABORTED;
   }
 
   get committing(): boolean {
-    return this.state === 'committing';
+    return this.state === COMMITTING;
   }
 }
