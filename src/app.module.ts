@@ -1,12 +1,13 @@
-import { DynamicModule, Module, ValidationError, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { CasesModule } from './cases/cases.module';
 import { CamaraErrorFilter } from './common/errors/camara-error.filter';
-import { InvalidArgumentError } from './common/errors/domain.error';
+import { StrictValidationPipe } from './common/http/validation';
 import { Clock } from './common/time/clock';
 import { AppConfig } from './config/app-config';
 import { DecisionsModule } from './decisions/decisions.module';
+import { CreateDecisionDto, isPlainDecisionRequest } from './decisions/dto/create-decision.dto';
 import { ExplorerModule } from './explorer/explorer.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -16,27 +17,8 @@ import { PrivacyModule } from './privacy/privacy.module';
 import { Tracing } from './tracing/tracing';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
-function firstMessages(errors: ValidationError[], parent = ''): string[] {
-  return errors.flatMap((error) => {
-    const path = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) =>
-      message.startsWith('property ') ? `${message} (unknown field "${path}")` : message,
-    );
-    return own.concat(firstMessages(error.children ?? [], path));
-  });
-}
-
-/**
- * Strict validation for every route: unknown fields are refused, not silently dropped, and
- * the error names the field. Registered as APP_PIPE so e2e tests get exactly what main gets.
- */
-export const validationPipe = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  forbidUnknownValues: true,
-  exceptionFactory: (errors) => new InvalidArgumentError(firstMessages(errors).join('; ') || 'invalid request'),
-});
+/** One instance, so that e2e tests get exactly what main gets. */
+export const validationPipe = new StrictValidationPipe().register(CreateDecisionDto, isPlainDecisionRequest);
 
 @Module({})
 export class AppModule {

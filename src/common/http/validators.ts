@@ -20,10 +20,6 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
  * it must not become a way to store megabytes or to exhaust the parser.
  */
 export function IsBoundedObject(maxBytes: number, maxDepth: number, options?: ValidationOptions): PropertyDecorator {
-  const depth = (value: unknown): number =>
-    value !== null && typeof value === 'object'
-      ? 1 + Math.max(0, ...Object.values(value as Record<string, unknown>).map(depth))
-      : 0;
   return (target, propertyName) =>
     registerDecorator({
       name: 'isBoundedObject',
@@ -33,15 +29,16 @@ export function IsBoundedObject(maxBytes: number, maxDepth: number, options?: Va
         message: `${String(propertyName)} must be a JSON object of at most ${maxBytes} bytes and ${maxDepth} levels`,
         ...options,
       },
-      validator: {
-        validate: (value: unknown) =>
-          value !== null &&
-          typeof value === 'object' &&
-          !Array.isArray(value) &&
-          Buffer.byteLength(JSON.stringify(value)) <= maxBytes &&
-          depth(value) <= maxDepth,
-      },
+      validator: { validate: (value: unknown) => isBoundedObject(value, maxBytes, maxDepth) },
     });
+}
+
+export function isBoundedObject(value: unknown, maxBytes: number, maxDepth: number): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && Buffer.byteLength(JSON.stringify(value)) <= maxBytes && depth(value) <= maxDepth;
+}
+
+function depth(value: unknown): number {
+  return value !== null && typeof value === 'object' ? 1 + Math.max(0, ...Object.values(value as Record<string, unknown>).map(depth)) : 0;
 }
 
 /** E.164 as the API accepts it (`^\+[1-9][0-9]{4,14}$`). */
@@ -52,9 +49,11 @@ export function IsPhoneNumber(): PropertyDecorator {
   );
 }
 
+export const SUBJECT_ID_MAX_LENGTH = 128;
+
 /** The caller's own account id: a non-empty string of at most 128 characters. */
 export function IsSubjectId(): PropertyDecorator {
-  return applyDecorators(IsString(), IsNotEmpty(), MaxLength(128));
+  return applyDecorators(IsString(), IsNotEmpty(), MaxLength(SUBJECT_ID_MAX_LENGTH));
 }
 
 /**

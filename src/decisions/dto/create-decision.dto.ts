@@ -1,7 +1,12 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { IsBoundedObject, IsCalendarDate, IsPhoneNumber, IsSubjectId, Optional } from '../../common/http/validators';
+import { IsBoundedObject, IsCalendarDate, IsPhoneNumber, IsSubjectId, isBoundedObject, Optional, SUBJECT_ID_MAX_LENGTH } from '../../common/http/validators';
 import { PHONE_NUMBER_PATTERN } from '../../common/phone/phone-number';
+import { isCalendarDate } from '../../common/time/clock';
+
+const USE_CASE_MAX_LENGTH = 64;
+const CONTEXT_MAX_BYTES = 4096;
+const CONTEXT_MAX_DEPTH = 4;
 
 @ApiSchema({ name: 'DecisionRequest', description: 'What to decide on. Unknown fields are refused.' })
 export class CreateDecisionDto {
@@ -14,7 +19,7 @@ export class CreateDecisionDto {
   })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(64)
+  @MaxLength(USE_CASE_MAX_LENGTH)
   useCase!: string;
 
   /** E.164, `+` then 5 to 15 digits. Never stored in clear. */
@@ -50,6 +55,41 @@ export class CreateDecisionDto {
     example: { amount: 250 },
   })
   @Optional()
-  @IsBoundedObject(4096, 4)
+  @IsBoundedObject(CONTEXT_MAX_BYTES, CONTEXT_MAX_DEPTH)
   context?: Record<string, unknown>;
+}
+
+const FIELDS = new Set(['useCase', 'phoneNumber', 'trustedSince', 'subjectId', 'context']);
+
+/**
+ * A decision request the decorators above accept as it is, recognised without class-validator's
+ * per-call cost (StrictValidationPipe). Accept-only: whatever it does not recognise (a missing or
+ * unknown field, a null, a length class-validator would count differently), the pipe validates
+ * in full, and create-decision.dto.spec.ts proves it accepts nothing the decorators refuse.
+ */
+export function isPlainDecisionRequest(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const key of Object.keys(value)) if (!FIELDS.has(key)) return false;
+  const { useCase, phoneNumber, trustedSince, subjectId, context } = value as Record<string, unknown>;
+  return (
+    typeof useCase === 'string' &&
+    useCase.length > 0 &&
+    useCase.length <= USE_CASE_MAX_LENGTH &&
+    typeof phoneNumber === 'string' &&
+    PHONE_NUMBER_PATTERN.test(phoneNumber) &&
+    (trustedSince === undefined || (typeof trustedSince === 'string' && isCalendarDate(trustedSince))) &&
+    (subjectId === undefined || (typeof subjectId === 'string' && subjectId.length > 0 && subjectId.length <= SUBJECT_ID_MAX_LENGTH)) &&
+    (context === undefined || (isBoundedObject(context, CONTEXT_MAX_BYTES, CONTEXT_MAX_DEPTH) && !hasObjectMemberKey(context)))
+  );
+}
+
+/**
+ * class-transformer drops the keys of a nested object that name a member of Object.prototype
+ * (`toString`, `valueOf`...): the full pipe decides such a context, so that it is read the same
+ * either way.
+ */
+function hasObjectMemberKey(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(hasObjectMemberKey);
+  return Object.keys(value).some((key) => key in Object.prototype || hasObjectMemberKey((value as Record<string, unknown>)[key]));
 }
