@@ -5,10 +5,12 @@ import { createApp } from './app.factory';
 import { beginShutdown } from './common/http/edge-errors';
 import { AppConfig, validateConfig } from './config/app-config';
 import { runPrimary } from './cluster/workers';
+import { applyV8Flags } from './config/v8-flags';
 import { startupSignposts } from './startup-signposts';
 
 async function main(): Promise<void> {
   const settings = validateConfig(process.env);
+  applyV8Flags(settings);
   if (settings.WORKERS > 1 && cluster.isPrimary) return runPrimary(settings);
   const app = await createApp();
   // Before Nest's own listeners (which close the database first): refuse new requests at once.

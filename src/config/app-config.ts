@@ -47,6 +47,16 @@ export class AppConfig {
   @IntSetting(1, 64)
   WORKERS = 1;
 
+  /**
+   * How far V8 lets its heap grow past what the last full GC kept, in percent (V8's
+   * --heap-growing-percent); 0 leaves V8's own heuristic. V8's lets it grow up to 4x under a
+   * steady request load, though a decision keeps almost nothing: 100 held the service at about
+   * 270 MB of RSS under the bench's load instead of about 390, at the same throughput within the
+   * runs' noise (docs/benchmarks.md).
+   */
+  @IntSetting(0, 400)
+  HEAP_GROWING_PERCENT = 100;
+
   /** `file:<path>` for SQLite (default), `postgresql://...[?schema=name]` for PostgreSQL. */
   @Matches(/^(file:.+|postgres(ql)?:\/\/.+)$/, { message: 'DATABASE_URL must be file:<path> or postgresql://...' })
   DATABASE_URL = 'file:./data/linetrust.db';
