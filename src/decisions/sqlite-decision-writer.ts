@@ -1,7 +1,6 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DeadlineExceededError, WriteAttempt } from '../common/batching/write-attempt';
-import { PACKAGE_ROOT } from '../config/package-root';
 import { DecisionWrite } from './attached-rows';
 import { ClaimWrite } from './decision-rows';
 import { claimValues, decisionValues } from './sqlite-row-statements';
@@ -108,13 +107,14 @@ export class SqliteDecisionWriter {
 }
 
 /**
- * The thread runs the compiled sqlite-writer.thread.js; from the TypeScript sources (tests, `npm
- * run dev`), the same file through the tests' transpiler, since a worker does not inherit the
- * main thread's require hooks.
+ * The thread runs the compiled sqlite-writer.thread.js. From the TypeScript sources (tests, `npm
+ * run dev`) it runs the .ts file through the transpiler the process uses, which a thread does not
+ * inherit: test/support/ts-register.js and jest's setup name it in LINETRUST_TS_HOOK.
  */
 function spawnWriterThread(options: WriterThreadOptions): Worker {
   const entry = join(__dirname, `sqlite-writer.thread${extname(__filename)}`);
   if (extname(__filename) !== '.ts') return new Worker(entry, { workerData: options });
-  const register = join(PACKAGE_ROOT, 'test', 'support', 'ts-register.js');
-  return new Worker(`require(${JSON.stringify(register)}); require(${JSON.stringify(entry)});`, { eval: true, workerData: options });
+  const hook = process.env.LINETRUST_TS_HOOK;
+  if (!hook) throw new Error('running from the TypeScript sources, the SQLite writer thread needs LINETRUST_TS_HOOK (test/support/ts-register.js sets it)');
+  return new Worker(`require(${JSON.stringify(hook)}); require(${JSON.stringify(entry)});`, { eval: true, workerData: options });
 }
