@@ -49,7 +49,7 @@ export class AppConfig {
 
   /**
    * How far V8 lets its heap grow past what the last full GC kept, in percent (V8's
-   * --heap-growing-percent); 0 leaves V8's own heuristic. V8's lets it grow up to 4x under a
+   * --heap-growing-percent); 0 leaves V8's own heuristic. V8's own lets it grow up to 4x under a
    * steady request load, though a decision keeps almost nothing: 100 held the service at about
    * 270 MB of RSS under the bench's load instead of about 390, at the same throughput within the
    * runs' noise (docs/benchmarks.md).

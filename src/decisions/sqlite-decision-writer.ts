@@ -21,7 +21,7 @@ class SqliteWriteError extends Error {
  * The decision path's writes on SQLite (decisions with their attached rows, Idempotency-Key
  * claims), on a thread of their own with a connection of their own. better-sqlite3 is
  * synchronous: on the event loop's thread, each group commit's COMMIT and its fsync
- * (synchronous=FULL) held every request in flight, a quarter of the service's busy time under
+ * (synchronous=FULL) held every request in flight, 15-21% of the service's busy time under
  * the bench's load (docs/benchmarks.md). Here the main thread only sends plain values and waits.
  *
  * The deadline still decides before the commit: the attempt's state is shared memory, so the

@@ -6,7 +6,7 @@ import { InvalidArgumentError } from '../errors/domain.error';
  * it is (no field to strip, nothing to convert). Anything else, the full pipe decides, so its
  * error messages stay the only ones.
  */
-export type Accepts = (value: unknown) => value is object;
+export type Accepts = (value: unknown) => boolean;
 
 function firstMessages(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
@@ -48,7 +48,7 @@ export class StrictValidationPipe implements PipeTransform {
     const dto = metadata.metatype as Type<unknown> | undefined;
     const accepts = dto && metadata.type === 'body' ? this.accepts.get(dto) : undefined;
     // The DTO as class-transformer builds it from a value with nothing to convert.
-    if (dto && accepts?.(value) === true) return Object.assign(new dto() as object, value as object);
+    if (dto && accepts?.(value)) return Object.assign(new dto() as object, value as object);
     return this.full.transform(value, metadata);
   }
 }
