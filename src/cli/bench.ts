@@ -76,7 +76,7 @@ async function main(): Promise<number> {
   // Other work on the machine shares its cores with both servers: a busy machine lowers the
   // figures (the echo's too, which is why they are compared within the run).
   console.log(`\n== Targets (issue 13), from this run (load average at the end ${load()})`);
-  console.log(targetTable(evaluateTargets(results.map((result) => figuresOf(result, o.rate, o.settleS)))).join('\n'));
+  console.log(targetTable(evaluateTargets(results.map((result) => figuresOf(result, o.rate)))).join('\n'));
   const failed = results.reduce((sum, result) => sum + failedInConfig(result), 0);
   console.log(failed === 0 ? '\nfailed requests: 0' : `\nFAILED: ${count(failed)} requests got a non-2xx answer or none (see each configuration's FAILED line)`);
   return failed === 0 ? 0 : 1;

@@ -3,6 +3,7 @@
 // paths, then open loop at a fixed rate; its RSS idle, under load and after.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withCpu } from './cpu';
 import { createBenchKey, postgresDatabase, RunDatabase, sqliteDatabase } from './database';
 import { closedLoop, openLoop, Target, WritePath } from './load';
 import { addSnapshot, difference, emptySnapshot, HeapFigures, MetricsSnapshot, scrapeAll } from './metrics';
@@ -36,7 +37,8 @@ export interface ConfigResult {
   openEcho: OpenLoopResult;
   /** Signal queries and decisions the service counted in each kind of phase. */
   signals: Record<'plain' | 'idempotent' | 'open', MetricsSnapshot>;
-  rss: { idle?: Rss; peakSampled: number; peak?: number; after?: Rss; afterS: number };
+  /** `after`: read at each of --settle's points (seconds without load), the last one judged. */
+  rss: { idle?: Rss; peakSampled: number; peak?: number; after: { afterS: number; rss?: Rss }[] };
   /** The service's own account of its memory (/metrics), read with the idle and after-load RSS. */
   heap: { idle?: HeapFigures; after?: HeapFigures };
   /** Requests that failed during the warm-up (not in the figures, but they fail the run too). */
@@ -100,7 +102,7 @@ export async function measureConfig(context: RunContext, mode: SignalMode, worke
       openService: { ...emptyTally(), sent: 0, lags: [] },
       openEcho: { ...emptyTally(), sent: 0, lags: [] },
       signals: { plain: emptySnapshot(), idempotent: emptySnapshot(), open: emptySnapshot() },
-      rss: { peakSampled: 0, afterS: options.settleS },
+      rss: { peakSampled: 0, after: [] },
       heap: {},
       warmupFailed: 0,
     };
@@ -127,7 +129,9 @@ export async function measureConfig(context: RunContext, mode: SignalMode, worke
       addSnapshot(into, difference(await scrapeAll(service.url, workers), before));
       return outcome;
     };
-    const closed = (target: Target, path: WritePath) => closedLoop(target, traffic, path, options.connections, options.durationS);
+    const pidOf = (target: Target) => (target === echo ? context.echo.pid : service.pid);
+    const closed = (target: Target, path: WritePath) => withCpu(pidOf(target), () => closedLoop(target, traffic, path, options.connections, options.durationS));
+    const open = (target: Target) => withCpu(pidOf(target), () => openLoop(target, traffic, 'plain', options.rate, options.rateDurationS));
 
     console.log(`closed loop, ${options.connections} connections, ${options.durationS} s a phase, service and echo in turn:`);
     for (let round = 1; round <= options.rounds; round++) {
@@ -142,17 +146,21 @@ export async function measureConfig(context: RunContext, mode: SignalMode, worke
     }
     console.log(`open loop, ${options.rate} req/s on schedule, ${options.rateDurationS} s a phase, service (plain) and echo in turn:`);
     for (let round = 1; round <= options.rounds; round++) {
-      const service1 = await servicePhase(result.signals.open, () => openLoop(decisions, traffic, 'plain', options.rate, options.rateDurationS));
+      const service1 = await servicePhase(result.signals.open, () => open(decisions));
       console.log(roundLine(round, 'service, plain', mergeOpen(result.openService, service1)));
-      const echo1 = await openLoop(echo, traffic, 'plain', options.rate, options.rateDurationS);
+      const echo1 = await open(echo);
       console.log(roundLine(round, 'echo', mergeOpen(result.openEcho, echo1)));
     }
 
     sampler.stop();
     result.rss.peakSampled = sampler.highest;
     result.rss.peak = readRss(service.pid)?.peak;
-    await sleep(options.settleS * 1000);
-    result.rss.after = readRss(service.pid);
+    let waited = 0;
+    for (const afterS of options.settleS) {
+      await sleep((afterS - waited) * 1000);
+      waited = afterS;
+      result.rss.after.push({ afterS, rss: readRss(service.pid) });
+    }
     result.heap.after = (await scrapeAll(service.url, workers)).memory;
     if (service.exited()) throw new Error(`the service exited during the run (${service.state()})`);
     return result;

@@ -23,6 +23,13 @@ describe('bench options', () => {
     expect(parseOptions(['--3legged'], {}, 2)).toMatchObject({ modes: ['client_credentials', 'ciba'], workers: [1] });
   });
 
+  it('reads the after-load RSS 5 s and 30 s after the load unless told, at ascending points', () => {
+    expect(parseOptions([], {}, 2).settleS).toEqual([5, 30]);
+    expect(parseOptions(['--settle', '0'], {}, 2).settleS).toEqual([0]);
+    expect(parseOptions(['--settle', '5, 15,60'], {}, 2).settleS).toEqual([5, 15, 60]);
+    for (const bad of ['30,5', '5,5', '5,', 'soon', '-1']) expect(() => parseOptions(['--settle', bad], {}, 2)).toThrow('--settle takes ascending whole seconds');
+  });
+
   it('refuses what it does not know rather than measure something else', () => {
     expect(() => parseOptions(['--duraton', '2'], {}, 2)).toThrow('unknown argument "--duraton"');
     expect(() => parseOptions(['--database', 'mysql'], {}, 2)).toThrow('--database takes sqlite or postgres');

@@ -29,12 +29,15 @@ export interface BenchOptions {
   warmupS: number;
   /** Distinct phone numbers in the traffic. */
   numbers: number;
-  /** Seconds without load before the after-load RSS is read. */
-  settleS: number;
+  /**
+   * Seconds without load at which the after-load RSS is read, ascending. More than one: V8 gives
+   * its heap's reserve back only once allocation has stopped for about 8 s (its memory reducer).
+   */
+  settleS: number[];
 }
 
 export const USAGE = `usage: npm run bench -- [--database sqlite|postgres] [--workers 1,2] [--duration S] [--rounds N]
-  [--connections N] [--rate N] [--rate-duration S] [--warmup S] [--numbers N] [--settle S] [--http] [--3legged]`;
+  [--connections N] [--rate N] [--rate-duration S] [--warmup S] [--numbers N] [--settle S[,S...]] [--http] [--3legged]`;
 
 const DEFAULT_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/test';
 
@@ -43,6 +46,14 @@ function whole(args: string[], name: string, fallback: number, min: number): num
   if (value === undefined) return fallback;
   if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < min) throw new Error(`${name} takes a number of at least ${min}, not "${value ?? ''}"`);
   return Number(value);
+}
+
+/** `5,30`: seconds after the load, ascending, at least one. */
+function settlePoints(text: string): number[] {
+  const points = text.split(',').map((item) => item.trim());
+  const valid = points.every((item) => /^\d+$/.test(item)) && points.every((item, i) => i === 0 || Number(item) > Number(points[i - 1]));
+  if (!valid) throw new Error(`--settle takes ascending whole seconds like 5,30, not "${text}"`);
+  return points.map(Number);
 }
 
 /**
@@ -80,6 +91,6 @@ export function parseOptions(args: string[], env: NodeJS.ProcessEnv, cpus: numbe
     rateDurationS: whole(args, '--rate-duration', durationS, 1),
     warmupS: whole(args, '--warmup', 2, 0),
     numbers: whole(args, '--numbers', 10_000, 1),
-    settleS: whole(args, '--settle', 5, 0),
+    settleS: settlePoints(option(args, '--settle') ?? '5,30'),
   };
 }

@@ -1,4 +1,8 @@
-import { ConfigFigures, evaluateTargets, targetTable } from './report';
+import type { ConfigResult } from './measure';
+import { emptySnapshot } from './metrics';
+import { configReport, ConfigFigures, evaluateTargets, figuresOf, targetTable } from './report';
+import { Rss } from './rss';
+import { emptyTally } from './stats';
 
 const MB = 1_048_576;
 const one: ConfigFigures = {
@@ -59,5 +63,29 @@ describe('bench targets', () => {
       ['n/a (no /proc)', undefined],
     ]);
     expect(targetTable(rows).some((line) => line.endsWith('   -'))).toBe(true);
+  });
+
+  it('prints the after-load RSS at every settle point and judges the last one (V8 returns its reserve late)', () => {
+    const rss = (mbs: number): Rss => ({ now: mbs * MB, peak: 280 * MB, processes: 1, each: [mbs * MB] });
+    const tally = () => ({ ...emptyTally(), ok: 1000, seconds: 1, latencies: [1] });
+    const result: ConfigResult = {
+      mode: 'built-in',
+      workers: 1,
+      label: 'WORKERS=1 (one process), built-in sandbox',
+      database: 'sqlite',
+      plain: tally(),
+      idempotent: tally(),
+      echo: tally(),
+      openService: { ...tally(), sent: 1000, lags: [0] },
+      openEcho: { ...tally(), sent: 1000, lags: [0] },
+      signals: { plain: emptySnapshot(), idempotent: emptySnapshot(), open: emptySnapshot() },
+      rss: { idle: rss(150), peakSampled: 280 * MB, peak: 280 * MB, after: [{ afterS: 5, rss: rss(250) }, { afterS: 30, rss: rss(170) }] },
+      heap: {},
+      warmupFailed: 0,
+    };
+    const lines = configReport(result);
+    expect(lines.filter((line) => line.includes('after load,'))).toEqual(['  after load, 5 s without load: 250 MB (+67% of idle)', '  after load, 30 s without load: 170 MB (+13% of idle)']);
+    const back = evaluateTargets([figuresOf(result, 1000)]).find((row) => row.target.startsWith('RSS after load'));
+    expect(back).toMatchObject({ figure: '+13%: 170 MB 30 s after vs 150 MB idle', pass: true });
   });
 });

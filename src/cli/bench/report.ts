@@ -4,7 +4,7 @@ import { cacheHitRate, HeapFigures, MetricsSnapshot, totalQueries } from './metr
 import type { ConfigResult } from './measure';
 import { OpenLoopResult } from './open-loop';
 import { mb, rssText } from './rss';
-import { failedCount, failures, okPerSecond, summarize, Tally } from './stats';
+import { cpuPerAnswerUs, failedCount, failures, okPerSecond, summarize, Tally } from './stats';
 
 const MB = 1_048_576;
 export const count = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -16,7 +16,9 @@ const isOpen = (tally: Tally): tally is OpenLoopResult => 'sent' in tally;
 export function tallyFigures(tally: Tally): string {
   const latency = summarize(tally.latencies);
   const rate = isOpen(tally) ? `2xx ${count(tally.ok)} of ${count(tally.sent)} sent` : `${count(okPerSecond(tally)).padStart(6)} 2xx/s`;
-  return `${rate}   p50 ${ms(latency.p50)}   p99 ${ms(latency.p99)}   p99.9 ${ms(latency.p999)}   max ${ms(latency.max)}   failed ${failedCount(tally)}`;
+  const cpu = cpuPerAnswerUs(tally);
+  const perAnswer = Number.isNaN(cpu) ? '' : `   CPU ${count(cpu)} us/2xx`;
+  return `${rate}   p50 ${ms(latency.p50)}   p99 ${ms(latency.p99)}   p99.9 ${ms(latency.p999)}   max ${ms(latency.max)}   failed ${failedCount(tally)}${perAnswer}`;
 }
 
 export function roundLine(round: number, label: string, tally: Tally): string {
@@ -37,6 +39,8 @@ function heapText(heap: HeapFigures | undefined): string {
   return heap ? `${mb(heap.heapUsed)} / ${mb(heap.heapTotal)}, ${mb(heap.external)}` : 'n/a';
 }
 
+const ratioOf = (numerator: number, denominator: number) => (Number.isFinite(numerator / denominator) ? (numerator / denominator).toFixed(3) : 'n/a');
+
 /** A configuration's totals over all its rounds. */
 export function configReport(result: ConfigResult): string[] {
   const echoRate = okPerSecond(result.echo);
@@ -44,13 +48,14 @@ export function configReport(result: ConfigResult): string[] {
   const open = summarize(result.openService.latencies);
   const openEcho = summarize(result.openEcho.latencies);
   const lag = summarize([...result.openService.lags, ...result.openEcho.lags]);
-  const { idle, peak, peakSampled, after } = result.rss;
+  const { idle, peak, peakSampled } = result.rss;
   const lines = [
     `-- ${result.label}: all rounds`,
     `closed loop (2xx/s over the phases' time; latency percentiles over every 2xx answer):`,
     `  ${'service, plain'.padEnd(26)} ${tallyFigures(result.plain)}   ratio to echo ${ratio(result.plain)}`,
     `  ${'service, Idempotency-Key'.padEnd(26)} ${tallyFigures(result.idempotent)}   ratio to echo ${ratio(result.idempotent)}`,
     `  ${'echo'.padEnd(26)} ${tallyFigures(result.echo)}`,
+    `  CPU per answer, echo's / service's (the ratio without the machine's other load): plain ${ratioOf(cpuPerAnswerUs(result.echo), cpuPerAnswerUs(result.plain))}, Idempotency-Key ${ratioOf(cpuPerAnswerUs(result.echo), cpuPerAnswerUs(result.idempotent))}`,
     `open loop (latency from each request's scheduled send time; generator lag p99 ${ms(lag.p99)}, max ${ms(lag.max)}):`,
     `  ${'service, plain'.padEnd(26)} ${tallyFigures(result.openService)}`,
     `  ${'echo'.padEnd(26)} ${tallyFigures(result.openEcho)}   service p99 = ${(open.p99 / openEcho.p99).toFixed(1)} x echo`,
@@ -59,7 +64,7 @@ export function configReport(result: ConfigResult): string[] {
     signalLine('closed loop, Idem.-Key', result.signals.idempotent, result.idempotent.ok, result.workers),
     signalLine('open loop', result.signals.open, result.openService.ok, result.workers),
     `service RSS${(idle?.processes ?? 1) > 1 ? ` (sum of ${idle?.processes} processes: the primary + its workers)` : ''}: idle before load ${rssText(idle)}   peak ${mb(peak)} (VmHWM${(idle?.processes ?? 1) > 1 ? 's added' : ''}; highest sampled every 200 ms ${mb(peakSampled)})`,
-    `  after load, ${result.rss.afterS} s without load: ${rssText(after)}${after && idle ? ` (${signed(after.now / idle.now - 1)} of idle)` : ''}`,
+    ...result.rss.after.map(({ afterS, rss }) => `  after load, ${afterS} s without load: ${rssText(rss)}${rss && idle ? ` (${signed(rss.now / idle.now - 1)} of idle)` : ''}`),
     `  of which${result.workers > 1 ? ' (the workers, from their /metrics)' : ''}: V8 heap used / reserved, and memory outside it (Buffers, native): idle ${heapText(result.heap.idle)}; after load ${heapText(result.heap.after)}`,
   ];
   const failed = failedInConfig(result);
@@ -94,7 +99,8 @@ export interface ConfigFigures {
   settleS: number;
 }
 
-export function figuresOf(result: ConfigResult, rate: number, settleS: number): ConfigFigures {
+export function figuresOf(result: ConfigResult, rate: number): ConfigFigures {
+  const last = result.rss.after.at(-1);
   return {
     label: `WORKERS=${result.workers}${result.mode === 'built-in' ? '' : `, ${result.mode}`}`,
     workers: result.workers,
@@ -106,9 +112,9 @@ export function figuresOf(result: ConfigResult, rate: number, settleS: number): 
     rate,
     idleRss: result.rss.idle?.now,
     peakRss: result.rss.peak,
-    afterRss: result.rss.after?.now,
+    afterRss: last?.rss?.now,
     rssProcesses: result.rss.idle?.processes ?? 1,
-    settleS,
+    settleS: last?.afterS ?? 0,
   };
 }
 

@@ -19,7 +19,7 @@ export function statusField(status: string, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 /** The children of `pid`, from /proc/<pid>/task/<pid>/children, else by scanning /proc. */
-function childrenOf(pid: number): number[] {
+export function childrenOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {

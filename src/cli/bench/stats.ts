@@ -48,10 +48,16 @@ export interface Tally {
   latencies: number[];
   /** Wall time of the phase, in seconds. */
   seconds: number;
+  /**
+   * CPU seconds the target (its process and threads, with WORKERS=N its workers too) spent in
+   * the phase, NaN where /proc is not there. Per answer, it does not depend on what else the
+   * machine runs, unlike the rate: the figure to compare between runs.
+   */
+  cpuSeconds: number;
 }
 
 export function emptyTally(): Tally {
-  return { ok: 0, statuses: new Map(), errors: 0, latencies: [], seconds: 0 };
+  return { ok: 0, statuses: new Map(), errors: 0, latencies: [], seconds: 0, cpuSeconds: 0 };
 }
 
 export function failedCount(tally: Tally): number {
@@ -65,6 +71,7 @@ export function addTally(into: Tally, from: Tally): Tally {
   into.ok += from.ok;
   into.errors += from.errors;
   into.seconds += from.seconds;
+  into.cpuSeconds += from.cpuSeconds;
   for (const [status, count] of from.statuses) into.statuses.set(status, (into.statuses.get(status) ?? 0) + count);
   for (const value of from.latencies) into.latencies.push(value);
   return into;
@@ -73,6 +80,11 @@ export function addTally(into: Tally, from: Tally): Tally {
 /** Successful answers per second: only the 2xx count as throughput. */
 export function okPerSecond(tally: Tally): number {
   return tally.seconds > 0 ? tally.ok / tally.seconds : 0;
+}
+
+/** CPU microseconds per 2xx answer (NaN for none, or without /proc). */
+export function cpuPerAnswerUs(tally: Tally): number {
+  return tally.ok > 0 ? (tally.cpuSeconds * 1e6) / tally.ok : Number.NaN;
 }
 
 /** `503 x20, no answer x3`, or `none`. */

@@ -1,0 +1,37 @@
+// CPU time of the service (or the echo) and what it forked, from /proc/<pid>/stat (Linux): user
+// plus system time of every thread, so the SQLite writer thread counts too.
+import { readFileSync } from 'node:fs';
+import { childrenOf } from './rss';
+
+/** /proc reports times in USER_HZ ticks, 100 per second on Linux whatever the kernel's HZ. */
+const TICKS_PER_SECOND = 100;
+
+/** utime + stime of a /proc/<pid>/stat line, in seconds: fields 14 and 15, after the `(comm)` that may hold spaces. */
+export function statCpuSeconds(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): utime is field 14, stime field 15.
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** CPU seconds of `pid` and its descendants alive now, or NaN where /proc is not there. */
+export function readCpuSeconds(pid: number): number {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) pids.push(...childrenOf(pids[i]));
+  let total = 0;
+  for (const each of pids) {
+    try {
+      total += statCpuSeconds(readFileSync(`/proc/${each}/stat`, 'utf8'));
+    } catch {
+      if (each === pid) return Number.NaN;
+    }
+  }
+  return total;
+}
+
+/** Runs `work` and adds the CPU seconds `pid` spent meanwhile to what it returns. */
+export async function withCpu<T extends { cpuSeconds: number }>(pid: number, work: () => Promise<T>): Promise<T> {
+  const before = readCpuSeconds(pid);
+  const result = await work();
+  result.cpuSeconds = readCpuSeconds(pid) - before;
+  return result;
+}
