@@ -262,6 +262,47 @@ describe('RuleProgram', () => {
     expect(resolve).toHaveBeenCalledTimes(6);
   });
 
+  it('rejects the run when a signal fails, as json-rules-engine does, and settles once', async () => {
+    const failure = new Error('replay store unreadable');
+    const rules = [ruleOf({ all: [simSwapped] }, 2), ruleOf({ all: [{ fact: 'tenure', params: { days: 30 }, path: '$.tenureDateCheck', operator: 'equal', value: false }] })];
+    const source: SignalSource = { resolve: (fact) => (fact === 'simSwap' ? Promise.reject(failure) : { status: 'OK', tenureDateCheck: false }) };
+    await expect(referenceRun(rules, source, REQUEST)).rejects.toBe(failure);
+    await expect(new RuleProgram(rules).run(source, REQUEST)).rejects.toBe(failure);
+  });
+
+  it.each([
+    ['RuleProgram', (rules: PolicyRule[], source: SignalSource) => new RuleProgram(rules).run(source, REQUEST)],
+    ['json-rules-engine', (rules: PolicyRule[], source: SignalSource) => referenceRun(rules, source, REQUEST)],
+  ])('%s goes on with a condition as soon as its own signal arrives, not once every signal in flight has', async (_name, runner) => {
+    // The rule reading the SIM swap asks the tenure next as soon as the swap is known, while the
+    // device swap (another rule) is still pending. Waiting for every signal in flight would
+    // spend the decision's deadline on the slowest one first.
+    const pending = new Map<string, (value: SignalFactValue) => void>();
+    const asked: string[] = [];
+    const source: SignalSource = {
+      resolve: (fact) => {
+        asked.push(fact);
+        return new Promise((resolve) => pending.set(fact, resolve));
+      },
+    };
+    const newLine: LeafCondition = { fact: 'tenure', params: { days: 30 }, path: '$.tenureDateCheck', operator: 'equal', value: false };
+    const rules = [
+      ruleOf({ all: [{ ...simSwapped, priority: 2 }, { all: [newLine], priority: 1 }] }),
+      ruleOf({ all: [{ fact: 'deviceSwap', params: { maxAge: 24 }, path: '$.swapped', operator: 'equal', value: true }] }),
+    ];
+    const running = runner(rules, source);
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    await settle();
+    expect([...asked].sort()).toEqual(['deviceSwap', 'simSwap']);
+    pending.get('simSwap')!({ status: 'OK', swapped: true });
+    await settle();
+    expect(asked.slice(2)).toEqual(['tenure']);
+    pending.get('tenure')!({ status: 'OK', tenureDateCheck: false });
+    pending.get('deviceSwap')!({ status: 'OK', swapped: false });
+    const { fired, failed } = await running;
+    expect({ fired, failed }).toEqual({ fired: [0], failed: [1] });
+  });
+
   it('evaluates known answers in one go: every priority set is asked before run() yields', async () => {
     // The point of compiling the rules: a condition on a known value costs a call, not a turn
     // of the event loop (a backtest replays recorded answers, all known).

@@ -7,9 +7,15 @@ import type { SignalFactValue } from './signal-collector';
  * reference: src/scoring/rule-program.spec.ts checks them against it on generated policies and
  * facts) without its per-run costs: json-rules-engine deep-copies every rule on every run and
  * goes through several promises per condition, so its cost grows with the number of rules even
- * when they read facts already known. Here a condition on a known value is a plain function
- * call, and only a signal still in flight costs a promise.
+ * when they read facts already known. Here a condition is a plain function call that answers
+ * true, false or PENDING (a signal it reads is still in flight); a run re-evaluates when a
+ * signal arrives. A promise per signal in flight, not per condition: promises are what a
+ * decision spends most on after the framework (each one runs the request context's hooks).
  */
+
+/** A condition or a read that waits for a signal still in flight. */
+const PENDING: unique symbol = Symbol('pending');
+type Pending = typeof PENDING;
 
 type Maybe<T> = T | Promise<T>;
 
@@ -21,15 +27,20 @@ export interface SignalSource {
 /** The request facts of one run (see REQUEST_FACTS). */
 export type RequestFactValues = Record<RequestFactName, unknown>;
 
-/** One run's state: its facts, and each distinct signal query's value once asked. */
+/** One run's state: its facts, and each distinct signal query's value (PENDING while in flight). */
 interface Run {
   readonly source: SignalSource;
   readonly request: RequestFactValues;
-  readonly slots: (Maybe<SignalFactValue> | undefined)[];
+  readonly slots: (SignalFactValue | Pending | undefined)[];
+  /** The slots in flight that the condition being evaluated read (what it waits for). */
+  touched: number[];
+  /** Called when a signal in flight arrives (re-evaluates what waits for it), or fails (rejects the run). */
+  arrived: (slot: number) => void;
+  failed: (error: unknown) => void;
 }
 
-type Test = (run: Run) => Maybe<boolean>;
-type Read = (run: Run) => Maybe<unknown>;
+type Test = (run: Run) => boolean | Pending;
+type Read = (run: Run) => unknown;
 
 /** What a run gives back: json-rules-engine's `results` and `failureResults`, by rule index. */
 export interface ProgramResult {
@@ -80,15 +91,6 @@ export function resolvePath(value: unknown, path: string): unknown {
   return current;
 }
 
-/** `Promise.all` for values that are mostly known already: a promise only when one is pending. */
-function settleAll<T>(values: Maybe<T>[]): Maybe<T[]> {
-  return values.some(isPromise) ? Promise.all(values) : (values as T[]);
-}
-
-function then<T, U>(value: Maybe<T>, next: (value: T) => Maybe<U>): Maybe<U> {
-  return isPromise(value) ? value.then(next) : next(value);
-}
-
 interface FactReference {
   fact: string;
   params?: Record<string, unknown>;
@@ -117,29 +119,84 @@ export class RuleProgram {
    * rules of a set side by side. Once a rule of a set fires with BLOCK, nothing is more severe,
    * so later sets are skipped and their signals never asked (each costs a paid operator call).
    */
-  async run(source: SignalSource, request: RequestFactValues): Promise<ProgramResult> {
-    // Stryker disable next-line ArrayDeclaration: a slot reads undefined until set, whether the array is sized up front or grows
-    const run: Run = { source, request, slots: new Array<undefined>(this.queries.size) };
-    const result: ProgramResult = { fired: [], failed: [] };
-    for (const set of this.ruleSets) {
-      let verdicts = settleAll(set.map((index) => this.tests[index](run)));
-      if (isPromise(verdicts)) verdicts = await verdicts;
-      let blocked = false;
-      set.forEach((index, i) => {
-        if (verdicts[i] !== true) return result.failed.push(index);
-        result.fired.push(index);
-        blocked ||= this.rules[index].event.type === 'BLOCK';
-      });
-      if (blocked) break;
-    }
-    return result;
+  run(source: SignalSource, request: RequestFactValues): Promise<ProgramResult> {
+    return new Promise((resolve, reject) => {
+      const result: ProgramResult = { fired: [], failed: [] };
+      let next = 0;
+      let settled = false;
+      // The verdicts of the set being evaluated, and which of its rules wait for which slot: a
+      // signal's arrival re-evaluates the rules that read it, not the whole set (a rule is
+      // pure, so a repeat gives what it would have given had the value been there at first).
+      let verdicts: (boolean | Pending)[] = [];
+      let waiting = new Map<number, number[]>();
+      const evaluate = (i: number) => {
+        run.touched = [];
+        verdicts[i] = this.tests[this.ruleSets[next][i]](run);
+        for (const slot of verdicts[i] === PENDING ? run.touched : []) {
+          const waiters = waiting.get(slot) ?? [];
+          if (!waiters.includes(i)) waiting.set(slot, [...waiters, i]);
+        }
+      };
+      const startSet = () => {
+        verdicts = [];
+        waiting = new Map();
+        this.ruleSets[next].forEach((_, i) => evaluate(i));
+      };
+      // Closes every set whose rules all have a verdict, starting the next; false while one waits.
+      const advance = (): boolean => {
+        while (!verdicts.includes(PENDING)) {
+          let blocked = false;
+          this.ruleSets[next].forEach((index, i) => {
+            if (verdicts[i] !== true) return result.failed.push(index);
+            result.fired.push(index);
+            blocked ||= this.rules[index].event.type === 'BLOCK';
+          });
+          next = blocked ? this.ruleSets.length : next + 1;
+          if (next === this.ruleSets.length) return true;
+          startSet();
+        }
+        return false;
+      };
+      const run: Run = {
+        source,
+        request,
+        // Stryker disable next-line ArrayDeclaration: a slot reads undefined until set, whether the array is sized up front or grows
+        slots: new Array<undefined>(this.queries.size),
+        touched: [],
+        arrived: (slot) => {
+          if (settled) return;
+          try {
+            const waiters = waiting.get(slot) ?? [];
+            waiting.delete(slot);
+            for (const i of waiters) if (verdicts[i] === PENDING) evaluate(i);
+            if (advance()) (settled = true), resolve(result);
+          } catch (error) {
+            run.failed(error);
+          }
+        },
+        failed: (error) => {
+          settled = true;
+          reject(error as Error);
+        },
+      };
+      try {
+        if (this.ruleSets.length === 0) return resolve(result);
+        startSet();
+        if (advance()) (settled = true), resolve(result);
+      } catch (error) {
+        run.failed(error);
+      }
+    });
   }
 
   private compileCondition(condition: Condition): Test {
     if ('fact' in condition) return this.compileLeaf(condition);
     if ('not' in condition) {
       const inner = this.compileCondition(condition.not);
-      return (run) => then(inner(run), (passes) => passes !== true);
+      return (run) => {
+        const passes = inner(run);
+        return passes === PENDING ? PENDING : passes !== true;
+      };
     }
     const isAll = 'all' in condition;
     const children = isAll ? condition.all : condition.any;
@@ -148,23 +205,28 @@ export class RuleProgram {
     // Stryker disable next-line ConditionalExpression,BlockStatement: without the shortcut the general path returns the same verdict
     if (children.length === 1) {
       const only = this.compileCondition(children[0]);
-      return (run) => then(only(run), (passes) => passes === true);
+      return (run) => {
+        const passes = only(run);
+        return passes === PENDING ? PENDING : passes === true;
+      };
     }
     const sets = this.prioritize(children).map((set) => set.map((child) => this.compileCondition(child)));
     // A set is evaluated whole (all its facts asked side by side); the next set only when the
     // ones before have not settled the answer: false for `all`, true for `any`.
-    const step = (run: Run, from: number): Maybe<boolean> => {
-      for (let s = from; s < sets.length; s++) {
-        const verdicts = settleAll(sets[s].map((test) => test(run)));
-        if (isPromise(verdicts)) {
-          return verdicts.then((settled) => (decided(settled) ? !isAll : step(run, s + 1)));
+    return (run) => {
+      for (const set of sets) {
+        let pending = false;
+        let decided = false;
+        for (const test of set) {
+          const verdict = test(run);
+          if (verdict === PENDING) pending = true;
+          else if (isAll ? verdict !== true : verdict === true) decided = true;
         }
-        if (decided(verdicts)) return !isAll;
+        if (pending) return PENDING;
+        if (decided) return !isAll;
       }
       return isAll;
     };
-    const decided = isAll ? (verdicts: boolean[]) => !verdicts.every((v) => v === true) : (verdicts: boolean[]) => verdicts.some((v) => v === true);
-    return (run) => step(run, 0);
   }
 
   /** json-rules-engine's order: the condition's own priority, else its fact's; highest first. */
@@ -190,11 +252,15 @@ export class RuleProgram {
     if (value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, 'fact')) {
       const other = this.compileRead(value as FactReference);
       return (run) => {
-        const both = settleAll([other(run), fact(run)]);
-        return then(both, ([right, left]) => operator(left, right));
+        const right = other(run);
+        const left = fact(run);
+        return right === PENDING || left === PENDING ? PENDING : operator(left, right);
       };
     }
-    return (run) => then(fact(run), (left) => operator(left, value));
+    return (run) => {
+      const left = fact(run);
+      return left === PENDING ? PENDING : operator(left, value);
+    };
   }
 
   private compileRead({ fact, params, path }: FactReference): Read {
@@ -207,10 +273,17 @@ export class RuleProgram {
       this.queries.set(key, slot);
       read = (run) => {
         const known = run.slots[slot];
+        if (known === PENDING) run.touched.push(slot);
         if (known !== undefined) return known;
         const asked = run.source.resolve(fact, query);
-        run.slots[slot] = isPromise(asked) ? asked.then((value) => (run.slots[slot] = value)) : asked;
-        return run.slots[slot];
+        if (!isPromise(asked)) return (run.slots[slot] = asked);
+        run.slots[slot] = PENDING;
+        run.touched.push(slot);
+        asked.then((value) => {
+          run.slots[slot] = value;
+          run.arrived(slot);
+        }, run.failed);
+        return PENDING;
       };
     } else if (isRequestFact(fact)) {
       read = (run) => run.request[fact];
@@ -218,6 +291,10 @@ export class RuleProgram {
       // The loader refuses unknown facts; json-rules-engine would reject the run the same way.
       throw new Error(`undefined fact: ${fact}`);
     }
-    return atPath ? (run) => then(read(run), atPath) : read;
+    if (!atPath) return read;
+    return (run) => {
+      const value = read(run);
+      return value === PENDING ? PENDING : atPath(value);
+    };
   }
 }

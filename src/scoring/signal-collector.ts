@@ -116,6 +116,8 @@ export class SignalCollector {
   private readonly deadlineAt?: number;
   private readonly deadlinePassed?: Promise<void>;
   private readonly deadlineTimer?: NodeJS.Timeout;
+  /** UNAVAILABLE, shortly after the deadline: what a query still in flight then answers. */
+  private late?: Promise<ExecutedSignal<object>>;
 
   constructor(
     private readonly providers: SignalProviders,
@@ -217,14 +219,15 @@ export class SignalCollector {
    */
   private beforeDeadline(work: Promise<ExecutedSignal<object>>): Promise<ExecutedSignal<object>> {
     if (!this.deadlinePassed) return work;
-    const late = this.deadlinePassed
+    // One for the whole decision, not one per query: each promise costs the request context's hooks.
+    this.late ??= this.deadlinePassed
       .then(() => new Promise((resolve) => setTimeout(resolve, DEADLINE_GRACE_MS).unref()))
       .then((): ExecutedSignal<object> => ({
         answer: { status: 'UNAVAILABLE', reason: 'the decision deadline passed before the operator answered' },
         cached: false,
         attempts: 1,
       }));
-    return Promise.race([work, late]);
+    return Promise.race([work, this.late]);
   }
 
   private recordMissing(fact: SignalFactName, reason: string): SignalFactValue {
