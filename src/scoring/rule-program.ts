@@ -157,6 +157,10 @@ export class RuleProgram {
         }
         return false;
       };
+      const finish = () => {
+        settled = true;
+        resolve(result);
+      };
       const run: Run = {
         source,
         request,
@@ -169,7 +173,7 @@ export class RuleProgram {
             const waiters = waiting.get(slot) ?? [];
             waiting.delete(slot);
             for (const i of waiters) if (verdicts[i] === PENDING) evaluate(i);
-            if (advance()) (settled = true), resolve(result);
+            if (advance()) finish();
           } catch (error) {
             run.failed(error);
           }
@@ -182,7 +186,7 @@ export class RuleProgram {
       try {
         if (this.ruleSets.length === 0) return resolve(result);
         startSet();
-        if (advance()) (settled = true), resolve(result);
+        if (advance()) finish();
       } catch (error) {
         run.failed(error);
       }
