@@ -35,9 +35,13 @@ export function routeAccess(reflector: Reflector, targets: Parameters<Reflector[
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
+/** The API key `request` was authenticated with (set by AuthGuard). */
+export function principalOf(request: AuthenticatedRequest): Principal {
+  if (!request.principal) throw new Error('CurrentPrincipal used on a route AuthGuard did not authenticate');
+  return request.principal;
+}
+
 /** The API key the request was authenticated with (set by AuthGuard). */
-export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
-  const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-  if (!principal) throw new Error('CurrentPrincipal used on a route AuthGuard did not authenticate');
-  return principal;
-});
+export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal =>
+  principalOf(context.switchToHttp().getRequest<AuthenticatedRequest>()),
+);
