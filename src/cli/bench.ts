@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   console.log(`LineTrust bench ${new Date().toISOString()}: Node ${process.version}, ${cpus().length} CPUs (load average ${load()}), database ${o.database}, WORKERS ${o.workers.join(' and ')}`);
   console.log(
     `traffic: ${count(o.numbers)} distinct numbers drawn uniformly (1% unknown to the operator), onboarding 30% / p2p_recipient 50% / account_recovery 20%\n` +
-      `warm-up ${o.warmupS} s; closed loop ${o.rounds} rounds x ${o.durationS} s a phase at ${o.connections} connections; open loop ${o.rounds} rounds x ${o.rateDurationS} s at ${count(o.rate)} req/s\n` +
+      `warm-up ${o.warmupS} s; closed loop ${o.rounds} rounds x ${o.durationS} s a phase at ${o.connections} connections; open loop ${o.rounds} rounds x ${o.rateDurationS} s at ${count(o.rate)} req/s (after ${o.rateWarmupS} s at that rate, not measured)\n` +
       `service: NODE_ENV=production, default LOG_LEVEL (JSON lines to a file); echo: bare Fastify, one process, same bodies and headers`,
   );
 

@@ -6,7 +6,7 @@
 import { Agent, request } from 'node:http';
 import autocannon, { Result } from 'autocannon';
 import { Outcome, OpenLoopResult, runOpenLoop } from './open-loop';
-import { emptyTally, Tally } from './stats';
+import { emptyTally, failedCount, Tally } from './stats';
 import { Traffic } from './traffic';
 
 export interface Target {
@@ -72,14 +72,29 @@ function post(url: URL, agent: Agent, body: string, headers: Record<string, stri
 }
 
 /**
- * `rate` requests a second for `seconds`, on schedule, over up to `maxSockets` keep-alive
- * connections (beyond, requests wait for one, and that wait counts in their latency).
+ * `rate` requests a second, on schedule, over up to `maxSockets` keep-alive connections
+ * (beyond, requests wait for one, and that wait counts in their latency): first `warmupS`
+ * seconds not measured, then `seconds` measured by `measure` (e.g. the target's CPU time), on
+ * the same connections. The warm-up is wrk2's calibration period: a client sending 1,000
+ * requests a second holds warm connections, and the first second of a cold start (connections
+ * opened as requests pile up, the heap resized) is not the steady state the latency target is
+ * about. Its failures are returned, to fail the run all the same.
  */
-export async function openLoop(target: Target, traffic: Traffic, path: WritePath, rate: number, seconds: number, maxSockets = 256): Promise<OpenLoopResult> {
+export async function openLoop(
+  target: Target,
+  traffic: Traffic,
+  path: WritePath,
+  schedule: { rate: number; seconds: number; warmupS: number },
+  measure: (work: () => Promise<OpenLoopResult>) => Promise<OpenLoopResult> = (work) => work(),
+  maxSockets = 256,
+): Promise<{ measured: OpenLoopResult; warmupFailed: number }> {
   const url = new URL(target.url);
   const agent = new Agent({ keepAlive: true, maxSockets });
+  const send = () => post(url, agent, traffic.body(), headersFor(target, traffic, path), 10_000);
   try {
-    return await runOpenLoop({ ratePerSecond: rate, durationMs: seconds * 1000 }, () => post(url, agent, traffic.body(), headersFor(target, traffic, path), 10_000));
+    const warmup = schedule.warmupS > 0 ? await runOpenLoop({ ratePerSecond: schedule.rate, durationMs: schedule.warmupS * 1000 }, send) : undefined;
+    const measured = await measure(() => runOpenLoop({ ratePerSecond: schedule.rate, durationMs: schedule.seconds * 1000 }, send));
+    return { measured, warmupFailed: warmup ? failedCount(warmup) : 0 };
   } finally {
     agent.destroy();
   }

@@ -131,7 +131,13 @@ export async function measureConfig(context: RunContext, mode: SignalMode, worke
     };
     const pidOf = (target: Target) => (target === echo ? context.echo.pid : service.pid);
     const closed = (target: Target, path: WritePath) => withCpu(pidOf(target), () => closedLoop(target, traffic, path, options.connections, options.durationS));
-    const open = (target: Target) => withCpu(pidOf(target), () => openLoop(target, traffic, 'plain', options.rate, options.rateDurationS));
+    const schedule = { rate: options.rate, seconds: options.rateDurationS, warmupS: options.rateWarmupS };
+    /** An open-loop phase; `around` wraps its measured part only (the service's counters). */
+    const open = async (target: Target, around: (work: () => Promise<OpenLoopResult>) => Promise<OpenLoopResult> = (work) => work()) => {
+      const { measured, warmupFailed } = await openLoop(target, traffic, 'plain', schedule, (work) => around(() => withCpu(pidOf(target), work)));
+      result.warmupFailed += warmupFailed;
+      return measured;
+    };
 
     console.log(`closed loop, ${options.connections} connections, ${options.durationS} s a phase, service and echo in turn:`);
     for (let round = 1; round <= options.rounds; round++) {
@@ -144,9 +150,9 @@ export async function measureConfig(context: RunContext, mode: SignalMode, worke
       const echo2 = await closed(echo, 'plain');
       console.log(roundLine(round, 'echo', added(result.echo, echo2)));
     }
-    console.log(`open loop, ${options.rate} req/s on schedule, ${options.rateDurationS} s a phase, service (plain) and echo in turn:`);
+    console.log(`open loop, ${options.rate} req/s on schedule, ${options.rateDurationS} s a phase after ${options.rateWarmupS} s at that rate not measured, service (plain) and echo in turn:`);
     for (let round = 1; round <= options.rounds; round++) {
-      const service1 = await servicePhase(result.signals.open, () => open(decisions));
+      const service1 = await open(decisions, (work) => servicePhase(result.signals.open, work));
       console.log(roundLine(round, 'service, plain', mergeOpen(result.openService, service1)));
       const echo1 = await open(echo);
       console.log(roundLine(round, 'echo', mergeOpen(result.openEcho, echo1)));

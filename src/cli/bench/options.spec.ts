@@ -9,6 +9,8 @@ describe('bench options', () => {
 
   it('takes sizes from flags, and the older BENCH_DURATION / BENCH_CONNECTIONS / WORKERS variables', () => {
     expect(parseOptions(['--duration', '2', '--rate-duration', '3', '--workers', '2'], {}, 2)).toMatchObject({ durationS: 2, rateDurationS: 3, workers: [2] });
+    expect(parseOptions([], {}, 2).rateWarmupS).toBe(1);
+    expect(parseOptions(['--rate-warmup', '0'], {}, 2).rateWarmupS).toBe(0);
     expect(parseOptions([], { BENCH_DURATION: '10', BENCH_CONNECTIONS: '20', WORKERS: '2' }, 2)).toMatchObject({ durationS: 10, connections: 20, workers: [2] });
   });
 

@@ -27,6 +27,8 @@ export interface BenchOptions {
   rate: number;
   rateDurationS: number;
   warmupS: number;
+  /** Seconds at the open loop's rate, on the same connections, before each measured open-loop phase. */
+  rateWarmupS: number;
   /** Distinct phone numbers in the traffic. */
   numbers: number;
   /**
@@ -37,7 +39,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [--database sqlite|postgres] [--workers 1,2] [--duration S] [--rounds N]
-  [--connections N] [--rate N] [--rate-duration S] [--warmup S] [--numbers N] [--settle S[,S...]] [--http] [--3legged]`;
+  [--connections N] [--rate N] [--rate-duration S] [--rate-warmup S] [--warmup S] [--numbers N] [--settle S[,S...]] [--http] [--3legged]`;
 
 const DEFAULT_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/test';
 
@@ -63,7 +65,7 @@ function settlePoints(text: string): number[] {
  * more (the done criteria ask for both), with the built-in sandbox only.
  */
 export function parseOptions(args: string[], env: NodeJS.ProcessEnv, cpus: number): BenchOptions {
-  const known = new Set(['--database', '--workers', '--duration', '--rounds', '--connections', '--rate', '--rate-duration', '--warmup', '--numbers', '--settle', '--http', '--3legged']);
+  const known = new Set(['--database', '--workers', '--duration', '--rounds', '--connections', '--rate', '--rate-duration', '--rate-warmup', '--warmup', '--numbers', '--settle', '--http', '--3legged']);
   const flags = new Set(['--http', '--3legged']);
   for (let i = 0; i < args.length; i++) {
     if (!known.has(args[i])) throw new Error(`unknown argument "${args[i]}"\n${USAGE}`);
@@ -90,6 +92,7 @@ export function parseOptions(args: string[], env: NodeJS.ProcessEnv, cpus: numbe
     rate: whole(args, '--rate', 1000, 1),
     rateDurationS: whole(args, '--rate-duration', durationS, 1),
     warmupS: whole(args, '--warmup', 2, 0),
+    rateWarmupS: whole(args, '--rate-warmup', 1, 0),
     numbers: whole(args, '--numbers', 10_000, 1),
     settleS: settlePoints(option(args, '--settle') ?? '5,30'),
   };
