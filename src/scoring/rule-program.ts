@@ -9,8 +9,8 @@ import type { SignalFactValue } from './signal-collector';
  * goes through several promises per condition, so its cost grows with the number of rules even
  * when they read facts already known. Here a condition is a plain function call that answers
  * true, false or PENDING (a signal it reads is still in flight); a run re-evaluates when a
- * signal arrives. A promise per signal in flight, not per condition: promises are what a
- * decision spends most on after the framework (each one runs the request context's hooks).
+ * signal arrives. A promise per signal in flight, not per condition: under load each one
+ * also runs the request context's async hooks (docs/benchmarks.md counts them).
  */
 
 /** A condition or a read that waits for a signal still in flight. */
