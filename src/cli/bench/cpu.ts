@@ -1,7 +1,7 @@
 // CPU time of the service (or the echo) and what it forked, from /proc/<pid>/stat (Linux): user
 // plus system time of every thread, so the SQLite writer thread counts too.
 import { readFileSync } from 'node:fs';
-import { childrenOf } from './rss';
+import { processTree } from './rss';
 
 /** /proc reports times in USER_HZ ticks, 100 per second on Linux whatever the kernel's HZ. */
 const TICKS_PER_SECOND = 100;
@@ -15,10 +15,8 @@ export function statCpuSeconds(stat: string): number {
 
 /** CPU seconds of `pid` and its descendants alive now, or NaN where /proc is not there. */
 export function readCpuSeconds(pid: number): number {
-  const pids = [pid];
-  for (let i = 0; i < pids.length; i++) pids.push(...childrenOf(pids[i]));
   let total = 0;
-  for (const each of pids) {
+  for (const each of processTree(pid)) {
     try {
       total += statCpuSeconds(readFileSync(`/proc/${each}/stat`, 'utf8'));
     } catch {

@@ -19,7 +19,7 @@ export function statusField(status: string, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 /** The children of `pid`, from /proc/<pid>/task/<pid>/children, else by scanning /proc. */
-export function childrenOf(pid: number): number[] {
+function childrenOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
@@ -38,10 +38,16 @@ export function childrenOf(pid: number): number[] {
   }
 }
 
-/** The process and its descendants' memory, or undefined where /proc is not there. */
-export function readRss(pid: number): Rss | undefined {
+/** `pid` first, then its descendants alive now (WORKERS=N: the primary, then the workers it forked). */
+export function processTree(pid: number): number[] {
   const pids = [pid];
   for (let i = 0; i < pids.length; i++) pids.push(...childrenOf(pids[i]));
+  return pids;
+}
+
+/** The process and its descendants' memory, or undefined where /proc is not there. */
+export function readRss(pid: number): Rss | undefined {
+  const pids = processTree(pid);
   const rss: Rss = { now: 0, peak: 0, processes: 0, each: [] };
   for (const each of pids) {
     try {
