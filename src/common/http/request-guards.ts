@@ -13,7 +13,7 @@ export const MAX_JSON_DEPTH = 16;
  * class-validator's whitelist looks field names up in a plain object, so an unknown field named
  * `hasOwnProperty` (or any such method with parameters) passed forbidNonWhitelisted unnoticed.
  */
-const FORBIDDEN_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
 const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
 

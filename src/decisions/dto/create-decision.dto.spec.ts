@@ -40,7 +40,7 @@ describe('CreateDecisionDto: the fast path agrees with class-validator', () => {
     fc.oneof(absent, fc.constant({ amount: 2500, currency: 'EUR' })),
     fc.object({ maxDepth: 5 }),
     fc.dictionary(fc.string(), fc.string({ minLength: 1000, maxLength: 1500 }), { maxKeys: 5 }),
-    fc.dictionary(fc.constantFrom('toString', 'valueOf', 'constructor', 'hasOwnProperty', 'amount'), fc.oneof(fc.integer(), fc.array(fc.object({ maxDepth: 1 }), { maxLength: 2 })), { maxKeys: 2 }),
+    fc.dictionary(fc.constantFrom('toString', 'valueOf', 'constructor', 'hasOwnProperty', 'prototype', 'amount'), fc.oneof(fc.integer(), fc.array(fc.object({ maxDepth: 1 }), { maxLength: 2 })), { maxKeys: 2 }),
     fc.jsonValue({ maxDepth: 2 }),
     fc.constant(null),
   );
@@ -72,6 +72,14 @@ describe('CreateDecisionDto: the fast path agrees with class-validator', () => {
       { useCase: 'account_recovery', phoneNumber: '+447700900123', trustedSince: '2026-10-20' },
     ];
     for (const request of requests) expect({ request, fast: isPlainDecisionRequest(request) }).toEqual({ request, fast: true });
+  });
+
+  it.each(['toString', 'valueOf', 'hasOwnProperty', 'prototype'])('leaves a context holding a key named %s, at any depth, to the full pipe (class-transformer drops it)', async (key) => {
+    for (const context of [{ [key]: false, amount: 1 }, { nested: { [key]: false } }, { list: [{ [key]: 1 }] }]) {
+      const json = JSON.stringify({ useCase: 'onboarding', phoneNumber: '+34600000001', context });
+      expect(isPlainDecisionRequest(JSON.parse(json))).toBe(false);
+      expect(await outcome((v) => pipe.transform(v, body), json)).toEqual(await outcome((v) => pipe.full.transform(v, body), json));
+    }
   });
 
   it('leaves every other route and parameter to the full pipe', async () => {

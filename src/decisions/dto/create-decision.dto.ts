@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { FORBIDDEN_KEYS } from '../../common/http/request-guards';
 import { IsBoundedObject, IsCalendarDate, IsPhoneNumber, IsSubjectId, isBoundedObject, Optional, SUBJECT_ID_MAX_LENGTH } from '../../common/http/validators';
 import { PHONE_NUMBER_PATTERN } from '../../common/phone/phone-number';
 import { isCalendarDate } from '../../common/time/clock';
@@ -85,11 +86,12 @@ export function isPlainDecisionRequest(value: unknown): value is Record<string, 
 
 /**
  * class-transformer drops the keys of a nested object that name a member of Object.prototype
- * (`toString`, `valueOf`...): the full pipe decides such a context, so that it is read the same
- * either way.
+ * (`toString`, `valueOf`...) or `prototype`: the full pipe decides such a context, so that it is
+ * read the same either way. These are the keys the request guards refuse (FORBIDDEN_KEYS): over
+ * HTTP such a body never gets here, but the pipe must not depend on that.
  */
 function hasObjectMemberKey(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false;
   if (Array.isArray(value)) return value.some(hasObjectMemberKey);
-  return Object.keys(value).some((key) => key in Object.prototype || hasObjectMemberKey((value as Record<string, unknown>)[key]));
+  return Object.keys(value).some((key) => FORBIDDEN_KEYS.has(key) || hasObjectMemberKey((value as Record<string, unknown>)[key]));
 }
