@@ -5,18 +5,17 @@ import { requestContext } from '../http/request-context';
 import { traceLogFields } from '../../tracing/request-trace';
 import { LogLevelName } from './log-level';
 import { redactSecrets } from './log-redaction';
+import { LogSink, TurnBatchedSink } from './turn-batched-sink';
+
+export type { LogSink } from './turn-batched-sink';
 
 export type LogFormat = 'json' | 'pretty';
-
-/** Where finished lines go: process.stdout, or a test's capture. */
-export interface LogSink {
-  write(line: string): unknown;
-}
 
 export interface StructuredLoggerOptions {
   /** pino's level names (LOG_LEVEL); Nest's `log` and `verbose` lines are pino's info and trace. */
   level: LogLevelName;
   format: LogFormat;
+  /** Where lines go, as they are logged (tests); by default stdout, a turn's lines in one write. */
   sink?: LogSink;
 }
 
@@ -37,14 +36,15 @@ function prettyRenderer(colorize: boolean): (line: string) => string {
 }
 
 /**
- * The end of pino's pipeline, in-process and synchronous: every serialised line is redacted
- * (see redactSecrets) and, for people, rendered by pino-pretty's formatter. pino-pretty as a
- * pino transport would run in a worker thread, where a line logged just before a crash or
- * the end of a test may not have been written yet.
+ * The end of pino's pipeline, in-process: every serialised line is redacted (see
+ * redactSecrets) and, for people, rendered by pino-pretty's formatter. pino-pretty as a pino
+ * transport would run in a worker thread, where a line logged just before a crash or the end
+ * of a test may not have been written yet; here stdout gets each turn's lines at the end of
+ * the turn, and at exit (see TurnBatchedSink).
  */
-function lineWriter(format: LogFormat, sink: LogSink): DestinationStream {
-  const isTty = sink === process.stdout && process.stdout.isTTY;
-  const render = format === 'pretty' ? prettyRenderer(isTty) : (line: string) => line;
+function lineWriter(format: LogFormat, given: LogSink | undefined): DestinationStream {
+  const sink = given ?? new TurnBatchedSink(process.stdout);
+  const render = format === 'pretty' ? prettyRenderer(given === undefined && process.stdout.isTTY) : (line: string) => line;
   return { write: (line: string) => void sink.write(render(redactSecrets(line))) };
 }
 
@@ -66,7 +66,7 @@ function createPino(options: StructuredLoggerOptions): Pino {
       // Nothing logs request headers today; a future `log(request.headers)` must not leak keys.
       redact: { paths: ['headers.authorization', 'req.headers.authorization', '*.headers.authorization'], censor: '[redacted]' },
     },
-    lineWriter(options.format, options.sink ?? process.stdout),
+    lineWriter(options.format, options.sink),
   );
 }
 
