@@ -1,7 +1,7 @@
 import { FixedClock } from '../common/time/clock';
 import { validateConfig } from '../config/app-config';
 import { SignalRequest } from '../scoring/signal-executor';
-import { InMemorySignalCache } from './cache/signal-cache';
+import { CachedAnswer, InMemorySignalCache, SignalCacheStore } from './cache/signal-cache';
 import { PrefixRouter, SignalRouting, SingleRoute } from './gateways/gateway-router';
 import { SignalGateway, SignalSources } from './signal-gateway';
 import { SignalAnswer } from './signal.types';
@@ -27,6 +27,26 @@ function request(
   return { signal: 'simSwap', operation: 'check', query, phoneNumber, call };
 }
 
+const later = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A store that answers in a later turn, as the database's does (FLEET_STATE=database). */
+class LaterStore extends SignalCacheStore {
+  constructor(readonly inner: InMemorySignalCache) {
+    super();
+  }
+  async get(key: string): Promise<CachedAnswer | undefined> {
+    await later();
+    return this.inner.get(key);
+  }
+  async set(key: string, value: CachedAnswer, ttlMs: number, subjectHash: string): Promise<void> {
+    await later();
+    this.inner.set(key, value, ttlMs, subjectHash);
+  }
+  forgetSubject(subjectHash: string): Promise<number> {
+    return this.inner.forgetSubject(subjectHash);
+  }
+}
+
 const OK: SignalAnswer<object> = { status: 'OK', value: { swapped: true } };
 const NOT_SWAPPED: SignalAnswer<object> = { status: 'OK', value: { swapped: false } };
 
@@ -44,6 +64,21 @@ describe('SignalGateway', () => {
     await g.execute(third, { correlator: 'c' });
     expect(third.call).toHaveBeenCalledTimes(1);
     expect(g.usage().simSwap).toEqual({ calls: 2, cacheHits: 1, byStatus: { OK: 2 } });
+  });
+
+  it('serves from a store that answers later (the database one) as from the in-memory one, stored before the query is answered', async () => {
+    const clock = new FixedClock(new Date('2026-06-15T12:00:00Z'));
+    const config = validateConfig({ NODE_ENV: 'test' });
+    const inner = new InMemorySignalCache(100, () => clock.now().getTime());
+    const where = 'test';
+    const sources = { providers: {}, routing: new SingleRoute('default'), describe: { tenure: where, numberRecycling: where, simSwap: where, deviceSwap: where } } as unknown as SignalSources;
+    const g = new SignalGateway(config, new LaterStore(inner), clock, sources);
+    await expect(g.execute(request([OK]), { correlator: 'a' })).resolves.toEqual({ answer: OK, cached: false, attempts: 1 });
+    expect(inner.size).toBe(1);
+    clock.set(new Date('2026-06-15T12:00:05Z'));
+    const second = request([NOT_SWAPPED]);
+    await expect(g.execute(second, { correlator: 'b' })).resolves.toEqual({ answer: OK, cached: true, cacheAgeMs: 5_000, attempts: 0 });
+    expect(second.call).not.toHaveBeenCalled();
   });
 
   it('keys the cache by the query: another maxAge is another question', async () => {

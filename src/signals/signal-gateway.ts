@@ -173,7 +173,9 @@ export class SignalGateway implements SignalExecutor {
     const ttl = this.ttlMs[request.signal];
     const subject = ttl > 0 ? (request.subjectKey ?? hashPhoneNumber(request.phoneNumber, this.config.hashKey)) : '';
     const key = ttl > 0 ? this.cacheKey(request, subject) : undefined;
-    const hit = key === undefined ? undefined : await this.cache.get(key);
+    const found = key === undefined ? undefined : this.cache.get(key);
+    // Awaited only when the store answers later (the database's): see SignalCacheStore.
+    const hit = found instanceof Promise ? await found : found;
     if (hit) {
       usage.cacheHits += 1;
       this.notify(request.signal, hit.answer, true, started);
@@ -185,7 +187,8 @@ export class SignalGateway implements SignalExecutor {
     usage.byStatus[answer.status] = (usage.byStatus[answer.status] ?? 0) + 1;
     this.notify(request.signal, answer, false, started);
     if (key !== undefined && isCacheable(request.signal, answer as SignalAnswer<object>)) {
-      await this.cache.set(key, { answer: answer as SignalAnswer<object>, storedAt: this.clock.now().getTime() }, ttl, subject);
+      const stored = this.cache.set(key, { answer: answer as SignalAnswer<object>, storedAt: this.clock.now().getTime() }, ttl, subject);
+      if (stored instanceof Promise) await stored;
     }
     return { answer, cached: false, attempts };
   }

@@ -6,40 +6,40 @@ describe('InMemorySignalCache', () => {
   let now = 0;
   beforeEach(() => (now = 0));
 
-  it('returns an entry until its TTL has passed, then forgets it', async () => {
+  it('returns an entry until its TTL has passed, then forgets it', () => {
     const cache = new InMemorySignalCache(10, () => now);
-    await cache.set('k', answer(true), 1000, 'h');
+    cache.set('k', answer(true), 1000, 'h');
     now = 999;
-    await expect(cache.get('k')).resolves.toEqual(answer(true));
+    expect(cache.get('k')).toEqual(answer(true));
     now = 1000;
-    await expect(cache.get('k')).resolves.toBeUndefined();
+    expect(cache.get('k')).toBeUndefined();
     expect(cache.size).toBe(0);
   });
 
-  it('keeps at most maxEntries, dropping the oldest first', async () => {
+  it('keeps at most maxEntries, dropping the oldest first', () => {
     const cache = new InMemorySignalCache(2, () => now);
-    await cache.set('a', answer(true), 1000, 'h');
-    await cache.set('b', answer(true), 1000, 'h');
-    await cache.set('a', answer(false), 1000, 'h');
-    await cache.set('c', answer(true), 1000, 'h');
-    await expect(cache.get('b')).resolves.toBeUndefined();
-    await expect(cache.get('a')).resolves.toEqual(answer(false));
-    await expect(cache.get('c')).resolves.toEqual(answer(true));
+    cache.set('a', answer(true), 1000, 'h');
+    cache.set('b', answer(true), 1000, 'h');
+    cache.set('a', answer(false), 1000, 'h');
+    cache.set('c', answer(true), 1000, 'h');
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toEqual(answer(false));
+    expect(cache.get('c')).toEqual(answer(true));
   });
 
-  it('stores nothing with a TTL of 0 (cache disabled for that signal)', async () => {
+  it('stores nothing with a TTL of 0 (cache disabled for that signal)', () => {
     const cache = new InMemorySignalCache(10, () => now);
-    await cache.set('k', answer(true), 0, 'h');
-    await expect(cache.get('k')).resolves.toBeUndefined();
+    cache.set('k', answer(true), 0, 'h');
+    expect(cache.get('k')).toBeUndefined();
   });
 
   it('forgets the entries of one number only (an erasure)', async () => {
     const cache = new InMemorySignalCache(10, () => now);
-    await cache.set('simSwap:check:aaaa:{"maxAge":240}', answer(true), 1000, 'aaaa');
-    await cache.set('tenure:check:aaaa:{}', answer(true), 1000, 'aaaa');
-    await cache.set('simSwap:check:bbbb:{"maxAge":240}', answer(true), 1000, 'bbbb');
+    cache.set('simSwap:check:aaaa:{"maxAge":240}', answer(true), 1000, 'aaaa');
+    cache.set('tenure:check:aaaa:{}', answer(true), 1000, 'aaaa');
+    cache.set('simSwap:check:bbbb:{"maxAge":240}', answer(true), 1000, 'bbbb');
     await expect(cache.forgetSubject('aaaa')).resolves.toBe(2);
-    await expect(cache.get('tenure:check:aaaa:{}')).resolves.toBeUndefined();
-    await expect(cache.get('simSwap:check:bbbb:{"maxAge":240}')).resolves.toEqual(answer(true));
+    expect(cache.get('tenure:check:aaaa:{}')).toBeUndefined();
+    expect(cache.get('simSwap:check:bbbb:{"maxAge":240}')).toEqual(answer(true));
   });
 });

@@ -5,14 +5,20 @@ export interface CachedAnswer {
   storedAt: number;
 }
 
+/** A value now, or later: the in-memory store answers at once, the database's later. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /**
  * Where answers are kept between decisions: in memory (one instance), or in the database,
  * shared by every instance (FLEET_STATE). Each entry names its subject, the number's keyed hash,
  * so that an erasure finds them all.
+ *
+ * get and set may answer without a promise: the in-memory store does, since a decision asks
+ * it two or three times and an async function and its await cost more than the Map lookup.
  */
 export abstract class SignalCacheStore {
-  abstract get(key: string): Promise<CachedAnswer | undefined>;
-  abstract set(key: string, value: CachedAnswer, ttlMs: number, subjectHash: string): Promise<void>;
+  abstract get(key: string): MaybePromise<CachedAnswer | undefined>;
+  abstract set(key: string, value: CachedAnswer, ttlMs: number, subjectHash: string): MaybePromise<void>;
   /** Drops every entry about one number (an erasure); answers how many. */
   abstract forgetSubject(subjectHash: string): Promise<number>;
 }
@@ -35,7 +41,7 @@ export class InMemorySignalCache extends SignalCacheStore {
     return this.entries.size;
   }
 
-  async get(key: string): Promise<CachedAnswer | undefined> {
+  get(key: string): CachedAnswer | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.now()) {
@@ -53,7 +59,7 @@ export class InMemorySignalCache extends SignalCacheStore {
     return removed;
   }
 
-  async set(key: string, value: CachedAnswer, ttlMs: number, subjectHash: string): Promise<void> {
+  set(key: string, value: CachedAnswer, ttlMs: number, subjectHash: string): void {
     if (ttlMs <= 0 || this.maxEntries <= 0) return;
     this.entries.delete(key);
     this.entries.set(key, { value, expiresAt: this.now() + ttlMs, subjectHash });

@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { CachedAnswer, SignalCacheStore } from './signal-cache';
+import { CachedAnswer, MaybePromise, SignalCacheStore } from './signal-cache';
 
 /** The IPC message an erasure sends to the sibling workers (through the primary). */
 export interface ForgetSubjectMessage {
@@ -33,11 +33,11 @@ export class WorkerSignalCache extends SignalCacheStore {
     });
   }
 
-  get(key: string): Promise<CachedAnswer | undefined> {
+  get(key: string): MaybePromise<CachedAnswer | undefined> {
     return this.local.get(key);
   }
 
-  set(key: string, value: CachedAnswer, ttlMs: number, subjectHash: string): Promise<void> {
+  set(key: string, value: CachedAnswer, ttlMs: number, subjectHash: string): MaybePromise<void> {
     return this.local.set(key, value, ttlMs, subjectHash);
   }
 
