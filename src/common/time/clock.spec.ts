@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { calendarDaysBefore, FixedClock, isCalendarDate, SystemClock, toCalendarDate } from './clock';
 
 describe('isCalendarDate', () => {
@@ -43,6 +44,29 @@ describe('toCalendarDate', () => {
     ['2026-03-11T01:00:00+02:00', '2026-03-10'],
   ])('%s is on the UTC calendar date %s', (instant, expected) => {
     expect(toCalendarDate(new Date(instant))).toBe(expected);
+  });
+
+  // Formatted days are remembered by day number: no instant may get another day's date.
+  it("answers each instant's own date, whatever was formatted before it (before 1970 and far ahead included)", () => {
+    const instant = fc.integer({ min: Date.UTC(1600, 0, 1), max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) });
+    fc.assert(
+      fc.property(fc.array(instant, { minLength: 1, maxLength: 20 }), (instants) => {
+        for (const t of [...instants, ...instants.reverse()]) expect(toCalendarDate(new Date(t))).toBe(new Date(t).toISOString().slice(0, 10));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('still answers right once more days were formatted than it remembers', () => {
+    const start = Date.UTC(2000, 0, 1, 12);
+    for (let day = 0; day < 5000; day += 1) toCalendarDate(new Date(start + day * 86_400_000));
+    expect(toCalendarDate(new Date(start))).toBe('2000-01-01');
+    expect(toCalendarDate(new Date(start + 4999 * 86_400_000))).toBe('2013-09-08');
+  });
+
+  it('refuses an invalid date every time, as toISOString does', () => {
+    expect(() => toCalendarDate(new Date('not a date'))).toThrow(RangeError);
+    expect(() => toCalendarDate(new Date(Number.NaN))).toThrow(RangeError);
   });
 });
 

@@ -31,9 +31,25 @@ export class FixedClock extends Clock {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Formatted dates by UTC day number. A decision formats a few (today, today - N days per
+ * tenure rule), always the same few: toISOString took about 1 us a call, a Map hit a few
+ * tens of ns. Bounded: cleared when full (a backtest over years of dates still fits).
+ */
+const formattedDays = new Map<number, string>();
+const MAX_FORMATTED_DAYS = 4096;
+
 /** Calendar date (UTC) `YYYY-MM-DD`, the format CAMARA uses for tenureDate and specifiedDate. */
 export function toCalendarDate(date: Date): string {
-  return date.toISOString().slice(0, 10);
+  // Every instant of one UTC day has that day's date: its number is the key (NaN throws below).
+  const day = Math.floor(date.getTime() / DAY_MS);
+  let text = formattedDays.get(day);
+  if (text === undefined) {
+    text = date.toISOString().slice(0, 10);
+    if (formattedDays.size >= MAX_FORMATTED_DAYS) formattedDays.clear();
+    formattedDays.set(day, text);
+  }
+  return text;
 }
 
 /** The calendar date `days` days before `now` (UTC). */
