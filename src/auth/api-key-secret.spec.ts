@@ -20,6 +20,14 @@ describe('API key secrets', () => {
     expect(parseKey(mangle(key))).toBeUndefined();
   });
 
+  // Stored keys were hashed so: any other digest or text encoding would lock every key out.
+  it.each([
+    ['abc', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
+    ['lt_ü€', '8221cabdb4bdfe57d14ec3ee3ae0af15210caa9306843eeef4357c2f91970770'],
+  ])('hashes %j to its SHA-256 of the UTF-8 text, in hex', (secret, expected) => {
+    expect(hashSecret(secret)).toBe(expected);
+  });
+
   it('compares hashes by value only', () => {
     const { secret } = generateKey();
     expect(sameHash(hashSecret(secret), hashSecret(secret))).toBe(true);
