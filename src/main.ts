@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   // Before Nest's own listeners (which close the database first): refuse new requests at once.
   // `once`, so that Nest's re-sent signal then ends the process as usual.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => beginShutdown(app.getHttpAdapter().getInstance()));
-  app.enableShutdownHooks();
+  // useProcessExit: Nest ends with process.exit(0) instead of sending itself the signal again,
+  // so that 'exit' runs and the log lines of the last turn are written (TurnBatchedSink).
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   const config = app.get(AppConfig);
   await app.listen(config.PORT, config.HOST);
   const logger = new Logger('LineTrust');

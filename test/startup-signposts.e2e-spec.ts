@@ -55,6 +55,17 @@ describe('start-up signposts (e2e)', () => {
     await database.drop();
   });
 
+  // Log lines are written at the end of each event-loop turn, and at 'exit' (TurnBatchedSink):
+  // a SIGTERM must end the process through process.exit, or the last turn's lines are lost.
+  it('ends on SIGTERM with exit code 0, by process.exit, so that its last log lines are written', async () => {
+    const instance = await start();
+    await waitReady(instance);
+    await instance.stop();
+    expect(instance.process.signalCode).toBeNull();
+    expect(instance.process.exitCode).toBe(0);
+    expect(messages(instance)).toEqual(expect.arrayContaining([expect.stringMatching(/^listening on /)]));
+  });
+
   it('names the explorer and the API document, and on a fresh install the command that makes the first key', async () => {
     const fresh = await start();
     const base = fresh.url;

@@ -32,16 +32,46 @@ describe('TurnBatchedSink', () => {
     expect(writes).toEqual(['first\n', 'second\n']);
   });
 
-  it('writes at once when the held lines reach maxBytes, and the rest at the end of the turn', async () => {
+  it('never puts more than maxBytes in one write: the line that would pass it starts the next write', async () => {
     const { writes, sink } = capture();
     const batched = new TurnBatchedSink(sink, 10);
     batched.write('12345\n');
+    batched.write('678\n');
     expect(writes).toEqual([]);
-    batched.write('6789\n');
-    expect(writes).toEqual(['12345\n6789\n']);
-    batched.write('tail\n');
+    batched.write('90\n');
+    expect(writes).toEqual(['12345\n678\n']);
     await nextTurn();
-    expect(writes).toEqual(['12345\n6789\n', 'tail\n']);
+    expect(writes).toEqual(['12345\n678\n', '90\n']);
+  });
+
+  it('counts bytes, not characters: a write of multibyte text stays within maxBytes', async () => {
+    const { writes, sink } = capture();
+    const batched = new TurnBatchedSink(sink, 10);
+    batched.write('ééé\n'); // 4 characters, 7 bytes
+    batched.write('éé\n'); // 3 characters, 5 bytes
+    await nextTurn();
+    expect(writes).toEqual(['ééé\n', 'éé\n']);
+    expect(writes.every((text) => Buffer.byteLength(text) <= 10)).toBe(true);
+  });
+
+  it('writes a line longer than maxBytes alone, in its place', async () => {
+    const { writes, sink } = capture();
+    const batched = new TurnBatchedSink(sink, 10);
+    batched.write('a\n');
+    batched.write('a line of more than ten bytes\n');
+    batched.write('b\n');
+    await nextTurn();
+    expect(writes).toEqual(['a\n', 'a line of more than ten bytes\n', 'b\n']);
+  });
+
+  it('by default keeps each write within 4,096 bytes, what a pipe writes whole beside other processes', async () => {
+    const { writes, sink } = capture();
+    const batched = new TurnBatchedSink(sink);
+    const line = `${'x'.repeat(99)}\n`;
+    for (let i = 0; i < 100; i += 1) batched.write(line);
+    await nextTurn();
+    expect(writes.join('')).toBe(line.repeat(100));
+    expect(writes.map((text) => text.length)).toEqual([4000, 4000, 2000]);
   });
 
   it('writes nothing for a turn without lines', async () => {

@@ -10,19 +10,28 @@ let exitHookSet = false;
 function flushAllOnExit(): void {
   if (exitHookSet) return;
   exitHookSet = true;
-  // 'exit' also runs after an uncaught exception and after process.exit(): the lines logged
-  // just before either are written, synchronously (stdout to a file or a pipe is synchronous
-  // on Linux). Only a kill (SIGKILL) or a native crash loses the current turn's lines.
+  // 'exit' also runs after an uncaught exception and after process.exit(), which ends SIGTERM
+  // and SIGINT too (main.ts): the lines logged just before are written, synchronously (stdout
+  // to a file or a pipe is synchronous on Linux). Only a death by a signal that runs no
+  // handler (SIGKILL) or a native crash loses the current turn's lines.
   process.on('exit', () => {
     for (const sink of [...holding]) sink.flush();
   });
 }
 
 /**
- * The lines logged in one turn of the event loop, written to `sink` in one write at the end
- * of the turn, at `maxBytes`, or at exit. On stdout every write is a system call: under load
- * one access line per request made it about 3% of a decision's CPU, where a turn's lines
- * together (a few to a few dozen under load) cost about one call. Order is kept.
+ * POSIX writes to a pipe of at most PIPE_BUF (4,096 bytes on Linux) are never interleaved with
+ * another process's: the cluster's workers share one stdout, and a line must not be torn.
+ */
+const ATOMIC_WRITE_BYTES = 4096;
+
+/**
+ * The lines logged in one turn of the event loop, written to `sink` at the end of the turn, at
+ * exit, or as soon as the next line would take a write past `maxBytes`. Each write holds whole
+ * lines and at most `maxBytes` of them (a longer line goes alone, as it did before), so that
+ * lines from several processes on one pipe stay whole. On stdout every write is a system
+ * call: under load, one access line per request made it about 3% of a decision's CPU, where a
+ * turn's lines together take one call or a few. Order is kept.
  */
 export class TurnBatchedSink implements LogSink {
   private pending: string[] = [];
@@ -31,16 +40,14 @@ export class TurnBatchedSink implements LogSink {
 
   constructor(
     private readonly sink: LogSink,
-    private readonly maxBytes = 64 * 1024,
+    private readonly maxBytes = ATOMIC_WRITE_BYTES,
   ) {}
 
   write(line: string): void {
+    const size = Buffer.byteLength(line, 'utf8');
+    if (this.bytes + size > this.maxBytes) this.writePending();
     this.pending.push(line);
-    this.bytes += line.length;
-    if (this.bytes >= this.maxBytes) {
-      this.flush();
-      return;
-    }
+    this.bytes += size;
     if (this.scheduled) return;
     this.scheduled = true;
     holding.add(this);
@@ -52,6 +59,10 @@ export class TurnBatchedSink implements LogSink {
   flush(): void {
     this.scheduled = false;
     holding.delete(this);
+    this.writePending();
+  }
+
+  private writePending(): void {
     if (this.pending.length === 0) return;
     const text = this.pending.length === 1 ? this.pending[0] : this.pending.join('');
     this.pending = [];
