@@ -47,6 +47,27 @@ class LaterStore extends SignalCacheStore {
   }
 }
 
+/** A store whose answers are thenables but not native Promises (as a Prisma query's are). */
+class ThenableStore extends SignalCacheStore {
+  constructor(readonly inner: InMemorySignalCache) {
+    super();
+  }
+  get(key: string): Promise<CachedAnswer | undefined> {
+    return thenable(() => this.inner.get(key));
+  }
+  set(key: string, value: CachedAnswer, ttlMs: number, subjectHash: string): Promise<void> {
+    return thenable(() => this.inner.set(key, value, ttlMs, subjectHash));
+  }
+  forgetSubject(subjectHash: string): Promise<number> {
+    return this.inner.forgetSubject(subjectHash);
+  }
+}
+
+function thenable<T>(work: () => T): Promise<T> {
+  const later = { then: (resolve: (value: T) => void) => setImmediate(() => resolve(work())) };
+  return later as unknown as Promise<T>;
+}
+
 const OK: SignalAnswer<object> = { status: 'OK', value: { swapped: true } };
 const NOT_SWAPPED: SignalAnswer<object> = { status: 'OK', value: { swapped: false } };
 
@@ -66,13 +87,16 @@ describe('SignalGateway', () => {
     expect(g.usage().simSwap).toEqual({ calls: 2, cacheHits: 1, byStatus: { OK: 2 } });
   });
 
-  it('serves from a store that answers later (the database one) as from the in-memory one, stored before the query is answered', async () => {
+  it.each([
+    ['a Promise (the database store)', (inner: InMemorySignalCache) => new LaterStore(inner)],
+    ['a thenable that is not a Promise', (inner: InMemorySignalCache) => new ThenableStore(inner)],
+  ])('serves from a store that answers later with %s as from the in-memory one, stored before the query is answered', async (_kind, makeStore) => {
     const clock = new FixedClock(new Date('2026-06-15T12:00:00Z'));
     const config = validateConfig({ NODE_ENV: 'test' });
     const inner = new InMemorySignalCache(100, () => clock.now().getTime());
     const where = 'test';
     const sources = { providers: {}, routing: new SingleRoute('default'), describe: { tenure: where, numberRecycling: where, simSwap: where, deviceSwap: where } } as unknown as SignalSources;
-    const g = new SignalGateway(config, new LaterStore(inner), clock, sources);
+    const g = new SignalGateway(config, makeStore(inner), clock, sources);
     await expect(g.execute(request([OK]), { correlator: 'a' })).resolves.toEqual({ answer: OK, cached: false, attempts: 1 });
     expect(inner.size).toBe(1);
     clock.set(new Date('2026-06-15T12:00:05Z'));

@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { SignalProviders } from '../scoring/signal-collector';
 import { ExecutedSignal, SignalExecutor, SignalRequest } from '../scoring/signal-executor';
 import { Tracing } from '../tracing/tracing';
-import { SignalCacheStore } from './cache/signal-cache';
+import { isThenable, SignalCacheStore } from './cache/signal-cache';
 import { SignalRouting } from './gateways/gateway-router';
 import { CircuitBreaker, CircuitState } from './resilience/circuit-breaker';
 import { ResilientCaller } from './resilience/resilient-caller';
@@ -175,7 +175,7 @@ export class SignalGateway implements SignalExecutor {
     const key = ttl > 0 ? this.cacheKey(request, subject) : undefined;
     const found = key === undefined ? undefined : this.cache.get(key);
     // Awaited only when the store answers later (the database's): see SignalCacheStore.
-    const hit = found instanceof Promise ? await found : found;
+    const hit = isThenable(found) ? await found : found;
     if (hit) {
       usage.cacheHits += 1;
       this.notify(request.signal, hit.answer, true, started);
@@ -188,7 +188,7 @@ export class SignalGateway implements SignalExecutor {
     this.notify(request.signal, answer, false, started);
     if (key !== undefined && isCacheable(request.signal, answer as SignalAnswer<object>)) {
       const stored = this.cache.set(key, { answer: answer as SignalAnswer<object>, storedAt: this.clock.now().getTime() }, ttl, subject);
-      if (stored instanceof Promise) await stored;
+      if (isThenable(stored)) await stored;
     }
     return { answer, cached: false, attempts };
   }

@@ -9,6 +9,15 @@ export interface CachedAnswer {
 export type MaybePromise<T> = T | Promise<T>;
 
 /**
+ * Whether a store's answer is to be awaited. Any thenable, not only a native Promise: a
+ * Prisma query or a promise from another realm is not `instanceof Promise`, and taking one
+ * for an answer would serve `undefined` as a cache hit.
+ */
+export function isThenable<T>(value: MaybePromise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined | null)?.then === 'function';
+}
+
+/**
  * Where answers are kept between decisions: in memory (one instance), or in the database,
  * shared by every instance (FLEET_STATE). Each entry names its subject, the number's keyed hash,
  * so that an erasure finds them all.
