@@ -26,10 +26,16 @@ export function readCpuSeconds(pid: number): number {
   return total;
 }
 
-/** Runs `work` and adds the CPU seconds `pid` spent meanwhile to what it returns. */
-export async function withCpu<T extends { cpuSeconds: number }>(pid: number, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` and adds to what it returns the CPU seconds `pid` spent meanwhile, and those of
+ * this process (the load generator).
+ */
+export async function withCpu<T extends { cpuSeconds: number; generatorCpuSeconds: number }>(pid: number, work: () => Promise<T>): Promise<T> {
   const before = readCpuSeconds(pid);
+  const generatorBefore = process.cpuUsage();
   const result = await work();
   result.cpuSeconds = readCpuSeconds(pid) - before;
+  const generator = process.cpuUsage(generatorBefore);
+  result.generatorCpuSeconds = (generator.user + generator.system) / 1e6;
   return result;
 }

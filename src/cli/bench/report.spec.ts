@@ -88,4 +88,26 @@ describe('bench targets', () => {
     const back = evaluateTargets([figuresOf(result, 1000)]).find((row) => row.target.startsWith('RSS after load'));
     expect(back).toMatchObject({ figure: '+13%: 170 MB 30 s after vs 150 MB idle', pass: true });
   });
+
+  it("prints the load generator's CPU per kind of phase, as a share of one core over the phases' time", () => {
+    const tally = (generatorCpuSeconds: number) => ({ ...emptyTally(), ok: 1000, seconds: 10, latencies: [1], generatorCpuSeconds });
+    const result: ConfigResult = {
+      mode: 'built-in',
+      workers: 2,
+      label: 'WORKERS=2, built-in sandbox',
+      database: 'sqlite',
+      plain: tally(3.5),
+      idempotent: tally(3.25),
+      echo: tally(9.5),
+      openService: { ...tally(1), sent: 1000, lags: [0] },
+      openEcho: { ...tally(1), sent: 1000, lags: [0] },
+      signals: { plain: emptySnapshot(), idempotent: emptySnapshot(), open: emptySnapshot() },
+      rss: { peakSampled: 0, after: [] },
+      heap: {},
+      warmupFailed: 0,
+    };
+    expect(configReport(result).filter((line) => line.includes('load generator'))).toEqual([
+      "  the load generator (this process) used 35.0% of a core during the plain phases, 32.5% during the Idempotency-Key ones, 95.0% during the echo's: what the service could not have",
+    ]);
+  });
 });

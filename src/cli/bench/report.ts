@@ -4,7 +4,7 @@ import { cacheHitRate, HeapFigures, MetricsSnapshot, totalQueries } from './metr
 import type { ConfigResult } from './measure';
 import { OpenLoopResult } from './open-loop';
 import { mb, rssText } from './rss';
-import { cpuPerAnswerUs, failedCount, failures, okPerSecond, summarize, Tally } from './stats';
+import { cpuPerAnswerUs, failedCount, failures, generatorCores, okPerSecond, summarize, Tally } from './stats';
 
 const MB = 1_048_576;
 export const count = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -39,6 +39,7 @@ function heapText(heap: HeapFigures | undefined): string {
   return heap ? `${mb(heap.heapUsed)} / ${mb(heap.heapTotal)}, ${mb(heap.external)}` : 'n/a';
 }
 
+const cores = (tally: Tally) => percent(generatorCores(tally));
 const ratioOf = (numerator: number, denominator: number) => (Number.isFinite(numerator / denominator) ? (numerator / denominator).toFixed(3) : 'n/a');
 
 /** A configuration's totals over all its rounds. */
@@ -56,6 +57,7 @@ export function configReport(result: ConfigResult): string[] {
     `  ${'service, Idempotency-Key'.padEnd(26)} ${tallyFigures(result.idempotent)}   ratio to echo ${ratio(result.idempotent)}`,
     `  ${'echo'.padEnd(26)} ${tallyFigures(result.echo)}`,
     `  CPU per answer, echo's / service's (the ratio without the machine's other load): plain ${ratioOf(cpuPerAnswerUs(result.echo), cpuPerAnswerUs(result.plain))}, Idempotency-Key ${ratioOf(cpuPerAnswerUs(result.echo), cpuPerAnswerUs(result.idempotent))}`,
+    `  the load generator (this process) used ${cores(result.plain)} of a core during the plain phases, ${cores(result.idempotent)} during the Idempotency-Key ones, ${cores(result.echo)} during the echo's: what the service could not have`,
     `open loop (latency from each request's scheduled send time; generator lag p99 ${ms(lag.p99)}, max ${ms(lag.max)}):`,
     `  ${'service, plain'.padEnd(26)} ${tallyFigures(result.openService)}`,
     `  ${'echo'.padEnd(26)} ${tallyFigures(result.openEcho)}   service p99 = ${(open.p99 / openEcho.p99).toFixed(1)} x echo`,

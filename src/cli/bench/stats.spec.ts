@@ -1,4 +1,4 @@
-import { addTally, cpuPerAnswerUs, emptyTally, failedCount, failures, okPerSecond, percentileOfSorted, summarize } from './stats';
+import { addTally, cpuPerAnswerUs, emptyTally, failedCount, failures, generatorCores, okPerSecond, percentileOfSorted, summarize } from './stats';
 
 describe('bench statistics', () => {
   it('takes the nearest-rank percentile: the smallest value with p% at or below it', () => {
@@ -26,8 +26,8 @@ describe('bench statistics', () => {
 
   it('adds rounds together and counts only 2xx as throughput', () => {
     const total = emptyTally();
-    addTally(total, { ok: 900, statuses: new Map([[503, 100]]), errors: 0, latencies: [1, 2], seconds: 1, cpuSeconds: 0.5 });
-    addTally(total, { ok: 1100, statuses: new Map([[503, 1], [429, 2]]), errors: 3, latencies: [3], seconds: 1, cpuSeconds: 0.3 });
+    addTally(total, { ok: 900, statuses: new Map([[503, 100]]), errors: 0, latencies: [1, 2], seconds: 1, cpuSeconds: 0.5, generatorCpuSeconds: 0.25 });
+    addTally(total, { ok: 1100, statuses: new Map([[503, 1], [429, 2]]), errors: 3, latencies: [3], seconds: 1, cpuSeconds: 0.3, generatorCpuSeconds: 0.45 });
     expect(total.ok).toBe(2000);
     expect(okPerSecond(total)).toBe(1000);
     expect(failedCount(total)).toBe(106);
@@ -36,6 +36,9 @@ describe('bench statistics', () => {
     // CPU per 2xx over both rounds: 0.8 s for 2,000 answers.
     expect(cpuPerAnswerUs(total)).toBeCloseTo(400, 6);
     expect(cpuPerAnswerUs(emptyTally())).toBeNaN();
+    // The generator's CPU over both rounds' time: 0.7 s in 2 s, 35% of a core.
+    expect(generatorCores(total)).toBeCloseTo(0.35, 6);
+    expect(generatorCores(emptyTally())).toBeNaN();
     expect(failures(emptyTally())).toBe('none');
     expect(okPerSecond(emptyTally())).toBe(0);
   });

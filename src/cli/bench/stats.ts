@@ -54,10 +54,16 @@ export interface Tally {
    * machine runs, unlike the rate: the figure to compare between runs.
    */
   cpuSeconds: number;
+  /**
+   * CPU seconds the bench process itself spent in the phase: the load generator. On a machine
+   * with few cores, what it takes is not the service's: it says how much of the machine the
+   * service had.
+   */
+  generatorCpuSeconds: number;
 }
 
 export function emptyTally(): Tally {
-  return { ok: 0, statuses: new Map(), errors: 0, latencies: [], seconds: 0, cpuSeconds: 0 };
+  return { ok: 0, statuses: new Map(), errors: 0, latencies: [], seconds: 0, cpuSeconds: 0, generatorCpuSeconds: 0 };
 }
 
 export function failedCount(tally: Tally): number {
@@ -72,6 +78,7 @@ export function addTally(into: Tally, from: Tally): Tally {
   into.errors += from.errors;
   into.seconds += from.seconds;
   into.cpuSeconds += from.cpuSeconds;
+  into.generatorCpuSeconds += from.generatorCpuSeconds;
   for (const [status, count] of from.statuses) into.statuses.set(status, (into.statuses.get(status) ?? 0) + count);
   for (const value of from.latencies) into.latencies.push(value);
   return into;
@@ -85,6 +92,11 @@ export function okPerSecond(tally: Tally): number {
 /** CPU microseconds per 2xx answer (NaN for none, or without /proc). */
 export function cpuPerAnswerUs(tally: Tally): number {
   return tally.ok > 0 ? (tally.cpuSeconds * 1e6) / tally.ok : Number.NaN;
+}
+
+/** The load generator's CPU over the phases' time: 0.5 is half of one core (NaN without time). */
+export function generatorCores(tally: Tally): number {
+  return tally.seconds > 0 ? tally.generatorCpuSeconds / tally.seconds : Number.NaN;
 }
 
 /** `503 x20, no answer x3`, or `none`. */
