@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   if (settings.WORKERS > 1 && cluster.isPrimary) return runPrimary(settings);
   const app = await createApp();
   // Before Nest's own listeners (which close the database first): refuse new requests at once.
-  // `once`, so that Nest's re-sent signal then ends the process as usual.
+  // `once`: only the first signal begins the shutdown; Nest's listener then closes and exits.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => beginShutdown(app.getHttpAdapter().getInstance()));
   // useProcessExit: Nest ends with process.exit(0) instead of sending itself the signal again,
   // so that 'exit' runs and the log lines of the last turn are written (TurnBatchedSink).
