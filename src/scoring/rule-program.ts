@@ -1,3 +1,4 @@
+import { isThenable, MaybePromise } from '../common/async/maybe-promise';
 import { isRequestFact, isSignalFact, RequestFactName, SignalFactName } from './facts';
 import { Condition, LeafCondition, PolicyRule } from './policy.types';
 import type { SignalFactValue } from './signal-collector';
@@ -17,11 +18,9 @@ import type { SignalFactValue } from './signal-collector';
 const PENDING: unique symbol = Symbol('pending');
 type Pending = typeof PENDING;
 
-type Maybe<T> = T | Promise<T>;
-
 /** Where a run reads operator signals: the decision's SignalCollector, or a backtest's replay. */
 export interface SignalSource {
-  resolve(fact: SignalFactName, params: Record<string, unknown>): Maybe<SignalFactValue>;
+  resolve(fact: SignalFactName, params: Record<string, unknown>): MaybePromise<SignalFactValue>;
 }
 
 /** The request facts of one run (see REQUEST_FACTS). */
@@ -56,8 +55,6 @@ export interface ProgramResult {
  */
 export const REQUEST_FACT_PRIORITY = 10;
 export const SIGNAL_FACT_PRIORITY = 1;
-
-const isPromise = <T>(value: Maybe<T>): value is Promise<T> => typeof (value as Promise<T> | null)?.then === 'function';
 
 /** json-rules-engine's numeric operators refuse a fact that does not start like a number. */
 const numeric = (value: unknown): boolean => Number.parseFloat(value as string).toString() !== 'NaN';
@@ -280,7 +277,7 @@ export class RuleProgram {
         if (known === PENDING) run.touched.push(slot);
         if (known !== undefined) return known;
         const asked = run.source.resolve(fact, query);
-        if (!isPromise(asked)) return (run.slots[slot] = asked);
+        if (!isThenable(asked)) return (run.slots[slot] = asked);
         run.slots[slot] = PENDING;
         run.touched.push(slot);
         asked.then((value) => {

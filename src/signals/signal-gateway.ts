@@ -1,12 +1,13 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Span, SpanKind } from '@opentelemetry/api';
+import { isThenable } from '../common/async/maybe-promise';
 import { hashPhoneNumber } from '../common/phone/phone-number';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { SignalProviders } from '../scoring/signal-collector';
 import { ExecutedSignal, SignalExecutor, SignalRequest } from '../scoring/signal-executor';
 import { Tracing } from '../tracing/tracing';
-import { isThenable, SignalCacheStore } from './cache/signal-cache';
+import { SignalCacheStore } from './cache/signal-cache';
 import { SignalRouting } from './gateways/gateway-router';
 import { CircuitBreaker, CircuitState } from './resilience/circuit-breaker';
 import { ResilientCaller } from './resilience/resilient-caller';

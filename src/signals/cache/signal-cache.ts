@@ -1,3 +1,4 @@
+import { MaybePromise } from '../../common/async/maybe-promise';
 import { SignalAnswer } from '../signal.types';
 
 export interface CachedAnswer {
@@ -5,17 +6,6 @@ export interface CachedAnswer {
   storedAt: number;
 }
 
-/** A value now, or later: the in-memory store answers at once, the database's later. */
-export type MaybePromise<T> = T | Promise<T>;
-
-/**
- * Whether a store's answer is to be awaited. Any thenable, not only a native Promise: a
- * Prisma query or a promise from another realm is not `instanceof Promise`, and taking one
- * for an answer would serve `undefined` as a cache hit.
- */
-export function isThenable<T>(value: MaybePromise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | undefined | null)?.then === 'function';
-}
 
 /**
  * Where answers are kept between decisions: in memory (one instance), or in the database,

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
-import { CachedAnswer, MaybePromise, SignalCacheStore } from './signal-cache';
+import { MaybePromise } from '../../common/async/maybe-promise';
+import { CachedAnswer, SignalCacheStore } from './signal-cache';
 
 /** The IPC message an erasure sends to the sibling workers (through the primary). */
 export interface ForgetSubjectMessage {
