@@ -9,6 +9,8 @@ const config = {
     'src/scoring/conditions.ts',
     'src/scoring/compiled-policy.ts',
     'src/scoring/rule-program.ts',
+    // The rule program's "wait for this signal or not" check (shared with the signal cache).
+    'src/common/async/maybe-promise.ts',
     // Signals: how a failing operator is contained, and the tokens that open its API.
     'src/signals/resilience/circuit-breaker.ts',
     'src/signals/resilience/resilient-caller.ts',
