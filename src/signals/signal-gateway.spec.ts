@@ -27,45 +27,32 @@ function request(
   return { signal: 'simSwap', operation: 'check', query, phoneNumber, call };
 }
 
-const later = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Runs `work` in a later turn: what a store answers, as a Promise or as some other thenable. */
+type Defer = <T>(work: () => T) => Promise<T>;
 
-/** A store that answers in a later turn, as the database's does (FLEET_STATE=database). */
+/** A native Promise, as the database store's (FLEET_STATE=database) async methods answer. */
+const inPromise: Defer = (work) => new Promise((resolve) => setImmediate(() => resolve(work())));
+
+/** A thenable that is not a Promise, as a Prisma query is. */
+const inThenable: Defer = <T>(work: () => T) => ({ then: (resolve: (value: T) => void) => setImmediate(() => resolve(work())) }) as unknown as Promise<T>;
+
+/** The in-memory store's entries, answered in a later turn. */
 class LaterStore extends SignalCacheStore {
-  constructor(readonly inner: InMemorySignalCache) {
-    super();
-  }
-  async get(key: string): Promise<CachedAnswer | undefined> {
-    await later();
-    return this.inner.get(key);
-  }
-  async set(key: string, value: CachedAnswer, ttlMs: number, subjectHash: string): Promise<void> {
-    await later();
-    this.inner.set(key, value, ttlMs, subjectHash);
-  }
-  forgetSubject(subjectHash: string): Promise<number> {
-    return this.inner.forgetSubject(subjectHash);
-  }
-}
-
-/** A store whose answers are thenables but not native Promises (as a Prisma query's are). */
-class ThenableStore extends SignalCacheStore {
-  constructor(readonly inner: InMemorySignalCache) {
+  constructor(
+    readonly inner: InMemorySignalCache,
+    private readonly defer: Defer,
+  ) {
     super();
   }
   get(key: string): Promise<CachedAnswer | undefined> {
-    return thenable(() => this.inner.get(key));
+    return this.defer(() => this.inner.get(key));
   }
   set(key: string, value: CachedAnswer, ttlMs: number, subjectHash: string): Promise<void> {
-    return thenable(() => this.inner.set(key, value, ttlMs, subjectHash));
+    return this.defer(() => this.inner.set(key, value, ttlMs, subjectHash));
   }
   forgetSubject(subjectHash: string): Promise<number> {
     return this.inner.forgetSubject(subjectHash);
   }
-}
-
-function thenable<T>(work: () => T): Promise<T> {
-  const later = { then: (resolve: (value: T) => void) => setImmediate(() => resolve(work())) };
-  return later as unknown as Promise<T>;
 }
 
 const OK: SignalAnswer<object> = { status: 'OK', value: { swapped: true } };
@@ -88,8 +75,8 @@ describe('SignalGateway', () => {
   });
 
   it.each([
-    ['a Promise (the database store)', (inner: InMemorySignalCache) => new LaterStore(inner)],
-    ['a thenable that is not a Promise', (inner: InMemorySignalCache) => new ThenableStore(inner)],
+    ['a Promise (the database store)', (inner: InMemorySignalCache) => new LaterStore(inner, inPromise)],
+    ['a thenable that is not a Promise', (inner: InMemorySignalCache) => new LaterStore(inner, inThenable)],
   ])('serves from a store that answers later with %s as from the in-memory one, stored before the query is answered', async (_kind, makeStore) => {
     const clock = new FixedClock(new Date('2026-06-15T12:00:00Z'));
     const config = validateConfig({ NODE_ENV: 'test' });
