@@ -3,6 +3,7 @@ import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { beginShutdown } from './common/http/edge-errors';
+import { startIdleMemoryRelease } from './common/memory/idle-memory-release';
 import { AppConfig, validateConfig } from './config/app-config';
 import { runPrimary } from './cluster/workers';
 import { applyV8Flags } from './config/v8-flags';
@@ -23,6 +24,10 @@ async function main(): Promise<void> {
   await app.listen(config.PORT, config.HOST);
   const logger = new Logger('LineTrust');
   logger.log(`listening on http://${config.HOST}:${config.PORT} (${config.NODE_ENV})`);
+  if (config.RELEASE_MEMORY_WHEN_IDLE) {
+    const memory = new Logger('Memory');
+    startIdleMemoryRelease((line) => memory.log(line));
+  }
   // With WORKERS > 1, the first worker says it for all of them.
   if (cluster.isPrimary || cluster.worker?.id === 1) for (const line of await startupSignposts(app)) logger.log(line);
 }

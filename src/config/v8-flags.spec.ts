@@ -19,3 +19,13 @@ describe('applyV8Flags', () => {
     expect(() => validateConfig({ HEAP_GROWING_PERCENT: '30%' })).toThrow(/HEAP_GROWING_PERCENT/);
   });
 });
+
+describe('RELEASE_MEMORY_WHEN_IDLE', () => {
+  it('is on by default, off when set so, and a typo stops the start-up rather than reading as off', () => {
+    expect(validateConfig({}).RELEASE_MEMORY_WHEN_IDLE).toBe(true);
+    expect(validateConfig({ RELEASE_MEMORY_WHEN_IDLE: 'false' }).RELEASE_MEMORY_WHEN_IDLE).toBe(false);
+    expect(validateConfig({ RELEASE_MEMORY_WHEN_IDLE: '0' }).RELEASE_MEMORY_WHEN_IDLE).toBe(false);
+    expect(validateConfig({ RELEASE_MEMORY_WHEN_IDLE: '1' }).RELEASE_MEMORY_WHEN_IDLE).toBe(true);
+    expect(() => validateConfig({ RELEASE_MEMORY_WHEN_IDLE: 'flase' })).toThrow(/RELEASE_MEMORY_WHEN_IDLE/);
+  });
+});
