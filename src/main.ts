@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
-import { createApp } from './app.factory';
 import { beginShutdown } from './common/http/edge-errors';
 import { startIdleMemoryRelease } from './common/memory/idle-memory-release';
 import { AppConfig, validateConfig } from './config/app-config';
@@ -13,6 +12,8 @@ async function main(): Promise<void> {
   const settings = validateConfig(process.env);
   applyV8Flags(settings);
   if (settings.WORKERS > 1 && cluster.isPrimary) return runPrimary(settings);
+  // Loaded here, not at the top: a WORKERS > 1 primary serves nothing and needs none of it.
+  const { createApp } = await import('./app.factory');
   const app = await createApp();
   // Before Nest's own listeners (which close the database first): refuse new requests at once.
   // `once`: only the first signal begins the shutdown; Nest's listener then closes and exits.

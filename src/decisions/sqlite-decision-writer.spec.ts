@@ -8,7 +8,7 @@ import { applyMigrations, readMigrations } from '../prisma/migrator';
 import { DecisionWrite } from './attached-rows';
 import { toRow } from './decision-rows';
 import { DecisionRecord } from './decision.types';
-import { SqliteDecisionWriter } from './sqlite-decision-writer';
+import { SqliteDecisionWriter, WRITER_HEAP } from './sqlite-decision-writer';
 
 /**
  * The writer's thread against a migrated database file. The test's own connection takes the
@@ -69,6 +69,13 @@ describe('SqliteDecisionWriter (its own thread and connection)', () => {
     expect(stored()).toEqual(['d1', 'd2']);
     await writer.insertMany([write('d3')], attempt());
     expect(stored()).toEqual(['d1', 'd2', 'd3']);
+  });
+
+  it('runs its thread with a bounded young generation, which V8 would otherwise grow to 32 MB and keep', async () => {
+    await writer.insertMany([write('d1')], attempt());
+    const { thread } = writer as unknown as { thread: { resourceLimits?: { maxYoungGenerationSizeMb: number } } };
+    expect(thread.resourceLimits?.maxYoungGenerationSizeMb).toBe(WRITER_HEAP.maxYoungGenerationSizeMb);
+    expect(WRITER_HEAP.maxYoungGenerationSizeMb).toBeLessThanOrEqual(8);
   });
 
   it('reports, per claim, whether it was inserted, and per claimed decision whether it linked', async () => {

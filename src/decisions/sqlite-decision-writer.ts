@@ -107,14 +107,21 @@ export class SqliteDecisionWriter {
 }
 
 /**
+ * The thread's young generation, in which each batch's values arrive and die: V8's default lets
+ * it grow to 32 MB under load and keeps that once the load ends (nothing there runs an idle GC).
+ * A batch's values are a few hundred KB at most.
+ */
+export const WRITER_HEAP = { maxYoungGenerationSizeMb: 4 };
+
+/**
  * The thread runs the compiled sqlite-writer.thread.js. From the TypeScript sources (tests, `npm
  * run dev`) it runs the .ts file through the transpiler the process uses, which a thread does not
  * inherit: test/support/ts-register.js and jest's setup name it in LINETRUST_TS_HOOK.
  */
 function spawnWriterThread(options: WriterThreadOptions): Worker {
   const entry = join(__dirname, `sqlite-writer.thread${extname(__filename)}`);
-  if (extname(__filename) !== '.ts') return new Worker(entry, { workerData: options });
+  if (extname(__filename) !== '.ts') return new Worker(entry, { workerData: options, resourceLimits: WRITER_HEAP });
   const hook = process.env.LINETRUST_TS_HOOK;
   if (!hook) throw new Error('running from the TypeScript sources, the SQLite writer thread needs LINETRUST_TS_HOOK (test/support/ts-register.js sets it)');
-  return new Worker(`require(${JSON.stringify(hook)}); require(${JSON.stringify(entry)});`, { eval: true, workerData: options });
+  return new Worker(`require(${JSON.stringify(hook)}); require(${JSON.stringify(entry)});`, { eval: true, workerData: options, resourceLimits: WRITER_HEAP });
 }
