@@ -7,11 +7,11 @@ import { runInNewContext } from 'node:vm';
  * generation to its maximum (32 MB) and the old one's reserve. Once the requests stop nothing
  * allocates, so no GC comes, and V8's memory reducer did not start within 30 s in the bench: the
  * RSS stayed about 50% above idle for as long as the service stayed idle. Here, once the event
- * loop has been quiet for `quietChecks` looks in a row after a busy one, one full GC runs, and
- * compacts (see compactingGc; the loop is idle, so no request waits for it). The quiet must outlast 5 s: V8 shrinks the young
- * generation in a GC only when the allocation rate over its last 5 s is low; an earlier GC frees
- * the old generation's garbage but keeps the young generation's 32 MB. The next collection needs
- * another busy look first, so a steady light load never collects.
+ * loop has been quiet for `quietChecks` looks in a row after a busy one, one GC runs (see
+ * compactingGc; the loop is idle, so no request waits for it). The quiet must outlast 5 s: V8
+ * shrinks the young generation in a GC only when the allocation rate over its last 5 s is low;
+ * an earlier GC frees the old generation's garbage but keeps the young generation's 32 MB. The
+ * next collection needs another busy look first, so a steady light load never collects.
  */
 export class IdleMemoryRelease {
   private busySeen = false;
@@ -41,10 +41,8 @@ export class IdleMemoryRelease {
   }
 
   /** Looks every `intervalMs` (a timer that does not hold the process open); returns the stop function. */
-  start(intervalMs: number, onCollected: () => void = () => undefined): () => void {
-    const timer = setInterval(() => {
-      if (this.check()) onCollected();
-    }, intervalMs);
+  start(intervalMs: number): () => void {
+    const timer = setInterval(() => this.check(), intervalMs);
     timer.unref();
     return () => clearInterval(timer);
   }
@@ -76,7 +74,7 @@ export function exposedGc(): () => void {
 /**
  * A full GC that also compacts every page of the old generation. A plain one frees the garbage
  * but moves live objects only off the pages V8 judges fragmented enough, so after the bench's
- * load the heap kept a 93 MB reserve for 50 MB in use, and the RSS stayed 30% above idle; with
+ * load the heap kept a 93 MB reserve for 50 MB in use, and the RSS stayed 40% above idle; with
  * compaction the reserve fell to 53 MB and the RSS to within 4% of idle. The flag is V8's
  * testing flag, set for this one collection only: under load, compacting every page would
  * lengthen every full GC's pause.
@@ -100,13 +98,12 @@ export function startIdleMemoryRelease(
   log: (line: string) => void,
   { gc = compactingGc(), utilization = eventLoopUtilizationSince(), everyMs = 2000 }: { gc?: () => void; utilization?: () => number; everyMs?: number } = {},
 ): () => void {
-  let line = '';
   const collect = () => {
     const before = process.memoryUsage().heapUsed;
     gc();
-    line = `load ended: compacting GC, JavaScript heap ${megabytes(before)} -> ${megabytes(process.memoryUsage().heapUsed)} MB in use`;
+    log(`load ended: compacting GC, JavaScript heap ${megabytes(before)} -> ${megabytes(process.memoryUsage().heapUsed)} MB in use`);
   };
-  return new IdleMemoryRelease(collect, utilization).start(everyMs, () => log(line));
+  return new IdleMemoryRelease(collect, utilization).start(everyMs);
 }
 
 const megabytes = (bytes: number) => Math.round(bytes / 1048576);
