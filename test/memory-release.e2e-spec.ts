@@ -1,0 +1,56 @@
+import { Instance, startInstance, waitReady } from './support/fleet';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+
+const RELEASED = /^load ended: compacting GC, JavaScript heap \d+ -> \d+ MB in use$/;
+
+/** The `msg` of the JSON lines the instance has written so far that match. */
+function matching(instance: Instance, pattern: RegExp): string[] {
+  return instance
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => (JSON.parse(line) as { msg: string }).msg)
+    .filter((msg) => pattern.test(msg));
+}
+
+/** Keeps `concurrency` requests in flight against the instance for `ms`. */
+async function load(instance: Instance, ms: number, concurrency = 16): Promise<void> {
+  const end = Date.now() + ms;
+  const loop = async () => {
+    while (Date.now() < end) await (await fetch(`${instance.url}/health/live`)).arrayBuffer();
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+}
+
+/**
+ * The service as started (src/main.ts, in its own process): once a load ends, it runs one
+ * compacting GC and says so (RELEASE_MEMORY_WHEN_IDLE, on by default). The unit spec covers when
+ * it decides to; this covers that the process started that way does it at all.
+ */
+describe('memory released once a load ends (e2e)', () => {
+  let database: TestDatabase;
+  let instance: Instance | undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await instance?.stop();
+    await database.drop();
+  });
+
+  it('runs one compacting GC some seconds after the load, not during it', async () => {
+    instance = await startInstance({ DATABASE_URL: database.url, LOG_LEVEL: 'info' });
+    await waitReady(instance);
+    await load(instance, 4000);
+    expect(matching(instance, RELEASED)).toEqual([]); // busy all along: nothing yet
+    const deadline = Date.now() + 20_000;
+    while (matching(instance, RELEASED).length === 0) {
+      if (Date.now() > deadline) throw new Error(`no "load ended" line within 20 s of the load:\n${instance.output().slice(-2000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    // One per load: it waits for the next busy period before it collects again.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(matching(instance, RELEASED)).toHaveLength(1);
+  }, 60_000);
+});
