@@ -9,9 +9,10 @@ import { runInNewContext } from 'node:vm';
  * RSS stayed about 50% above idle for as long as the service stayed idle. Here, once the event
  * loop has been quiet for `quietChecks` looks in a row after a busy one, one GC runs (see
  * compactingGc; the loop is idle, so no request waits for it). The quiet must outlast 5 s: V8
- * shrinks the young generation in a GC only when the allocation rate over its last 5 s is low;
- * an earlier GC frees the old generation's garbage but keeps the young generation's 32 MB. The
- * next collection needs another busy look first, so a steady light load never collects.
+ * shrinks the young generation in a GC only when its recent allocation rate is low, and a GC 2 s
+ * into the quiet kept its 32 MB where one 6 s in took it to 1 MB (not in every bench run, see
+ * docs/benchmarks.md). The next collection needs another busy look first, so a steady light
+ * load never collects.
  */
 export class IdleMemoryRelease {
   private busySeen = false;
