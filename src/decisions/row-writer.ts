@@ -17,6 +17,7 @@ export function rowWriterFor(prisma: PrismaService): RowWriter {
   if (prisma.target.provider === 'sqlite') {
     const sqlite = new SqliteDecisionWriter({ file: prisma.target.file, busyTimeoutMs: prisma.sqliteBusyTimeoutMs });
     prisma.beforeDisconnect(() => sqlite.close());
+    void prisma.ready.then(() => sqlite.warmUp());
     writer = sqlite;
   } else if (prisma.pool) {
     writer = new PostgresDecisionWriter(prisma.pool);

@@ -78,6 +78,21 @@ describe('SqliteDecisionWriter (its own thread and connection)', () => {
     expect(WRITER_HEAP.maxYoungGenerationSizeMb).toBeLessThanOrEqual(8);
   });
 
+  it('warmUp() starts the thread before the first write, which then finds it running; not once closed', async () => {
+    const threadOf = (w: SqliteDecisionWriter) => (w as unknown as { thread?: object }).thread;
+    expect(threadOf(writer)).toBeUndefined();
+    writer.warmUp();
+    const started = threadOf(writer);
+    expect(started).toBeDefined();
+    writer.warmUp();
+    await writer.insertMany([write('d1')], attempt());
+    expect(threadOf(writer)).toBe(started);
+    expect(stored()).toEqual(['d1']);
+    await writer.close();
+    writer.warmUp();
+    expect(threadOf(writer)).toBeUndefined();
+  });
+
   it('reports, per claim, whether it was inserted, and per claimed decision whether it linked', async () => {
     const createdAt = new Date('2026-06-15T11:59:58.000Z');
     const claims = [
