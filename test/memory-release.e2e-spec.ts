@@ -1,17 +1,10 @@
-import { Instance, startInstance, waitReady } from './support/fleet';
+import { Instance, logMessages, startInstance, waitReady } from './support/fleet';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 const RELEASED = /^load ended: compacting GC, JavaScript heap \d+ -> \d+ MB in use$/;
 
-/** The `msg` of the JSON lines the instance has written so far that match. */
-function matching(instance: Instance, pattern: RegExp): string[] {
-  return instance
-    .output()
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => (JSON.parse(line) as { msg: string }).msg)
-    .filter((msg) => pattern.test(msg));
-}
+/** The instance's log messages so far that match. */
+const matching = (instance: Instance, pattern: RegExp) => logMessages(instance).filter((msg) => pattern.test(msg));
 
 /** Keeps `concurrency` requests in flight against the instance for `ms`. */
 async function load(instance: Instance, ms: number, concurrency = 16): Promise<void> {

@@ -3,19 +3,10 @@ import { join } from 'node:path';
 import { ApiKeyService } from '../src/auth/api-key.service';
 import { runKeysCli } from '../src/cli/keys-cli';
 import { FIRST_KEY_COMMAND, startupSignposts } from '../src/startup-signposts';
-import { Instance, startInstance, waitReady } from './support/fleet';
+import { Instance, logMessages as messages, startInstance, waitReady } from './support/fleet';
 import { starterRulesDir } from './support/starter-rules';
 import { startTestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
-
-/** The `msg` of the JSON lines an instance has written so far. */
-function messages(instance: Instance): string[] {
-  return instance
-    .output()
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => (JSON.parse(line) as { msg: string }).msg);
-}
 
 /** Resolves when one of the instance's lines matches. */
 async function lineMatching(instance: Instance, pattern: RegExp): Promise<void> {

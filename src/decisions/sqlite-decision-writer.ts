@@ -129,8 +129,9 @@ export const WRITER_HEAP = { maxYoungGenerationSizeMb: 4 };
  */
 function spawnWriterThread(options: WriterThreadOptions): Worker {
   const entry = join(__dirname, `sqlite-writer.thread${extname(__filename)}`);
-  if (extname(__filename) !== '.ts') return new Worker(entry, { workerData: options, resourceLimits: WRITER_HEAP });
+  const threadOptions = { workerData: options, resourceLimits: WRITER_HEAP };
+  if (extname(__filename) !== '.ts') return new Worker(entry, threadOptions);
   const hook = process.env.LINETRUST_TS_HOOK;
   if (!hook) throw new Error('running from the TypeScript sources, the SQLite writer thread needs LINETRUST_TS_HOOK (test/support/ts-register.js sets it)');
-  return new Worker(`require(${JSON.stringify(hook)}); require(${JSON.stringify(entry)});`, { eval: true, workerData: options, resourceLimits: WRITER_HEAP });
+  return new Worker(`require(${JSON.stringify(hook)}); require(${JSON.stringify(entry)});`, { ...threadOptions, eval: true });
 }

@@ -16,6 +16,15 @@ export interface Instance {
   stop(): Promise<void>;
 }
 
+/** The `msg` of the JSON log lines the instance has written so far. */
+export function logMessages(instance: Instance): string[] {
+  return instance
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => (JSON.parse(line) as { msg: string }).msg);
+}
+
 /** A port nothing listens on now (the OS picks it). */
 export async function freePort(): Promise<number> {
   const server = createServer();

@@ -6,7 +6,6 @@ export interface CachedAnswer {
   storedAt: number;
 }
 
-
 /**
  * Where answers are kept between decisions: in memory (one instance), or in the database,
  * shared by every instance (FLEET_STATE). Each entry names its subject, the number's keyed hash,
