@@ -1,4 +1,12 @@
-import { compactingGc, eventLoopUtilizationSince, exposedGc, IdleMemoryRelease, startIdleMemoryRelease } from './idle-memory-release';
+import {
+  compactingGc,
+  eventLoopUtilizationSince,
+  exposedGc,
+  IdleMemoryRelease,
+  startIdleMemoryRelease,
+  youngGenerationGc,
+  youngGenerationSize,
+} from './idle-memory-release';
 
 /** A release fed the given utilizations, one per check, counting its collections. */
 function fed(utilizations: number[], thresholds?: ConstructorParameters<typeof IdleMemoryRelease>[2]) {
@@ -46,6 +54,40 @@ describe('IdleMemoryRelease', () => {
     const { release, collected } = fed([0.8, 0.0, 0.0, 0.0, 0.0, 0.7, 0.0, 0.3, 0.0, 0.0, 0.0]);
     expect(checks(release, 11).map((done, i) => (done ? i : -1)).filter((i) => i >= 0)).toEqual([3, 10]);
     expect(collected()).toBe(2);
+  });
+
+  describe('with a settle step', () => {
+    /** A release with both steps, recording which ran at each look. */
+    function withSettle(utilizations: number[]) {
+      const queue = [...utilizations];
+      const steps: string[] = [];
+      const release = new IdleMemoryRelease(
+        () => steps.push('collect'),
+        () => queue.shift() ?? 0,
+        undefined,
+        () => steps.push('settle'),
+      );
+      const run = (count: number) =>
+        Array.from({ length: count }, () => {
+          const before = steps.length;
+          release.check();
+          return steps.slice(before).join('') || '-';
+        });
+      return { run };
+    }
+
+    it('settles once, after as many quiet looks again as the collection waited for', () => {
+      const { run } = withSettle([0.9, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+      expect(run(10)).toEqual(['-', '-', '-', 'collect', '-', '-', 'settle', '-', '-', '-']);
+    });
+
+    it('starts the settle count again on a light request, and drops the settle on a new load', () => {
+      const light = withSettle([0.9, 0.0, 0.0, 0.0, 0.0, 0.05, 0.0, 0.0, 0.0]);
+      expect(light.run(9)).toEqual(['-', '-', '-', 'collect', '-', '-', '-', '-', 'settle']);
+      // The load at look 5 drops the first settle; its own release collects and settles again.
+      const reloaded = withSettle([0.9, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+      expect(reloaded.run(13)).toEqual(['-', '-', '-', 'collect', '-', '-', '-', '-', 'collect', '-', '-', 'settle', '-']);
+    });
   });
 
   describe('start', () => {
@@ -152,6 +194,7 @@ describe('startIdleMemoryRelease', () => {
   it('looks every 2 s, collects 6 s into the quiet after a load, and says so with the heap before and after', () => {
     const looks = [0.7, 0.0, 0.0, 0.0];
     let collections = 0;
+    let scavenges = 0;
     let garbage: unknown[] | undefined;
     const lines: string[] = [];
     const stop = startIdleMemoryRelease((line) => lines.push(line), {
@@ -161,16 +204,46 @@ describe('startIdleMemoryRelease', () => {
         garbage = undefined; // what a GC would make of it: the heap shrinks
         exposedGc()();
       },
+      scavenge: () => scavenges++,
     });
     garbage = Array.from({ length: 300_000 }, (_, i) => ({ i, text: `entry ${i}` }));
     jest.advanceTimersByTime(7999);
     expect(collections).toBe(0);
     jest.advanceTimersByTime(1);
-    stop();
     expect(garbage).toBeUndefined();
     expect(collections).toBe(1);
     expect(lines).toHaveLength(1);
     const [, before, after] = /^load ended: compacting GC, JavaScript heap (\d+) -> (\d+) MB in use$/.exec(lines[0]) ?? [];
     expect(Number(before) - Number(after)).toBeGreaterThanOrEqual(10);
+    jest.advanceTimersByTime(5999);
+    expect(scavenges).toBe(0);
+    jest.advanceTimersByTime(1); // 6 s after the collection
+    stop();
+    expect([collections, scavenges]).toEqual([1, 1]);
+    expect(lines[1]).toMatch(/^still quiet: scavenge, young generation \d+ -> \d+ MB reserved$/);
   });
+});
+
+describe('youngGenerationGc', () => {
+  /** Allocates short-lived objects for `ms`: V8 grows the young generation to hold them. */
+  function burst(ms: number): void {
+    const until = Date.now() + ms;
+    let kept: object[] = [];
+    while (Date.now() < until) {
+      for (let i = 0; i < 10_000; i++) kept.push({ i, text: `entry ${i}` });
+      if (kept.length > 100_000) kept = [];
+    }
+  }
+  const MB = 1048576;
+
+  it('shrinks a young generation grown by a burst once 6 s have passed without a GC, where a full GC right after keeps it', async () => {
+    burst(1500);
+    const grown = youngGenerationSize();
+    expect(grown).toBeGreaterThanOrEqual(16 * MB);
+    compactingGc()(); // as the release's first step runs it: too soon after the burst's scavenges
+    expect(youngGenerationSize()).toBe(grown);
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    youngGenerationGc()();
+    expect(youngGenerationSize()).toBeLessThanOrEqual(2 * MB);
+  }, 20_000);
 });

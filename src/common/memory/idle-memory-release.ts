@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
@@ -7,37 +7,55 @@ import { runInNewContext } from 'node:vm';
  * generation to its maximum (32 MB) and the old one's reserve. Once the requests stop nothing
  * allocates, so no GC comes, and V8's memory reducer did not start within 30 s in the bench: the
  * RSS stayed about 50% above idle for as long as the service stayed idle. Here, once the event
- * loop has been quiet for `quietChecks` looks in a row after a busy one, one GC runs (see
- * compactingGc; the loop is idle, so no request waits for it). The quiet must outlast 5 s: V8
- * shrinks the young generation in a GC only when its recent allocation rate is low, and a GC 2 s
- * into the quiet kept its 32 MB where one 6 s in took it to 1 MB (not in every bench run, see
- * docs/benchmarks.md). The next collection needs another busy look first, so a steady light
- * load never collects.
+ * loop has been quiet for `quietChecks` looks in a row after a busy one, `collect` runs (see
+ * compactingGc; the loop is idle, so no request waits for it).
+ *
+ * Then, after as many quiet looks again, `settle` runs (see youngGenerationGc). V8 shrinks the
+ * young generation in a GC only when the allocation rate since the GCs of the last 5 s is under
+ * about 1 MB/s. The load's last scavenge is 4-6 s old when `collect` runs, so that GC kept the
+ * 32 MB in six bench runs of ten; the next GC, 6 s after it with nothing allocated between,
+ * shrinks it every time (docs/benchmarks.md). A busy look in between drops the settle: the next
+ * load's own release will do both.
+ *
+ * The next collection needs another busy look first, so a steady light load never collects.
  */
 export class IdleMemoryRelease {
   private busySeen = false;
+  private settlePending = false;
   private quietInARow = 0;
 
   constructor(
-    /** Runs the GC. */
+    /** Runs the GC once the load has ended. */
     private readonly collect: () => void,
     /** The event loop's utilization (0 to 1) since the previous call. */
     private readonly utilization: () => number,
     private readonly thresholds = { busy: 0.2, quiet: 0.02, quietChecks: 3 },
+    /** Runs once the quiet has lasted as long again after `collect`; none: nothing to settle. */
+    private readonly settle?: () => void,
   ) {}
 
-  /** Looks at the interval since the last look; true when it collected. */
+  /** Looks at the interval since the last look; true when it collected or settled. */
   check(): boolean {
     const used = this.utilization();
     if (used >= this.thresholds.quiet) {
       this.quietInARow = 0;
-      if (used >= this.thresholds.busy) this.busySeen = true;
+      if (used >= this.thresholds.busy) {
+        this.busySeen = true;
+        this.settlePending = false;
+      }
       return false;
     }
-    if (!this.busySeen || ++this.quietInARow < this.thresholds.quietChecks) return false;
-    this.busySeen = false;
+    if (!this.busySeen && !this.settlePending) return false;
+    if (++this.quietInARow < this.thresholds.quietChecks) return false;
     this.quietInARow = 0;
-    this.collect();
+    if (this.busySeen) {
+      this.busySeen = false;
+      this.settlePending = this.settle !== undefined;
+      this.collect();
+    } else {
+      this.settlePending = false;
+      this.settle?.();
+    }
     return true;
   }
 
@@ -65,11 +83,27 @@ export function eventLoopUtilizationSince(): () => number {
  * time, the flag installs `gc` in contexts made afterwards, and the one made here is enough.
  * The function collects the whole isolate's heap, not only that context's.
  */
-export function exposedGc(): () => void {
+export function exposedGc(): ExposedGc {
   const exposed = (globalThis as { gc?: unknown }).gc;
-  if (typeof exposed === 'function') return exposed as () => void;
+  if (typeof exposed === 'function') return exposed as ExposedGc;
   setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
+  return runInNewContext('gc') as ExposedGc;
+}
+
+/** V8's `gc`: a full GC when called bare, a scavenge of the young generation with `type: 'minor'`. */
+type ExposedGc = (options?: { type: 'minor' | 'major' }) => void;
+
+/**
+ * A scavenge: it empties the young generation, and V8 decides there whether to shrink it. The
+ * young generation is all it touches, so on an idle heap it takes about a millisecond.
+ */
+export function youngGenerationGc(gc: ExposedGc = exposedGc()): () => void {
+  return () => gc({ type: 'minor' });
+}
+
+/** The young generation's reserve (both semi-spaces), in bytes. */
+export function youngGenerationSize(): number {
+  return getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
 }
 
 /**
@@ -92,19 +126,30 @@ export function compactingGc(gc: () => void = exposedGc(), setFlags: (flags: str
 }
 
 /**
- * The service's release: a look at the event loop every 2 s, so a GC 6 s into the quiet; `log`
- * gets one line per collection, with the heap's size before and after. Returns the stop function.
+ * The service's release: a look at the event loop every 2 s, so a compacting GC 6 s into the
+ * quiet and a scavenge 6 s after it. `log` gets one line for each, with the heap's size before
+ * and after. Returns the stop function.
  */
 export function startIdleMemoryRelease(
   log: (line: string) => void,
-  { gc = compactingGc(), utilization = eventLoopUtilizationSince(), everyMs = 2000 }: { gc?: () => void; utilization?: () => number; everyMs?: number } = {},
+  {
+    gc = compactingGc(),
+    scavenge = youngGenerationGc(),
+    utilization = eventLoopUtilizationSince(),
+    everyMs = 2000,
+  }: { gc?: () => void; scavenge?: () => void; utilization?: () => number; everyMs?: number } = {},
 ): () => void {
   const collect = () => {
     const before = process.memoryUsage().heapUsed;
     gc();
     log(`load ended: compacting GC, JavaScript heap ${megabytes(before)} -> ${megabytes(process.memoryUsage().heapUsed)} MB in use`);
   };
-  return new IdleMemoryRelease(collect, utilization).start(everyMs);
+  const settle = () => {
+    const before = youngGenerationSize();
+    scavenge();
+    log(`still quiet: scavenge, young generation ${megabytes(before)} -> ${megabytes(youngGenerationSize())} MB reserved`);
+  };
+  return new IdleMemoryRelease(collect, utilization, undefined, settle).start(everyMs);
 }
 
 const megabytes = (bytes: number) => Math.round(bytes / 1048576);
