@@ -14,7 +14,7 @@ import { runInNewContext } from 'node:vm';
  * young generation in a GC only when the allocation rate since the GCs of the last 5 s is under
  * about 1 MB/s. The load's last scavenge is 4-6 s old when `collect` runs, so that GC kept the
  * 32 MB in six bench runs of ten; the next GC, 6 s after it with nothing allocated between,
- * shrinks it every time (docs/benchmarks.md). A busy look in between drops the settle: the next
+ * shrank it in every try (docs/benchmarks.md). A busy look in between drops the settle: the next
  * load's own release will do both.
  *
  * The next collection needs another busy look first, so a steady light load never collects.
