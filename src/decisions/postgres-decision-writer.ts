@@ -111,22 +111,29 @@ export class PostgresDecisionWriter {
       if (!first.has(id)) first.set(id, one);
     }
     const sent = [...first.values()].map((one) => one.claim);
-    const { rows } = await this.transaction(attempt, (client) =>
-      client.query<{ apiKeyId: string; key: string }>({
-        ...CLAIM,
-        values: [sent.map((c) => c.apiKeyId), sent.map((c) => c.key), sent.map((c) => c.requestHash), sent.map((c) => pgTimestamp(c.createdAt))],
-      }),
+    // Committed without waiting for its WAL flush, for the reason SqliteRowStatements gives: the
+    // decision's synchronous commit flushes the WAL up to itself, the claim's record included.
+    const { rows } = await this.transaction(
+      attempt,
+      (client) =>
+        client.query<{ apiKeyId: string; key: string }>({
+          ...CLAIM,
+          values: [sent.map((c) => c.apiKeyId), sent.map((c) => c.key), sent.map((c) => c.requestHash), sent.map((c) => pgTimestamp(c.createdAt))],
+        }),
+      { flushed: false },
     );
     for (const row of rows) (first.get(JSON.stringify([row.apiKeyId, row.key])) as ClaimWrite).inserted = true;
   }
 
-  private async transaction<R>(attempt: WriteAttempt, work: (client: PoolClient) => Promise<R>): Promise<R> {
+  /** `flushed: false`: COMMIT answers before the WAL is flushed (synchronous_commit off, for this transaction only). */
+  private async transaction<R>(attempt: WriteAttempt, work: (client: PoolClient) => Promise<R>, { flushed = true } = {}): Promise<R> {
     const client = await this.connect(attempt);
     let broken = false;
     try {
       // SET takes no bind parameters; the value is an integer computed here. No deadline: no bound.
       const bounded = Number.isFinite(attempt.deadline.at);
-      await client.query(bounded ? `BEGIN; SET LOCAL statement_timeout = ${attempt.statementTimeoutMs()}` : 'BEGIN');
+      const begin = ['BEGIN', ...(bounded ? [`SET LOCAL statement_timeout = ${attempt.statementTimeoutMs()}`] : []), ...(flushed ? [] : ['SET LOCAL synchronous_commit = off'])];
+      await client.query(begin.join('; '));
       let result: R;
       try {
         result = await work(client);
