@@ -41,7 +41,9 @@ describe('bench open loop', () => {
     expect(warmupFailed).toBe(3);
     expect(measured).toMatchObject({ sent: 50, ok: 50, errors: 0 });
     expect(received).toBe(100);
-    // Keep-alive: far fewer connections than requests (one at a time at this rate).
-    expect(sockets.size).toBeLessThan(10);
+    // Keep-alive: connections are reused. Without it each request opens its own (100 here). At
+    // this rate one is often enough, but a generator starved of CPU catches up in bursts that
+    // need several at once: 27 in a loaded CI run. Half the requests would need a burst of 50.
+    expect(sockets.size).toBeLessThanOrEqual(received / 2);
   });
 });
