@@ -111,29 +111,22 @@ export class PostgresDecisionWriter {
       if (!first.has(id)) first.set(id, one);
     }
     const sent = [...first.values()].map((one) => one.claim);
-    // Committed without waiting for its WAL flush, for the reason SqliteRowStatements gives: the
-    // decision's synchronous commit flushes the WAL up to itself, the claim's record included.
-    const { rows } = await this.transaction(
-      attempt,
-      (client) =>
-        client.query<{ apiKeyId: string; key: string }>({
-          ...CLAIM,
-          values: [sent.map((c) => c.apiKeyId), sent.map((c) => c.key), sent.map((c) => c.requestHash), sent.map((c) => pgTimestamp(c.createdAt))],
-        }),
-      { flushed: false },
+    const { rows } = await this.transaction(attempt, (client) =>
+      client.query<{ apiKeyId: string; key: string }>({
+        ...CLAIM,
+        values: [sent.map((c) => c.apiKeyId), sent.map((c) => c.key), sent.map((c) => c.requestHash), sent.map((c) => pgTimestamp(c.createdAt))],
+      }),
     );
     for (const row of rows) (first.get(JSON.stringify([row.apiKeyId, row.key])) as ClaimWrite).inserted = true;
   }
 
-  /** `flushed: false`: COMMIT answers before the WAL is flushed (synchronous_commit off, for this transaction only). */
-  private async transaction<R>(attempt: WriteAttempt, work: (client: PoolClient) => Promise<R>, { flushed = true } = {}): Promise<R> {
+  private async transaction<R>(attempt: WriteAttempt, work: (client: PoolClient) => Promise<R>): Promise<R> {
     const client = await this.connect(attempt);
     let broken = false;
     try {
       // SET takes no bind parameters; the value is an integer computed here. No deadline: no bound.
       const bounded = Number.isFinite(attempt.deadline.at);
-      const begin = ['BEGIN', ...(bounded ? [`SET LOCAL statement_timeout = ${attempt.statementTimeoutMs()}`] : []), ...(flushed ? [] : ['SET LOCAL synchronous_commit = off'])];
-      await client.query(begin.join('; '));
+      await client.query(bounded ? `BEGIN; SET LOCAL statement_timeout = ${attempt.statementTimeoutMs()}` : 'BEGIN');
       let result: R;
       try {
         result = await work(client);

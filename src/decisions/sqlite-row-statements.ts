@@ -48,20 +48,8 @@ export function claimValues({ claim }: ClaimWrite): ClaimValues {
 export class SqliteRowStatements {
   private readonly decisions: Transaction<(items: DecisionValues[], attempt: WriteAttempt) => boolean[]>;
   private readonly claims: Transaction<(items: ClaimValues[], attempt: WriteAttempt) => boolean[]>;
-  /** The connection's own `synchronous` level (FULL on the writer's thread), and the claims' one. */
-  private readonly durable: number;
-  private readonly claimLevel: number;
 
-  constructor(private readonly db: Database) {
-    // Claims commit without their own fsync (NORMAL: in WAL mode, no sync at commit). A claim
-    // is no answer: it only keeps a concurrent retry from deciding twice. Its decision's commit
-    // (FULL) syncs the WAL, and with it every frame before, the claim's included: an answered
-    // decision's claim is as durable as the decision. What a power loss can take is a claim
-    // whose decision was never committed, so never answered; the retry then decides afresh, as
-    // it would have once the pending claim went stale. A process crash loses nothing (the WAL
-    // is in the OS's cache). Never above the connection's own level.
-    this.durable = Number(db.pragma('synchronous', { simple: true }));
-    this.claimLevel = Math.min(this.durable, NORMAL);
+  constructor(db: Database) {
     const insert: Statement = db.prepare(`INSERT INTO "Decision" (${quoted(DECISION_COLUMNS)}) VALUES (${marks(DECISION_COLUMNS)})`);
     const link: Statement = db.prepare(
       'UPDATE "IdempotencyRecord" SET "decisionId" = ? WHERE "apiKeyId" = ? AND "key" = ? AND "createdAt" = ? AND "decisionId" IS NULL',
@@ -95,14 +83,7 @@ export class SqliteRowStatements {
 
   /** New claims in one transaction; for each, whether it was inserted (false: its key was claimed already). */
   insertClaims(items: ClaimValues[], attempt: WriteAttempt): boolean[] {
-    // Set through db.pragma, each time: SQLite applies this PRAGMA when it compiles it, so a
-    // prepared one would act once, at prepare, and never again.
-    this.db.pragma(`synchronous = ${this.claimLevel}`);
-    try {
-      return this.run(attempt, () => this.claims(items, attempt));
-    } finally {
-      this.db.pragma(`synchronous = ${this.durable}`);
-    }
+    return this.run(attempt, () => this.claims(items, attempt));
   }
 
   private run<T>(attempt: WriteAttempt, write: () => T): T {
@@ -116,7 +97,5 @@ export class SqliteRowStatements {
 }
 
 const ID = DECISION_COLUMNS.indexOf('id');
-/** SQLite's `synchronous` levels: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
-const NORMAL = 1;
 const quoted = (columns: readonly string[]) => columns.map((c) => `"${c}"`).join(', ');
 const marks = (columns: readonly string[]) => columns.map(() => '?').join(', ');
