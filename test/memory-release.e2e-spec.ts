@@ -1,4 +1,4 @@
-import { Instance, logMessages, startInstance, waitReady } from './support/fleet';
+import { Instance, logMessages, messageMatching, startInstance, waitReady } from './support/fleet';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 const RELEASED = /^load ended: compacting GC, JavaScript heap \d+ -> \d+ MB in use$/;
@@ -6,16 +6,6 @@ const SETTLED = /^still quiet: scavenge, young generation (\d+) -> (\d+) MB rese
 
 /** The instance's log messages so far that match. */
 const matching = (instance: Instance, pattern: RegExp) => logMessages(instance).filter((msg) => pattern.test(msg));
-
-/** Waits up to `ms` for a first log message that matches. */
-async function waitFor(instance: Instance, pattern: RegExp, ms: number): Promise<string> {
-  const deadline = Date.now() + ms;
-  while (matching(instance, pattern).length === 0) {
-    if (Date.now() > deadline) throw new Error(`no ${pattern} within ${ms} ms:\n${instance.output().slice(-2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return matching(instance, pattern)[0];
-}
 
 /** Keeps `concurrency` requests in flight against the instance for `ms`. */
 async function load(instance: Instance, ms: number, concurrency = 16): Promise<void> {
@@ -49,9 +39,9 @@ describe('memory released once a load ends (e2e)', () => {
     await waitReady(instance);
     await load(instance, 4000);
     expect(matching(instance, RELEASED)).toEqual([]); // busy all along: nothing yet
-    await waitFor(instance, RELEASED, 20_000);
+    await messageMatching(instance, RELEASED, 20_000);
     expect(matching(instance, SETTLED)).toEqual([]); // 6 s after the collection, not with it
-    const [, , settled] = SETTLED.exec(await waitFor(instance, SETTLED, 15_000)) ?? [];
+    const [, , settled] = SETTLED.exec(await messageMatching(instance, SETTLED, 15_000)) ?? [];
     // The load grows it to 32 MB; the compacting GC shrinks it in some runs and not in others
     // (the unit spec pins down when), so only the end state is certain: 1 or 2 MB.
     expect(Number(settled)).toBeLessThanOrEqual(2);

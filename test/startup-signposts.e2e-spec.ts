@@ -3,27 +3,18 @@ import { join } from 'node:path';
 import { ApiKeyService } from '../src/auth/api-key.service';
 import { runKeysCli } from '../src/cli/keys-cli';
 import { FIRST_KEY_COMMAND, startupSignposts } from '../src/startup-signposts';
-import { Instance, logMessages as messages, startInstance, waitReady } from './support/fleet';
+import { Instance, logMessages as messages, messageMatching, startInstance, waitReady } from './support/fleet';
 import { starterRulesDir } from './support/starter-rules';
 import { startTestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
-/** Resolves when one of the instance's lines matches. */
-async function lineMatching(instance: Instance, pattern: RegExp): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!messages(instance).some((msg) => pattern.test(msg))) {
-    if (Date.now() > deadline) throw new Error(`no line matching ${pattern} within 10 s:\n${instance.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** The instance's start-up lines, from `listening` to its last signpost. */
 async function startupLines(instance: Instance): Promise<string[]> {
   await waitReady(instance);
-  await lineMatching(instance, /^API document:/);
+  await messageMatching(instance, /^API document:/);
   // The signposts are logged together: the access line of a request made now comes after the last one.
   await fetch(`${instance.url}/health/live`);
-  await lineMatching(instance, /^GET \/health\/live 200/);
+  await messageMatching(instance, /^GET \/health\/live 200/);
   const all = messages(instance);
   return all.slice(all.findIndex((msg) => msg.startsWith('listening on')), all.findIndex((msg) => msg.startsWith('GET /health/live')));
 }

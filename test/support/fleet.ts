@@ -54,6 +54,17 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
   return { url: `http://127.0.0.1:${port}`, process: child, output: () => output, kill9: () => end('SIGKILL'), stop: () => end('SIGTERM') };
 }
 
+/** The instance's first log message that matches, once there is one; fails with its output after `limitMs`. */
+export async function messageMatching(instance: Instance, pattern: RegExp, limitMs = 10_000): Promise<string> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const found = logMessages(instance).find((msg) => pattern.test(msg));
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`no line matching ${pattern} within ${limitMs} ms:\n${instance.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Resolves when GET /health/ready answers 200; fails with the instance's output if it exits or takes over `limitMs`. */
 export async function waitReady(instance: Instance, limitMs = 60_000): Promise<void> {
   const started = Date.now();
