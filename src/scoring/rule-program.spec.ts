@@ -303,6 +303,55 @@ describe('RuleProgram', () => {
     expect({ fired, failed }).toEqual({ fired: [0], failed: [1] });
   });
 
+  it('decides nothing for a policy without rules: none fired, none failed, nothing asked', async () => {
+    const resolve = jest.fn(OK_SOURCE.resolve);
+    expect(await new RuleProgram([]).run({ resolve }, REQUEST)).toEqual({ fired: [], failed: [] });
+    expect(resolve).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['asked first', true],
+    ['asked once another signal has arrived', false],
+  ])('rejects the run with the error of a signal that throws when %s, as json-rules-engine does', async (_name, first) => {
+    const broken = new Error('provider threw');
+    const newLine: LeafCondition = { fact: 'tenure', params: { days: 30 }, path: '$.tenureDateCheck', operator: 'equal', value: false };
+    // The tenure is read only once the SIM swap is known (condition priorities).
+    const rules = [ruleOf({ all: [{ ...simSwapped, priority: 2 }, { all: [newLine], priority: 1 }] })];
+    const source: SignalSource = {
+      resolve: (fact) => {
+        if (fact === 'simSwap' && first) throw broken;
+        if (fact === 'tenure') throw broken;
+        return Promise.resolve({ status: 'OK', swapped: true });
+      },
+    };
+    await expect(referenceRun(rules, source, REQUEST)).rejects.toBe(broken);
+    await expect(new RuleProgram(rules).run(source, REQUEST)).rejects.toBe(broken);
+  });
+
+  it('asks nothing more once the run has failed, when a signal it waited for arrives late', async () => {
+    const pending = new Map<string, { resolve: (value: SignalFactValue) => void; reject: (error: Error) => void }>();
+    const asked: string[] = [];
+    const source: SignalSource = {
+      resolve: (fact) => {
+        asked.push(fact);
+        return new Promise((resolve, reject) => pending.set(fact, { resolve, reject }));
+      },
+    };
+    const newLine: LeafCondition = { fact: 'tenure', params: { days: 30 }, path: '$.tenureDateCheck', operator: 'equal', value: false };
+    const rules = [
+      ruleOf({ all: [{ ...simSwapped, priority: 2 }, { all: [newLine], priority: 1 }] }),
+      ruleOf({ all: [{ fact: 'deviceSwap', params: { maxAge: 24 }, path: '$.swapped', operator: 'equal', value: true }] }),
+    ];
+    const running = new RuleProgram(rules).run(source, REQUEST);
+    const failure = new Error('operator store unreadable');
+    pending.get('deviceSwap')!.reject(failure);
+    await expect(running).rejects.toBe(failure);
+    // Had the run gone on, the SIM swap's answer would make the first rule ask the tenure: a paid call for a decision already refused.
+    pending.get('simSwap')!.resolve({ status: 'OK', swapped: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([...asked].sort()).toEqual(['deviceSwap', 'simSwap']);
+  });
+
   it('evaluates known answers in one go: every priority set is asked before run() yields', async () => {
     // The point of compiling the rules: a condition on a known value costs a call, not a turn
     // of the event loop (a backtest replays recorded answers, all known).

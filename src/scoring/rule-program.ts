@@ -129,8 +129,10 @@ export class RuleProgram {
       const evaluate = (i: number) => {
         run.touched = [];
         verdicts[i] = this.tests[this.ruleSets[next][i]](run);
+        // Stryker disable next-line ConditionalExpression: a decided rule's waiters are skipped when their signal arrives (see arrived), so registering them changes nothing
         for (const slot of verdicts[i] === PENDING ? run.touched : []) {
           const waiters = waiting.get(slot) ?? [];
+          // Stryker disable next-line ConditionalExpression: a rule listed twice is evaluated again only while still PENDING, and a rule is pure: same verdict, no new query
           if (!waiters.includes(i)) waiting.set(slot, [...waiters, i]);
         }
       };
@@ -155,6 +157,7 @@ export class RuleProgram {
         return false;
       };
       const finish = () => {
+        // Stryker disable next-line BooleanLiteral: at finish every verdict of the last set is decided, so a late arrival evaluates nothing and asks nothing, and the promise is settled already
         settled = true;
         resolve(result);
       };
@@ -169,6 +172,7 @@ export class RuleProgram {
           try {
             const waiters = waiting.get(slot) ?? [];
             waiting.delete(slot);
+            // Stryker disable next-line ConditionalExpression: a decided verdict stays decided (three-valued logic: a PENDING read that arrives cannot change it), and a rule is pure
             for (const i of waiters) if (verdicts[i] === PENDING) evaluate(i);
             if (advance()) finish();
           } catch (error) {
@@ -274,6 +278,7 @@ export class RuleProgram {
       this.queries.set(key, slot);
       read = (run) => {
         const known = run.slots[slot];
+        // Stryker disable next-line ConditionalExpression: a known slot registered as awaited never arrives again, so nothing waits on it
         if (known === PENDING) run.touched.push(slot);
         if (known !== undefined) return known;
         const asked = run.source.resolve(fact, query);
@@ -295,6 +300,7 @@ export class RuleProgram {
     if (!atPath) return read;
     return (run) => {
       const value = read(run);
+      // Stryker disable next-line ConditionalExpression: atPath answers a non-object, the PENDING symbol included, as it is
       return value === PENDING ? PENDING : atPath(value);
     };
   }
