@@ -196,6 +196,22 @@ describe('RuleProgram', () => {
   });
   const amountOver = (value: number): LeafCondition => ({ fact: 'context', path: '$.amount', operator: 'greaterThan', value });
   const simSwapped: LeafCondition = { fact: 'simSwap', params: { maxAge: 24 }, path: '$.swapped', operator: 'equal', value: true };
+  const newLine: LeafCondition = { fact: 'tenure', params: { days: 30 }, path: '$.tenureDateCheck', operator: 'equal', value: false };
+  /** The SIM swap first; the tenure only once the swap is known (condition priorities). */
+  const swapThenTenure: PolicyRule['conditions'] = { all: [{ ...simSwapped, priority: 2 }, { all: [newLine], priority: 1 }] };
+
+  /** A source whose every answer waits for the test to give (or refuse) it; `asked` lists the facts in the order asked. */
+  function deferredSource() {
+    const pending = new Map<string, { resolve: (value: SignalFactValue) => void; reject: (error: Error) => void }>();
+    const asked: string[] = [];
+    const source: SignalSource = {
+      resolve: (fact) => {
+        asked.push(fact);
+        return new Promise((resolve, reject) => pending.set(fact, { resolve, reject }));
+      },
+    };
+    return { source, asked, answer: (fact: string) => pending.get(fact)! };
+  }
 
   /** Fires each condition as a one-rule policy, and checks json-rules-engine agrees. */
   async function fires(conditions: PolicyRule['conditions'], request = REQUEST, source = OK_SOURCE): Promise<boolean> {
@@ -243,7 +259,6 @@ describe('RuleProgram', () => {
     ['after a while', (value: SignalFactValue) => new Promise<SignalFactValue>((resolve) => setTimeout(() => resolve(value), 1))],
   ])('asks each distinct query once per run, however many rules and conditions read it (answers %s)', async (_name, answer) => {
     const resolve = jest.fn((_fact: SignalFactName, _params: Record<string, unknown>) => answer({ status: 'OK', swapped: true, tenureDateCheck: false }));
-    const newLine: LeafCondition = { fact: 'tenure', params: { days: 30 }, path: '$.tenureDateCheck', operator: 'equal', value: false };
     const simStatus: LeafCondition = { fact: 'simSwap', params: { maxAge: 24 }, path: '$.status', operator: 'notEqual', value: 'OK' };
     const program = new RuleProgram([
       ruleOf({ all: [simSwapped, newLine] }, 2),
@@ -277,28 +292,20 @@ describe('RuleProgram', () => {
     // The rule reading the SIM swap asks the tenure next as soon as the swap is known, while the
     // device swap (another rule) is still pending. Waiting for every signal in flight would
     // spend the decision's deadline on the slowest one first.
-    const pending = new Map<string, (value: SignalFactValue) => void>();
-    const asked: string[] = [];
-    const source: SignalSource = {
-      resolve: (fact) => {
-        asked.push(fact);
-        return new Promise((resolve) => pending.set(fact, resolve));
-      },
-    };
-    const newLine: LeafCondition = { fact: 'tenure', params: { days: 30 }, path: '$.tenureDateCheck', operator: 'equal', value: false };
+    const { source, asked, answer } = deferredSource();
     const rules = [
-      ruleOf({ all: [{ ...simSwapped, priority: 2 }, { all: [newLine], priority: 1 }] }),
+      ruleOf(swapThenTenure),
       ruleOf({ all: [{ fact: 'deviceSwap', params: { maxAge: 24 }, path: '$.swapped', operator: 'equal', value: true }] }),
     ];
     const running = runner(rules, source);
     const settle = () => new Promise((resolve) => setImmediate(resolve));
     await settle();
     expect([...asked].sort()).toEqual(['deviceSwap', 'simSwap']);
-    pending.get('simSwap')!({ status: 'OK', swapped: true });
+    answer('simSwap').resolve({ status: 'OK', swapped: true });
     await settle();
     expect(asked.slice(2)).toEqual(['tenure']);
-    pending.get('tenure')!({ status: 'OK', tenureDateCheck: false });
-    pending.get('deviceSwap')!({ status: 'OK', swapped: false });
+    answer('tenure').resolve({ status: 'OK', tenureDateCheck: false });
+    answer('deviceSwap').resolve({ status: 'OK', swapped: false });
     const { fired, failed } = await running;
     expect({ fired, failed }).toEqual({ fired: [0], failed: [1] });
   });
@@ -314,9 +321,7 @@ describe('RuleProgram', () => {
     ['asked once another signal has arrived', false],
   ])('rejects the run with the error of a signal that throws when %s, as json-rules-engine does', async (_name, first) => {
     const broken = new Error('provider threw');
-    const newLine: LeafCondition = { fact: 'tenure', params: { days: 30 }, path: '$.tenureDateCheck', operator: 'equal', value: false };
-    // The tenure is read only once the SIM swap is known (condition priorities).
-    const rules = [ruleOf({ all: [{ ...simSwapped, priority: 2 }, { all: [newLine], priority: 1 }] })];
+    const rules = [ruleOf(swapThenTenure)];
     const source: SignalSource = {
       resolve: (fact) => {
         if (fact === 'simSwap' && first) throw broken;
@@ -329,25 +334,17 @@ describe('RuleProgram', () => {
   });
 
   it('asks nothing more once the run has failed, when a signal it waited for arrives late', async () => {
-    const pending = new Map<string, { resolve: (value: SignalFactValue) => void; reject: (error: Error) => void }>();
-    const asked: string[] = [];
-    const source: SignalSource = {
-      resolve: (fact) => {
-        asked.push(fact);
-        return new Promise((resolve, reject) => pending.set(fact, { resolve, reject }));
-      },
-    };
-    const newLine: LeafCondition = { fact: 'tenure', params: { days: 30 }, path: '$.tenureDateCheck', operator: 'equal', value: false };
+    const { source, asked, answer } = deferredSource();
     const rules = [
-      ruleOf({ all: [{ ...simSwapped, priority: 2 }, { all: [newLine], priority: 1 }] }),
+      ruleOf(swapThenTenure),
       ruleOf({ all: [{ fact: 'deviceSwap', params: { maxAge: 24 }, path: '$.swapped', operator: 'equal', value: true }] }),
     ];
     const running = new RuleProgram(rules).run(source, REQUEST);
     const failure = new Error('operator store unreadable');
-    pending.get('deviceSwap')!.reject(failure);
+    answer('deviceSwap').reject(failure);
     await expect(running).rejects.toBe(failure);
     // Had the run gone on, the SIM swap's answer would make the first rule ask the tenure: a paid call for a decision already refused.
-    pending.get('simSwap')!.resolve({ status: 'OK', swapped: true });
+    answer('simSwap').resolve({ status: 'OK', swapped: true });
     await new Promise((resolve) => setImmediate(resolve));
     expect([...asked].sort()).toEqual(['deviceSwap', 'simSwap']);
   });
