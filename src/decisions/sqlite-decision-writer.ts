@@ -1,21 +1,9 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DeadlineExceededError, WriteAttempt } from '../common/batching/write-attempt';
-import { DecisionWrite } from './attached-rows';
-import { ClaimWrite } from './decision-rows';
-import { claimValues, decisionValues } from './sqlite-row-statements';
-import type { WriterBody, WriterReply, WriterRequest, WriterThreadOptions } from './sqlite-writer.thread';
-
-/** A failed write as the thread reported it, with SQLite's code (SQLITE_BUSY...) for the error mapping. */
-class SqliteWriteError extends Error {
-  constructor(
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-    this.name = 'SqliteError';
-  }
-}
+import { WriteAttempt } from '../common/batching/write-attempt';
+import { SqliteBatchSender } from './sqlite-batch-sender';
+import type { WriterReply, WriterRequest } from './sqlite-write-requests';
+import type { WriterThreadOptions } from './sqlite-writer.thread';
 
 /**
  * The decision path's writes on SQLite (decisions with their attached rows, Idempotency-Key
@@ -29,31 +17,11 @@ class SqliteWriteError extends Error {
  * If the thread dies, the writes it held fail with an error that is not the deadline's (they
  * may have committed), and the next write starts another thread.
  */
-export class SqliteDecisionWriter {
+export class SqliteDecisionWriter extends SqliteBatchSender {
   private thread?: Worker;
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (written: boolean[]) => void; reject: (error: Error) => void }>();
-  private closing?: Promise<void>;
-  private idle?: () => void;
 
-  constructor(private readonly options: WriterThreadOptions) {}
-
-  /**
-   * The decisions, each with its attached rows, in one transaction. A claimed write links its
-   * Idempotency-Key claim first and is skipped (`linked` false) when the claim is no longer its
-   * request's; the others are written all the same.
-   */
-  async insertMany(writes: DecisionWrite[], attempt: WriteAttempt): Promise<void> {
-    const written = await this.send(attempt, { kind: 'decisions', items: writes.map(decisionValues) });
-    writes.forEach((write, i) => {
-      if (write.claim) write.linked = written[i];
-    });
-  }
-
-  /** New Idempotency-Key claims in one transaction, each `inserted` unless its key was claimed already. */
-  async insertClaims(writes: ClaimWrite[], attempt: WriteAttempt): Promise<void> {
-    const inserted = await this.send(attempt, { kind: 'claims', items: writes.map(claimValues) });
-    writes.forEach((write, i) => (write.inserted = inserted[i]));
+  constructor(private readonly options: WriterThreadOptions) {
+    super();
   }
 
   /**
@@ -68,50 +36,31 @@ export class SqliteDecisionWriter {
   /** Waits for the writes sent, then stops the thread (and closes its connection). */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      if (this.waiting.size > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+      await this.whenIdle();
       await this.thread?.terminate();
       this.thread = undefined;
     })();
     return this.closing;
   }
 
-  private send(attempt: WriteAttempt, body: WriterBody): Promise<boolean[]> {
-    if (this.closing) return Promise.reject(new Error('the database connection is closed'));
+  protected post(request: WriterRequest, attempt: WriteAttempt): void {
     const thread = (this.thread ??= this.start());
-    const id = this.nextId++;
-    return new Promise<boolean[]>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      thread.postMessage({ id, cell: attempt.share(), deadlineAt: attempt.deadline.at, ...body } as WriterRequest);
-    });
+    thread.postMessage({ ...request, cell: attempt.share() } satisfies WriterRequest);
   }
 
   private start(): Worker {
     const thread = spawnWriterThread(this.options);
     // Pending writes keep their requests (and so the process) alive; an idle thread must not.
     thread.unref();
-    thread.on('message', (reply: WriterReply) => {
-      const waiter = this.waiting.get(reply.id);
-      if (!waiter) return;
-      this.settled(reply.id);
-      if ('written' in reply) waiter.resolve(reply.written);
-      else waiter.reject(reply.error.deadline ? new DeadlineExceededError() : new SqliteWriteError(reply.error.message, reply.error.code));
-    });
+    thread.on('message', (reply: WriterReply) => this.replied(reply));
     const lost = (error: Error) => {
       if (this.thread !== thread) return;
       this.thread = undefined;
-      for (const [id, waiter] of [...this.waiting]) {
-        this.settled(id);
-        waiter.reject(error);
-      }
+      this.lostAll(error);
     };
     thread.on('error', lost);
     thread.on('exit', (code) => lost(new Error(`the SQLite writer thread stopped (exit ${code}); the outcome of its writes is unknown`)));
     return thread;
-  }
-
-  private settled(id: number): void {
-    this.waiting.delete(id);
-    if (this.waiting.size === 0) this.idle?.();
   }
 }
 
