@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { PACKAGE_ROOT } from '../config/package-root';
-import { PrimaryWriteServer } from '../decisions/primary-write-server';
-import { WRITES_VIA_PRIMARY_ENV } from '../decisions/writes-via-primary';
-import { parseDatabaseUrl, sqliteBusyTimeoutMs } from '../prisma/database-url';
+import { parseDatabaseUrl } from '../prisma/database-url';
 import { applyMigrations, readMigrations } from '../prisma/migrator';
 import { isForgetSubjectMessage } from '../signals/cache/worker-signal-cache';
 
@@ -18,27 +16,21 @@ const RESTART_DELAY_MS = 1000;
  * on SIGTERM or SIGINT stops them all and exits when they have. The workers are instances on
  * one database, like a fleet: FLEET_STATE=auto shares rate limits and revocations between them,
  * and the signal cache on PostgreSQL; on SQLite each worker keeps its own, and this primary relays
- * erasures between them (see docs/fleet.md). On SQLite, this primary also writes the decision
- * path's rows for all of them (PrimaryWriteServer): one writer connection for the file.
+ * erasures between them (see docs/fleet.md).
  */
 export async function runPrimary(config: AppConfig): Promise<void> {
   const logger = new Logger('Cluster');
   const target = parseDatabaseUrl(config.DATABASE_URL);
   const applied = await applyMigrations(target, readMigrations(join(PACKAGE_ROOT, 'prisma', target.provider, 'migrations')));
   if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
-  // Messages carry V8's structured clone, not JSON: a write's values may hold bigints and Buffers.
-  cluster.setupPrimary({ serialization: 'advanced' });
-  const writes = target.provider === 'sqlite' ? PrimaryWriteServer.open(target.file, sqliteBusyTimeoutMs(config)) : undefined;
-  const env = target.provider === 'sqlite' ? { [WRITES_VIA_PRIMARY_ENV]: target.file } : {};
   /** Each worker, and whether it has listened: one that dies before is failing to start (bad config, policy), and restarting it would loop. */
   const started = new Map<Worker, boolean>();
   let stopping = false;
   let exitCode = 0;
-  const fork = () => started.set(cluster.fork(env), false);
+  const fork = () => started.set(cluster.fork(), false);
   cluster.on('listening', (worker) => started.set(worker, true));
   // An erasure in one worker reaches the others' in-memory caches (WorkerSignalCache).
   cluster.on('message', (from, message: unknown) => {
-    if (writes?.handle(message, (written) => from.isConnected() && from.send(written, undefined, undefined, () => undefined))) return;
     if (!isForgetSubjectMessage(message)) return;
     for (const worker of started.keys()) if (worker !== from && worker.isConnected()) worker.send(message);
   });
@@ -46,7 +38,7 @@ export async function runPrimary(config: AppConfig): Promise<void> {
     const listened = started.get(worker) ?? false;
     started.delete(worker);
     if (stopping) {
-      if (started.size === 0) exit();
+      if (started.size === 0) process.exit(exitCode);
       return;
     }
     if (!listened) {
@@ -58,17 +50,12 @@ export async function runPrimary(config: AppConfig): Promise<void> {
     logger.warn(`worker ${worker.process.pid} exited (${code ?? signal}): starting another`);
     setTimeout(fork, RESTART_DELAY_MS).unref();
   });
-  const exit = () => {
-    writes?.close();
-    process.exit(exitCode);
-  };
   const stop = () => {
     stopping = true;
-    if (started.size === 0) exit();
+    if (started.size === 0) process.exit(exitCode);
     for (const worker of started.keys()) worker.process.kill('SIGTERM');
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, stop);
   for (let i = 0; i < config.WORKERS; i++) fork();
   logger.log(`${config.WORKERS} workers serving http://${config.HOST}:${config.PORT}`);
-  if (writes) logger.log('the workers\' decisions and Idempotency-Key claims are written here, on one SQLite connection');
 }

@@ -1,27 +1,20 @@
 import { PrismaService } from '../prisma/prisma.service';
 import { PostgresDecisionWriter } from './postgres-decision-writer';
-import { SqliteBatchSender } from './sqlite-batch-sender';
 import { SqliteDecisionWriter } from './sqlite-decision-writer';
-import { processChannel, WRITES_VIA_PRIMARY_ENV, WritesViaPrimary } from './writes-via-primary';
 
-export type RowWriter = SqliteBatchSender | PostgresDecisionWriter;
+export type RowWriter = SqliteDecisionWriter | PostgresDecisionWriter;
 
 const writers = new WeakMap<PrismaService, RowWriter>();
 
 /**
- * The decision path's prepared-statement writer: on SQLite a thread with its own connection (or,
- * in a worker of WORKERS > 1, the cluster's primary, which writes for all of them), on
+ * The decision path's prepared-statement writer: on SQLite a thread with its own connection, on
  * PostgreSQL Prisma's pool. One per database client, shared by the decisions' and the claims'
  * group commits: on SQLite, two writer connections would only wait for each other's lock.
  */
 export function rowWriterFor(prisma: PrismaService): RowWriter {
   let writer = writers.get(prisma);
   if (writer) return writer;
-  if (prisma.target.provider === 'sqlite' && process.env[WRITES_VIA_PRIMARY_ENV] === prisma.target.file ) {
-    const primary = new WritesViaPrimary(processChannel());
-    prisma.beforeDisconnect(() => primary.close());
-    writer = primary;
-  } else if (prisma.target.provider === 'sqlite') {
+  if (prisma.target.provider === 'sqlite') {
     const sqlite = new SqliteDecisionWriter({ file: prisma.target.file, busyTimeoutMs: prisma.sqliteBusyTimeoutMs });
     prisma.beforeDisconnect(() => sqlite.close());
     void prisma.ready.then(() => sqlite.warmUp());

@@ -1,7 +1,14 @@
 import Database from 'better-sqlite3';
-import { DeadlineExceededError } from '../common/batching/write-attempt';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Deadline, DeadlineExceededError, WriteAttempt } from '../common/batching/write-attempt';
+import { PACKAGE_ROOT } from '../config/package-root';
+import { applyMigrations, readMigrations } from '../prisma/migrator';
+import { DecisionWrite } from './attached-rows';
+import { toRow } from './decision-rows';
+import { DecisionRecord } from './decision.types';
 import { SqliteDecisionWriter, WRITER_HEAP } from './sqlite-decision-writer';
-import { decisionWrite as write, migratedSqliteFile, storedDecisionIds, unhurriedAttempt as attempt } from './sqlite-writer.testing';
 
 /**
  * The writer's thread against a migrated database file. The test's own connection takes the
@@ -9,22 +16,45 @@ import { decisionWrite as write, migratedSqliteFile, storedDecisionIds, unhurrie
  * thread does not, which is the point of the writer having a thread.
  */
 describe('SqliteDecisionWriter (its own thread and connection)', () => {
+  let folder: string;
   let file: string;
   let db: Database.Database;
-  let remove: () => void;
   let writer: SqliteDecisionWriter;
 
   beforeEach(async () => {
-    ({ file, db, remove } = await migratedSqliteFile());
+    folder = mkdtempSync(join(tmpdir(), 'linetrust-writer-'));
+    file = join(folder, 'test.db');
+    await applyMigrations({ provider: 'sqlite', file }, readMigrations(join(PACKAGE_ROOT, 'prisma', 'sqlite', 'migrations')));
+    db = new Database(file);
     writer = new SqliteDecisionWriter({ file, busyTimeoutMs: 10_000 });
   });
   afterEach(async () => {
     if (db.inTransaction) db.exec('ROLLBACK');
+    db.close();
     await writer.close();
-    remove();
+    rmSync(folder, { recursive: true, force: true });
   });
 
-  const stored = () => storedDecisionIds(db);
+  const write = (id: string): DecisionWrite => {
+    const record: DecisionRecord = {
+      id,
+      createdAt: new Date('2026-06-15T11:59:58.123Z'),
+      useCase: 'onboarding',
+      outcome: 'ALLOW',
+      score: 0,
+      reasons: [],
+      signals: [],
+      policyId: 'onboarding',
+      policyVersion: '0123456789abcdef',
+      phoneNumberHash: 'a'.repeat(64),
+      phoneNumberMasked: '+34******001',
+      correlator: 'corr-1',
+      apiKeyId: 'key-1',
+    };
+    return { decision: toRow(record) };
+  };
+  const stored = () => (db.prepare('SELECT id FROM "Decision" ORDER BY id').all() as { id: string }[]).map((row) => row.id);
+  const attempt = () => new WriteAttempt(Deadline.in(60_000));
   /** The test's connection takes the write lock: the thread's next batch waits for it. */
   const lockHeld = () => db.exec('BEGIN IMMEDIATE');
   const settle = <T>(promise: Promise<T>) => promise.then(

@@ -1,9 +1,21 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { WriteAttempt } from '../common/batching/write-attempt';
-import { SqliteBatchSender } from './sqlite-batch-sender';
-import type { WriterReply, WriterRequest } from './sqlite-write-requests';
-import type { WriterThreadOptions } from './sqlite-writer.thread';
+import { DeadlineExceededError, WriteAttempt } from '../common/batching/write-attempt';
+import { DecisionWrite } from './attached-rows';
+import { ClaimWrite } from './decision-rows';
+import { claimValues, decisionValues } from './sqlite-row-statements';
+import type { WriterBody, WriterReply, WriterRequest, WriterThreadOptions } from './sqlite-writer.thread';
+
+/** A failed write as the thread reported it, with SQLite's code (SQLITE_BUSY...) for the error mapping. */
+class SqliteWriteError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'SqliteError';
+  }
+}
 
 /**
  * The decision path's writes on SQLite (decisions with their attached rows, Idempotency-Key
@@ -17,11 +29,31 @@ import type { WriterThreadOptions } from './sqlite-writer.thread';
  * If the thread dies, the writes it held fail with an error that is not the deadline's (they
  * may have committed), and the next write starts another thread.
  */
-export class SqliteDecisionWriter extends SqliteBatchSender {
+export class SqliteDecisionWriter {
   private thread?: Worker;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (written: boolean[]) => void; reject: (error: Error) => void }>();
+  private closing?: Promise<void>;
+  private idle?: () => void;
 
-  constructor(private readonly options: WriterThreadOptions) {
-    super();
+  constructor(private readonly options: WriterThreadOptions) {}
+
+  /**
+   * The decisions, each with its attached rows, in one transaction. A claimed write links its
+   * Idempotency-Key claim first and is skipped (`linked` false) when the claim is no longer its
+   * request's; the others are written all the same.
+   */
+  async insertMany(writes: DecisionWrite[], attempt: WriteAttempt): Promise<void> {
+    const written = await this.send(attempt, { kind: 'decisions', items: writes.map(decisionValues) });
+    writes.forEach((write, i) => {
+      if (write.claim) write.linked = written[i];
+    });
+  }
+
+  /** New Idempotency-Key claims in one transaction, each `inserted` unless its key was claimed already. */
+  async insertClaims(writes: ClaimWrite[], attempt: WriteAttempt): Promise<void> {
+    const inserted = await this.send(attempt, { kind: 'claims', items: writes.map(claimValues) });
+    writes.forEach((write, i) => (write.inserted = inserted[i]));
   }
 
   /**
@@ -36,31 +68,50 @@ export class SqliteDecisionWriter extends SqliteBatchSender {
   /** Waits for the writes sent, then stops the thread (and closes its connection). */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await this.whenIdle();
+      if (this.waiting.size > 0) await new Promise<void>((resolve) => (this.idle = resolve));
       await this.thread?.terminate();
       this.thread = undefined;
     })();
     return this.closing;
   }
 
-  protected post(request: WriterRequest, attempt: WriteAttempt): void {
+  private send(attempt: WriteAttempt, body: WriterBody): Promise<boolean[]> {
+    if (this.closing) return Promise.reject(new Error('the database connection is closed'));
     const thread = (this.thread ??= this.start());
-    thread.postMessage({ ...request, cell: attempt.share() } satisfies WriterRequest);
+    const id = this.nextId++;
+    return new Promise<boolean[]>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      thread.postMessage({ id, cell: attempt.share(), deadlineAt: attempt.deadline.at, ...body } as WriterRequest);
+    });
   }
 
   private start(): Worker {
     const thread = spawnWriterThread(this.options);
     // Pending writes keep their requests (and so the process) alive; an idle thread must not.
     thread.unref();
-    thread.on('message', (reply: WriterReply) => this.replied(reply));
+    thread.on('message', (reply: WriterReply) => {
+      const waiter = this.waiting.get(reply.id);
+      if (!waiter) return;
+      this.settled(reply.id);
+      if ('written' in reply) waiter.resolve(reply.written);
+      else waiter.reject(reply.error.deadline ? new DeadlineExceededError() : new SqliteWriteError(reply.error.message, reply.error.code));
+    });
     const lost = (error: Error) => {
       if (this.thread !== thread) return;
       this.thread = undefined;
-      this.lostAll(error);
+      for (const [id, waiter] of [...this.waiting]) {
+        this.settled(id);
+        waiter.reject(error);
+      }
     };
     thread.on('error', lost);
     thread.on('exit', (code) => lost(new Error(`the SQLite writer thread stopped (exit ${code}); the outcome of its writes is unknown`)));
     return thread;
+  }
+
+  private settled(id: number): void {
+    this.waiting.delete(id);
+    if (this.waiting.size === 0) this.idle?.();
   }
 }
 

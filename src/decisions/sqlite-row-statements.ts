@@ -1,6 +1,5 @@
-import Sqlite from 'better-sqlite3';
 import type { Database, Statement, Transaction } from 'better-sqlite3';
-import { DeadlineExceededError, monotonicMs, WriteAttempt } from '../common/batching/write-attempt';
+import { WriteAttempt } from '../common/batching/write-attempt';
 import { ATTACHED_TABLES, DecisionWrite, sqliteRowValues } from './attached-rows';
 import { ClaimWrite, DECISION_COLUMNS, sqliteDateTime, sqliteValues } from './decision-rows';
 
@@ -20,12 +19,6 @@ export interface DecisionValues {
 /** A new Idempotency-Key claim: apiKeyId, key, requestHash, createdAt. */
 export type ClaimValues = [string, string, string, string];
 
-/** What a writer of the decision path's rows is asked: a batch of decisions or of claims. */
-export type WriteBatch = { kind: 'decisions'; items: DecisionValues[] } | { kind: 'claims'; items: ClaimValues[] };
-
-/** A batch with the deadline (monotonicMs()) its commit must meet. */
-export type TimedBatch = WriteBatch & { deadlineAt: number };
-
 export function decisionValues({ decision, attached, claim }: DecisionWrite): DecisionValues {
   const item: DecisionValues = { values: sqliteValues(decision) };
   if (claim) item.claim = [claim.apiKeyId, claim.key, sqliteDateTime(claim.createdAt)];
@@ -42,18 +35,6 @@ export function decisionValues({ decision, attached, claim }: DecisionWrite): De
   return item;
 }
 
-/**
- * The writer's own connection, with the PRAGMAs of Prisma's: a busy wait bounded by the write
- * budget (it blocks the writer only), and FULL, so that an answered decision survives a power
- * loss. journal_mode is WAL already (a property of the file, set by the migrator): readers on
- * other connections never wait for this one.
- */
-export function openSqliteWriter(file: string, busyTimeoutMs: number): { db: Database; statements: SqliteRowStatements } {
-  const db = new Sqlite(file, { timeout: busyTimeoutMs });
-  db.pragma('synchronous = FULL');
-  return { db, statements: new SqliteRowStatements(db) };
-}
-
 export function claimValues({ claim }: ClaimWrite): ClaimValues {
   return [claim.apiKeyId, claim.key, claim.requestHash, sqliteDateTime(claim.createdAt)];
 }
@@ -65,11 +46,8 @@ export function claimValues({ claim }: ClaimWrite): ClaimValues {
  * if the columns written here drift from it.
  */
 export class SqliteRowStatements {
-  private readonly writeDecisions: (items: DecisionValues[]) => boolean[];
-  private readonly writeClaims: (items: ClaimValues[]) => boolean[];
   private readonly decisions: Transaction<(items: DecisionValues[], attempt: WriteAttempt) => boolean[]>;
   private readonly claims: Transaction<(items: ClaimValues[], attempt: WriteAttempt) => boolean[]>;
-  private readonly together: Transaction<(batches: TimedBatch[]) => boolean[][]>;
 
   constructor(db: Database) {
     const insert: Statement = db.prepare(`INSERT INTO "Decision" (${quoted(DECISION_COLUMNS)}) VALUES (${marks(DECISION_COLUMNS)})`);
@@ -80,31 +58,21 @@ export class SqliteRowStatements {
       'INSERT INTO "IdempotencyRecord" ("apiKeyId", "key", "requestHash", "decisionId", "createdAt") VALUES (?, ?, ?, NULL, ?) ON CONFLICT DO NOTHING',
     );
     const attachedInserts = ATTACHED_TABLES.map((table) => db.prepare(`INSERT INTO "${table.name}" (${quoted(table.columns)}) VALUES (${marks(table.columns)})`));
-    this.writeDecisions = (items) =>
-      items.map((item) => {
+    this.decisions = db.transaction((items: DecisionValues[], attempt: WriteAttempt) => {
+      const linked = items.map((item) => {
         // A claimed write whose claim is no longer its request's stores nothing; the batch goes on.
         if (item.claim && link.run(item.values[ID], ...item.claim).changes !== 1) return false;
         insert.run(item.values);
         for (const [table, values] of item.attached ?? []) attachedInserts[table].run(values);
         return true;
       });
-    this.writeClaims = (items) => items.map((values) => claimInsert.run(values).changes === 1);
-    this.decisions = db.transaction((items: DecisionValues[], attempt: WriteAttempt) => {
-      const linked = this.writeDecisions(items);
       attempt.beforeCommit();
       return linked;
     });
     this.claims = db.transaction((items: ClaimValues[], attempt: WriteAttempt) => {
-      const inserted = this.writeClaims(items);
+      const inserted = items.map((values) => claimInsert.run(values).changes === 1);
       attempt.beforeCommit();
       return inserted;
-    });
-    this.together = db.transaction((batches: TimedBatch[]) => {
-      const results = batches.map((batch) => (batch.kind === 'decisions' ? this.writeDecisions(batch.items) : this.writeClaims(batch.items)));
-      // One reading of the clock decides for all, before the commit (as beforeCommit() does).
-      const now = monotonicMs();
-      if (batches.some((batch) => batch.deadlineAt <= now)) throw new DeadlineExceededError();
-      return results;
     });
   }
 
@@ -116,16 +84,6 @@ export class SqliteRowStatements {
   /** New claims in one transaction; for each, whether it was inserted (false: its key was claimed already). */
   insertClaims(items: ClaimValues[], attempt: WriteAttempt): boolean[] {
     return this.run(attempt, () => this.claims(items, attempt));
-  }
-
-  /**
-   * Several batches (decisions or claims) in one transaction: one commit, and one fsync, for the
-   * batches of several senders. It rolls back, and throws DeadlineExceededError, when the deadline
-   * of any of them has passed at the commit: the caller writes the others again. A failed
-   * statement rolls back all of them.
-   */
-  insertTogether(batches: TimedBatch[]): boolean[][] {
-    return this.together(batches);
   }
 
   private run<T>(attempt: WriteAttempt, write: () => T): T {

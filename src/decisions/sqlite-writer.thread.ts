@@ -1,17 +1,41 @@
 // The decision writer's thread (see SqliteDecisionWriter): its own connection to the database
 // file, the prepared statements, and one batch at a time in the order the main thread sent them.
 import { parentPort, workerData } from 'node:worker_threads';
-import { openSqliteWriter } from './sqlite-row-statements';
-import { answerWrite, WriterRequest } from './sqlite-write-requests';
+import Database from 'better-sqlite3';
+import { Deadline, DeadlineExceededError, WriteAttempt } from '../common/batching/write-attempt';
+import { ClaimValues, DecisionValues, SqliteRowStatements } from './sqlite-row-statements';
 
 export interface WriterThreadOptions {
   file: string;
   busyTimeoutMs: number;
 }
 
+export type WriterBody = { kind: 'decisions'; items: DecisionValues[] } | { kind: 'claims'; items: ClaimValues[] };
+
+export type WriterRequest = { id: number; cell: Int32Array; deadlineAt: number } & WriterBody;
+
+export type WriterReply = { id: number; written: boolean[] } | { id: number; error: { message: string; code?: string; deadline: boolean } };
+
 function serve(port: NonNullable<typeof parentPort>, { file, busyTimeoutMs }: WriterThreadOptions): void {
-  const { db, statements } = openSqliteWriter(file, busyTimeoutMs);
-  port.on('message', (request: WriterRequest) => port.postMessage(answerWrite(statements, request)));
+  // The PRAGMAs of Prisma's connection: a busy wait bounded by the write budget (it blocks this
+  // thread only), and FULL, so that an answered decision survives a power loss. journal_mode is
+  // WAL already (a property of the file, set by the migrator): readers on the main thread's
+  // connection never wait for this one.
+  const db = new Database(file, { timeout: busyTimeoutMs });
+  db.pragma('synchronous = FULL');
+  const statements = new SqliteRowStatements(db);
+  port.on('message', (request: WriterRequest) => {
+    const attempt = new WriteAttempt(new Deadline(request.deadlineAt), request.cell);
+    let reply: WriterReply;
+    try {
+      const written = request.kind === 'decisions' ? statements.insertDecisions(request.items, attempt) : statements.insertClaims(request.items, attempt);
+      reply = { id: request.id, written };
+    } catch (error) {
+      const { message, code } = error as Error & { code?: unknown };
+      reply = { id: request.id, error: { message, code: typeof code === 'string' ? code : undefined, deadline: error instanceof DeadlineExceededError } };
+    }
+    port.postMessage(reply);
+  });
   port.once('close', () => db.close());
 }
 

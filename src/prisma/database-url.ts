@@ -26,13 +26,3 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   }
   throw new Error('DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL)');
 }
-
-/**
- * How long a SQLite statement waits for another process's lock (the CLI's, a second instance's)
- * before failing SQLITE_BUSY. better-sqlite3 waits synchronously, freezing the whole process, so
- * no longer than a decision may wait for its write: its default, 5 s, held every request (health
- * checks too) for five times a decision's write budget.
- */
-export function sqliteBusyTimeoutMs(config: { DECISION_WRITE_BUDGET_MS: number }): number {
-  return Math.min(5000, config.DECISION_WRITE_BUDGET_MS);
-}

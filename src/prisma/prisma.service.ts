@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { PACKAGE_ROOT } from '../config/package-root';
 import { PrismaClient as PostgresClient } from './generated/postgres/client';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
-import { DatabaseTarget, parseDatabaseUrl, sqliteBusyTimeoutMs } from './database-url';
+import { DatabaseTarget, parseDatabaseUrl } from './database-url';
 import { applyMigrations, readMigrations } from './migrator';
 import { SerializedSqliteAdapterFactory } from './serialized-sqlite-adapter';
 
@@ -17,6 +17,16 @@ import { SerializedSqliteAdapterFactory } from './serialized-sqlite-adapter';
  * assignable, so the application is typed against one of them.
  */
 export type DbClient = SqliteClient;
+
+/**
+ * How long a SQLite statement waits for another process's lock (the CLI's, a second instance's)
+ * before failing SQLITE_BUSY. better-sqlite3 waits synchronously, freezing the whole process, so
+ * no longer than a decision may wait for its write: its default, 5 s, held every request (health
+ * checks too) for five times a decision's write budget.
+ */
+export function sqliteBusyTimeoutMs(config: Pick<AppConfig, 'DECISION_WRITE_BUDGET_MS'>): number {
+  return Math.min(5000, config.DECISION_WRITE_BUDGET_MS);
+}
 
 function createClient(target: DatabaseTarget, config: AppConfig): { client: DbClient; sqlite?: SerializedSqliteAdapterFactory; pool?: Pool } {
   if (target.provider === 'sqlite') {

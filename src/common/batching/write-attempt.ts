@@ -122,17 +122,6 @@ export class WriteAttempt {
     }
   }
 
-  /**
-   * The write goes to a writer in another process, which cannot see this attempt's state: it
-   * will commit if its clock says the deadline has not passed at its commit, and only its reply
-   * tells. From here on the attempt can no longer be called off, as if committing (abort()
-   * returns false; whoever waits for it waits for that reply). Throws, and nothing is sent, when
-   * it was aborted or its deadline passed already.
-   */
-  handedOver(): void {
-    this.beforeCommit(); // the same step: past it, only the write's outcome decides
-  }
-
   /** The write failed and is known to have stored nothing (a failed SQLite statement). */
   rolledBack(): void {
     Atomics.compareExchange(this.cell, 0, COMMITTING, ROLLED_BACK);
