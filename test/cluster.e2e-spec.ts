@@ -58,6 +58,20 @@ describe('WORKERS: one process per core on one port (e2e)', () => {
       body: JSON.stringify({ useCase: 'onboarding', phoneNumber: '+34600000001', subjectId }),
     });
 
+  // A new connection per request: the primary hands connections to the workers in turn.
+  const fresh = (method: string, path: string, body?: object): Promise<{ status: number; body: any }> =>
+    new Promise((resolve, reject) => {
+      const payload = body === undefined ? '' : JSON.stringify(body);
+      const headers = body === undefined ? { authorization: `Bearer ${key}` } : { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'content-length': Buffer.byteLength(payload) };
+      const req = request(`${primary.url}${path}`, { method, agent: false, headers }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+
   it('serves the port from two worker processes', async () => {
     expect(await until('workers', () => workerPids(primary).length, (n) => n === 2)).toBe(2);
   });
@@ -80,19 +94,23 @@ describe('WORKERS: one process per core on one port (e2e)', () => {
     }
   });
 
+  it('stores the decisions made through either worker: each is read back by its id', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // past the burst test's window
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 120)); // 10/s for this key
+      const made = await fresh('POST', '/v1/decisions', { useCase: 'onboarding', phoneNumber: '+34600000004', subjectId: `stored-${i}` });
+      expect(made.status).toBe(201);
+      ids.push(made.body.id);
+    }
+    for (const id of ids) {
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      const read = await fresh('GET', `/v1/decisions/${id}`);
+      expect([read.status, read.body.id]).toEqual([200, id]);
+    }
+  });
+
   it("clears every worker's cached operator answers on an erasure through one of them", async () => {
-    // A new connection per request: the primary hands connections to the workers in turn.
-    const fresh = (method: string, path: string, body: object): Promise<{ status: number; body: any }> =>
-      new Promise((resolve, reject) => {
-        const payload = JSON.stringify(body);
-        const req = request(`${primary.url}${path}`, { method, agent: false, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'content-length': Buffer.byteLength(payload) } }, (res) => {
-          let text = '';
-          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-        });
-        req.on('error', reject);
-        req.end(payload);
-      });
     const tenureCached = async () => {
       await new Promise((resolve) => setTimeout(resolve, 120)); // 10/s for this key
       const answer = await fresh('POST', '/v1/decisions', { useCase: 'onboarding', phoneNumber: '+34600000003' });
