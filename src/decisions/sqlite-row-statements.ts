@@ -2,6 +2,7 @@ import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { WriteAttempt } from '../common/batching/write-attempt';
 import { ATTACHED_TABLES, DecisionWrite, sqliteRowValues } from './attached-rows';
 import { ClaimWrite, DECISION_COLUMNS, sqliteDateTime, sqliteValues } from './decision-rows';
+import { SqliteLockWait } from './sqlite-lock-wait';
 
 export type SqliteValue = string | number | bigint | Buffer | null;
 
@@ -41,7 +42,8 @@ export function claimValues({ claim }: ClaimWrite): ClaimValues {
 
 /**
  * The decision path's writes on one SQLite connection, as prepared statements, each batch in one
- * transaction that asks its WriteAttempt after its last statement whether it may commit. The
+ * transaction that asks its WriteAttempt after its last statement whether it may commit. Each
+ * transaction takes the write lock at BEGIN (IMMEDIATE), waiting for it as `lockWait` says. The
  * table stays Prisma's: its migrations own the schema, and decision-write-path.e2e-spec.ts fails
  * if the columns written here drift from it.
  */
@@ -49,7 +51,10 @@ export class SqliteRowStatements {
   private readonly decisions: Transaction<(items: DecisionValues[], attempt: WriteAttempt) => boolean[]>;
   private readonly claims: Transaction<(items: ClaimValues[], attempt: WriteAttempt) => boolean[]>;
 
-  constructor(db: Database) {
+  constructor(
+    db: Database,
+    private readonly lockWait: SqliteLockWait,
+  ) {
     const insert: Statement = db.prepare(`INSERT INTO "Decision" (${quoted(DECISION_COLUMNS)}) VALUES (${marks(DECISION_COLUMNS)})`);
     const link: Statement = db.prepare(
       'UPDATE "IdempotencyRecord" SET "decisionId" = ? WHERE "apiKeyId" = ? AND "key" = ? AND "createdAt" = ? AND "decisionId" IS NULL',
@@ -78,17 +83,17 @@ export class SqliteRowStatements {
 
   /** The decisions and their attached rows in one transaction; for each, whether it was written (false: its claim did not link). */
   insertDecisions(items: DecisionValues[], attempt: WriteAttempt): boolean[] {
-    return this.run(attempt, () => this.decisions(items, attempt));
+    return this.run(attempt, () => this.decisions.immediate(items, attempt));
   }
 
   /** New claims in one transaction; for each, whether it was inserted (false: its key was claimed already). */
   insertClaims(items: ClaimValues[], attempt: WriteAttempt): boolean[] {
-    return this.run(attempt, () => this.claims(items, attempt));
+    return this.run(attempt, () => this.claims.immediate(items, attempt));
   }
 
   private run<T>(attempt: WriteAttempt, write: () => T): T {
     try {
-      return write();
+      return this.lockWait.run(attempt, write);
     } catch (error) {
       attempt.rolledBack(); // a failed statement or transaction stored nothing
       throw error;

@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { Deadline, DeadlineExceededError, WriteAttempt } from '../common/batching/write-attempt';
+import { SqliteLockWait } from './sqlite-lock-wait';
 import { ClaimValues, DecisionValues, SqliteRowStatements } from './sqlite-row-statements';
 
 export interface WriterThreadOptions {
@@ -17,13 +18,13 @@ export type WriterRequest = { id: number; cell: Int32Array; deadlineAt: number }
 export type WriterReply = { id: number; written: boolean[] } | { id: number; error: { message: string; code?: string; deadline: boolean } };
 
 function serve(port: NonNullable<typeof parentPort>, { file, busyTimeoutMs }: WriterThreadOptions): void {
-  // The PRAGMAs of Prisma's connection: a busy wait bounded by the write budget (it blocks this
-  // thread only), and FULL, so that an answered decision survives a power loss. journal_mode is
-  // WAL already (a property of the file, set by the migrator): readers on the main thread's
-  // connection never wait for this one.
-  const db = new Database(file, { timeout: busyTimeoutMs });
+  // FULL, as on Prisma's connection, so that an answered decision survives a power loss. No busy
+  // timeout: SqliteLockWait waits for the lock instead, in finer steps than SQLite's, bounded by
+  // the write budget (it blocks this thread only). journal_mode is WAL already (a property of
+  // the file, set by the migrator): readers on the main thread's connection never wait for this one.
+  const db = new Database(file, { timeout: 0 });
   db.pragma('synchronous = FULL');
-  const statements = new SqliteRowStatements(db);
+  const statements = new SqliteRowStatements(db, new SqliteLockWait({ busyTimeoutMs }));
   port.on('message', (request: WriterRequest) => {
     const attempt = new WriteAttempt(new Deadline(request.deadlineAt), request.cell);
     let reply: WriterReply;
