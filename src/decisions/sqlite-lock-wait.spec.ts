@@ -120,7 +120,7 @@ describe('SqliteLockWait', () => {
     expect(pauses).toEqual([]);
   });
 
-  it('retries the extended busy codes too (SQLITE_BUSY_RECOVERY...), and nothing named like them', () => {
+  it('retries SQLITE_BUSY_RECOVERY too, and not SQLITE_BUSY_SNAPSHOT (only a new transaction helps) nor a lookalike', () => {
     const failures = [Object.assign(new Error('recovery'), { code: 'SQLITE_BUSY_RECOVERY' })];
     let calls = 0;
     const result = wait(100).run(attempt(), () => {
@@ -130,8 +130,10 @@ describe('SqliteLockWait', () => {
       return 'done';
     });
     expect([result, calls, pauses]).toEqual(['done', 2, [FIRST_PAUSE_MS]]);
-    const lookalike = Object.assign(new Error('not busy'), { code: 'SQLITE_BUSYNESS' });
-    expect(() => wait(100).run(attempt(), () => { throw lookalike; })).toThrow(lookalike);
+    for (const code of ['SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSYNESS']) {
+      const other = Object.assign(new Error(code), { code });
+      expect(() => wait(100).run(attempt(), () => { throw other; })).toThrow(other);
+    }
     expect(pauses).toEqual([FIRST_PAUSE_MS]);
   });
 });

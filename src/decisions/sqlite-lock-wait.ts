@@ -1,4 +1,5 @@
 import { DeadlineExceededError, MonotonicNow, monotonicMs, WriteAttempt } from '../common/batching/write-attempt';
+import { isSqliteBusy } from '../prisma/sqlite-busy';
 
 /** First pause after SQLITE_BUSY: a commit of the other writer takes 0.3-2 ms on this disk. */
 export const FIRST_PAUSE_MS = 0.05;
@@ -14,11 +15,6 @@ export interface LockWaitOptions {
   busyTimeoutMs: number;
   now?: MonotonicNow;
   pause?: (ms: number) => void;
-}
-
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_'));
 }
 
 /**
@@ -50,7 +46,7 @@ export class SqliteLockWait {
       try {
         return write();
       } catch (error) {
-        if (!isBusy(error)) throw error;
+        if (!isSqliteBusy(error)) throw error;
         if (attempt.aborted || attempt.deadline.passed()) {
           attempt.abort();
           throw new DeadlineExceededError();

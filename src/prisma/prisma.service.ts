@@ -19,10 +19,11 @@ import { SerializedSqliteAdapterFactory } from './serialized-sqlite-adapter';
 export type DbClient = SqliteClient;
 
 /**
- * How long a SQLite statement waits for another process's lock (the CLI's, a second instance's)
- * before failing SQLITE_BUSY. better-sqlite3 waits synchronously, freezing the whole process, so
- * no longer than a decision may wait for its write: its default, 5 s, held every request (health
- * checks too) for five times a decision's write budget.
+ * How long a SQLite statement waits for another connection's lock (the writer thread's, the
+ * CLI's, a second instance's) before failing SQLITE_BUSY: no longer than a decision may wait for
+ * its write. Prisma's connection now waits without blocking the event loop, but its other
+ * queries queue behind the waiting one; better-sqlite3's default, 5 s, once held every request
+ * (health checks too) for five times a decision's write budget.
  */
 export function sqliteBusyTimeoutMs(config: Pick<AppConfig, 'DECISION_WRITE_BUDGET_MS'>): number {
   return Math.min(5000, config.DECISION_WRITE_BUDGET_MS);
@@ -30,7 +31,9 @@ export function sqliteBusyTimeoutMs(config: Pick<AppConfig, 'DECISION_WRITE_BUDG
 
 function createClient(target: DatabaseTarget, config: AppConfig): { client: DbClient; sqlite?: SerializedSqliteAdapterFactory; pool?: Pool } {
   if (target.provider === 'sqlite') {
-    const sqlite = new SerializedSqliteAdapterFactory(new PrismaBetterSQLite3({ url: target.file, timeout: sqliteBusyTimeoutMs(config) }));
+    // No busy timeout of SQLite's own: it would sleep on the event loop's thread (see busyRetry).
+    const inner = new PrismaBetterSQLite3({ url: target.file, timeout: 0 });
+    const sqlite = new SerializedSqliteAdapterFactory(inner, { busyTimeoutMs: sqliteBusyTimeoutMs(config) });
     return { client: new SqliteClient({ adapter: sqlite }), sqlite };
   }
   // Our pool, handed to Prisma: the decision path's prepared statements use it too. Prisma ends it on disconnect.

@@ -1,5 +1,6 @@
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import type { Database } from 'better-sqlite3';
+import { isSqliteBusy } from './sqlite-busy';
 
 type Adapter = Awaited<ReturnType<PrismaBetterSQLite3['connect']>>;
 type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
@@ -18,6 +19,41 @@ class Lock {
   }
 }
 
+/** How Prisma's connection waits for another connection's write lock. */
+export interface BusyWaitOptions {
+  /** How long one statement may wait for the lock in all; 0: not at all (SQLITE_BUSY at once). */
+  busyTimeoutMs: number;
+  /** Resolves after `ms`; a timer by default, so that the event loop runs meanwhile. */
+  pause?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/** Between tries: the writer thread's commits take 0.3-2 ms; a timer fires no sooner than 1 ms anyway. */
+export const BUSY_PAUSE_MS = 1;
+
+type Retry = <R>(run: () => Promise<R>) => Promise<R>;
+
+/**
+ * Runs a statement again while SQLite answers SQLITE_BUSY, awaiting a pause between tries, up to
+ * the busy timeout (then its last SQLITE_BUSY is thrown). SQLite's own busy handler
+ * (better-sqlite3's `timeout`) sleeps instead, 1, 2, 5, 10... ms at a time, and on the event
+ * loop's thread that froze every request in flight while a writer thread or another process
+ * committed: in a WORKERS=2 profile, 75-78 freezes per worker of up to 10-14 ms.
+ */
+function busyRetry({ busyTimeoutMs, pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms)), now = () => performance.now() }: BusyWaitOptions): Retry {
+  return async (run) => {
+    const giveUpAt = now() + busyTimeoutMs;
+    for (;;) {
+      try {
+        return await run();
+      } catch (error) {
+        if (!isSqliteBusy(error) || now() >= giveUpAt) throw error;
+        await pause(BUSY_PAUSE_MS);
+      }
+    }
+  };
+}
+
 /**
  * Prisma's better-sqlite3 adapter runs every query on its one connection, and locks only
  * transactions against each other: a query from outside an interactive transaction, sent while
@@ -27,14 +63,25 @@ class Lock {
  * it). This wrapper makes each outside query wait until no transaction is open. Code inside a
  * transaction must use the transaction's client, never the outer one: the outer one would wait
  * for the transaction, which waits for it (it would be wrong on PostgreSQL too).
+ *
+ * It also waits for SQLite's write lock without blocking the event loop (see busyRetry): give
+ * the inner adapter `timeout: 0`, or SQLite's handler sleeps first. A statement is run again
+ * only where SQLite's handler would have waited: outside a transaction, or as a transaction's
+ * first statement. Later in a transaction, SQLite answers SQLITE_BUSY at once (the transaction
+ * holds a snapshot that waiting cannot make current), and so does this.
  */
 export class SerializedSqliteAdapterFactory {
   readonly provider = 'sqlite' as const;
   readonly adapterName: string;
   private connected?: { lock: Lock; db: Database };
+  private readonly retry: Retry;
 
-  constructor(private readonly inner: PrismaBetterSQLite3) {
+  constructor(
+    private readonly inner: PrismaBetterSQLite3,
+    busyWait: BusyWaitOptions = { busyTimeoutMs: 0 },
+  ) {
     this.adapterName = inner.adapterName;
+    this.retry = busyRetry(busyWait);
   }
 
   async connect(): Promise<Adapter> {
@@ -42,7 +89,7 @@ export class SerializedSqliteAdapterFactory {
     const lock = new Lock();
     // The adapter's connection (better-sqlite3), shared with raw statements below.
     this.connected = { lock, db: (adapter as unknown as { client: Database }).client };
-    return serialize(adapter, lock);
+    return serialize(adapter, this.retry, lock);
   }
 
   /**
@@ -62,18 +109,18 @@ export class SerializedSqliteAdapterFactory {
   }
 
   async connectToShadowDb(): Promise<Adapter> {
-    return serialize(await this.inner.connectToShadowDb());
+    return serialize(await this.inner.connectToShadowDb(), this.retry);
   }
 }
 
 /** The adapter with its queries behind one lock (Object.create keeps its other properties; methods are bound, for its private fields). */
-function serialize(adapter: Adapter, lock = new Lock()): Adapter {
+function serialize(adapter: Adapter, retry: Retry, lock = new Lock()): Adapter {
   const outside =
     <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       const release = await lock.acquire();
       try {
-        return await run(...args);
+        return await retry(() => run(...args));
       } finally {
         release();
       }
@@ -95,9 +142,18 @@ function serialize(adapter: Adapter, lock = new Lock()): Adapter {
         release();
       }
     };
+    // Prisma's BEGIN is DEFERRED: the first statement takes the locks, and may wait for them.
+    let begun = false;
+    const statement =
+      <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        const result = begun ? await run(...args) : await retry(() => run(...args));
+        begun = true;
+        return result;
+      };
     return Object.assign(Object.create(transaction) as Transaction, {
-      queryRaw: transaction.queryRaw.bind(transaction),
-      executeRaw: transaction.executeRaw.bind(transaction),
+      queryRaw: statement(transaction.queryRaw.bind(transaction)),
+      executeRaw: statement(transaction.executeRaw.bind(transaction)),
       commit: end(() => transaction.commit()),
       rollback: end(() => transaction.rollback()),
     });
