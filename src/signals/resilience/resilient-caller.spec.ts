@@ -64,6 +64,23 @@ describe('ResilientCaller', () => {
     expect(calls[0].correlator).toBe('c-1');
   });
 
+  it('aborts, at the call timeout, the signal a provider took when it was called', async () => {
+    let aborted: Promise<unknown> | undefined;
+    const call = (ctx: SignalCallContext) => {
+      const signal = ctx.abortSignal;
+      aborted = new Promise((resolve) => signal?.addEventListener('abort', () => resolve(signal.reason), { once: true }));
+      return new Promise<SignalAnswer<{ swapped: boolean }>>(() => undefined);
+    };
+    await caller({ timeoutMs: 20, maxAttempts: 1 }).call(call, CTX);
+    await expect(aborted).resolves.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('gives each attempt a signal of its own: a retry\'s is not the aborted one of the attempt timed out', async () => {
+    const { call, calls } = scripted('hang', OK);
+    await caller({ timeoutMs: 20 }).call(call, CTX);
+    expect(calls.map((c) => c.abortSignal?.aborted)).toEqual([true, false]);
+  });
+
   it('honours Retry-After: waits at least that long before the next call', async () => {
     const { call } = scripted(busy({ retryAfterMs: 60 }), OK);
     const started = Date.now();
