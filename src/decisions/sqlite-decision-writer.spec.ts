@@ -78,6 +78,20 @@ describe('SqliteDecisionWriter (its own thread and connection)', () => {
     expect(WRITER_HEAP.maxYoungGenerationSizeMb).toBeLessThanOrEqual(8);
   });
 
+  it('starts while another connection holds the file exclusively: the first write waits for the lock, and succeeds', async () => {
+    // Exclusive locking mode keeps even readers out, as a connection recovering the WAL does;
+    // it holds the lock until it closes.
+    const exclusive = new Database(file);
+    exclusive.pragma('locking_mode = EXCLUSIVE');
+    exclusive.exec('BEGIN EXCLUSIVE; COMMIT');
+    writer.warmUp();
+    // Long enough for the thread to start (70-100 ms) and meet the lock while it sets up.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    exclusive.close();
+    await writer.insertMany([write('d1')], attempt());
+    expect(stored()).toEqual(['d1']);
+  });
+
   it('warmUp() starts the thread before the first write, which then finds it running; not once closed', async () => {
     const threadOf = (w: SqliteDecisionWriter) => (w as unknown as { thread?: object }).thread;
     expect(threadOf(writer)).toBeUndefined();
