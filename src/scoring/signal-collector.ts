@@ -1,4 +1,4 @@
-import { setMaxListeners } from 'node:events';
+import { AlarmBell } from '../common/async/alarm';
 import { calendarDaysBefore } from '../common/time/clock';
 import { DeviceSwapSignal } from '../signals/device-swap/device-swap.signal';
 import { NumberRecyclingSignal } from '../signals/number-recycling/number-recycling.signal';
@@ -112,9 +112,8 @@ export class SignalCollector {
   private readonly recorded: SignalRecord[] = [];
 
   private readonly executor: SignalExecutor;
-  private readonly deadline?: AbortSignal;
+  private readonly deadline?: AlarmBell;
   private readonly deadlineAt?: number;
-  private readonly deadlinePassed?: Promise<void>;
   private readonly deadlineTimer?: NodeJS.Timeout;
   /** UNAVAILABLE, shortly after the deadline: what a query still in flight then answers. */
   private late?: Promise<ExecutedSignal<object>>;
@@ -128,13 +127,10 @@ export class SignalCollector {
     this.executor = options.executor ?? directExecutor;
     this.inFlight = options.memo ?? new Map();
     if (options.deadlineMs !== undefined) {
-      const deadline = new AbortController();
-      // Every pending query and retry wait listens to it: no leak warning for a big policy.
-      setMaxListeners(0, deadline.signal);
-      this.deadline = deadline.signal;
+      // An alarm, not an AbortController: most decisions never wait on it (see Alarm).
+      const deadline = (this.deadline = new AlarmBell());
       this.deadlineAt = Date.now() + options.deadlineMs;
-      this.deadlinePassed = new Promise((resolve) => deadline.signal.addEventListener('abort', () => resolve(), { once: true }));
-      this.deadlineTimer = setTimeout(() => deadline.abort(), options.deadlineMs);
+      this.deadlineTimer = setTimeout(() => deadline.ring(), options.deadlineMs);
       this.deadlineTimer.unref();
     }
   }
@@ -191,7 +187,7 @@ export class SignalCollector {
 
   private async run(planned: PlannedQuery): Promise<SignalFactValue> {
     const started = performance.now();
-    const ctx: SignalCallContext = { correlator: this.subject.correlator, abortSignal: this.deadline, deadlineAt: this.deadlineAt };
+    const ctx: SignalCallContext = { correlator: this.subject.correlator, deadlineAlarm: this.deadline, deadlineAt: this.deadlineAt };
     let executed: ExecutedSignal<object>;
     try {
       executed = await this.beforeDeadline(this.executor.execute(planned, ctx));
@@ -218,9 +214,10 @@ export class SignalCollector {
    * serves a provider that ignores its abort signal, which must not hold the decision.
    */
   private beforeDeadline(work: Promise<ExecutedSignal<object>>): Promise<ExecutedSignal<object>> {
-    if (!this.deadlinePassed) return work;
+    const deadline = this.deadline;
+    if (!deadline) return work;
     // One for the whole decision, not one per query: each promise costs the request context's hooks.
-    this.late ??= this.deadlinePassed
+    this.late ??= new Promise<void>((resolve) => (deadline.rung ? resolve() : deadline.onRing(resolve)))
       .then(() => new Promise((resolve) => setTimeout(resolve, DEADLINE_GRACE_MS).unref()))
       .then((): ExecutedSignal<object> => ({
         answer: { status: 'UNAVAILABLE', reason: 'the decision deadline passed before the operator answered' },

@@ -1,4 +1,5 @@
 import { getEventListeners } from 'node:events';
+import { AlarmBell } from '../../common/async/alarm';
 import { SignalAnswer, SignalCallContext, SignalFailure } from '../signal.types';
 import { CircuitBreaker } from './circuit-breaker';
 import { ResilientCaller } from './resilient-caller';
@@ -318,5 +319,81 @@ describe('ResilientCaller', () => {
     const next = await c.call(call, CTX);
     expect(call).toHaveBeenCalledTimes(1);
     expect(next).toEqual({ answer: expect.objectContaining({ reason: expect.stringContaining('Retry-After') }), attempts: 0 });
+  });
+});
+
+/** The decision's deadline as the signal collector gives it: an alarm (ctx.deadlineAlarm), not an AbortSignal. */
+describe('ResilientCaller with the decision deadline as an alarm', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  /** An alarm ringing in `ms`, which counts the listeners it holds. */
+  function deadlineIn(ms: number) {
+    const bell = new AlarmBell();
+    const listening = new Set<() => void>();
+    const alarm = {
+      get rung() {
+        return bell.rung;
+      },
+      onRing(listener: () => void) {
+        listening.add(listener);
+        const remove = bell.onRing(listener);
+        return () => {
+          listening.delete(listener);
+          remove();
+        };
+      },
+    };
+    setTimeout(() => bell.ring(), ms);
+    return { ctx: { correlator: 'c', deadlineAlarm: alarm }, listening };
+  }
+  const settled = <T>(promise: Promise<T>) => {
+    const state = { done: false };
+    void promise.then(() => (state.done = true));
+    return state;
+  };
+
+  it('cuts a call in flight when it rings, and aborts the signal the provider was given', async () => {
+    const { call, calls } = scripted('hang');
+    const { ctx, listening } = deadlineIn(40);
+    const outcome = caller({ timeoutMs: 10_000 }).call(call, ctx);
+    const state = settled(outcome);
+    await jest.advanceTimersByTimeAsync(39);
+    expect(state.done).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(await outcome).toEqual({ answer: { status: 'UNAVAILABLE', reason: 'the decision deadline passed before the operator answered' }, attempts: 1 });
+    expect(calls[0].abortSignal?.aborted).toBe(true);
+    expect(listening.size).toBe(0);
+  });
+
+  it('cuts a backoff wait when it rings, and calls no more', async () => {
+    const { call } = scripted(busy(), OK);
+    const { ctx } = deadlineIn(100);
+    // Random 0.5 of a 1000 ms ceiling: a 500 ms wait, cut at 100 ms.
+    const outcome = caller({ baseBackoffMs: 1000, maxBackoffMs: 1000 }).call(call, ctx);
+    const state = settled(outcome);
+    await jest.advanceTimersByTimeAsync(99);
+    expect(state.done).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(await outcome).toEqual({ answer: busy(), attempts: 1 });
+    expect(call).toHaveBeenCalledTimes(1);
+  });
+
+  it('asks nothing once it has rung', async () => {
+    const { call } = scripted(OK);
+    const { ctx } = deadlineIn(0);
+    await jest.advanceTimersByTimeAsync(0);
+    const outcome = await caller().call(call, ctx);
+    expect(call).not.toHaveBeenCalled();
+    expect(outcome).toEqual({ answer: { status: 'UNAVAILABLE', reason: 'not asked: the decision deadline had passed' }, attempts: 0 });
+  });
+
+  it('holds no listener once it has answered, after a retry', async () => {
+    const { call } = scripted(busy(), OK);
+    const { ctx, listening } = deadlineIn(60_000);
+    const outcome = caller().call(call, ctx);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(await outcome).toEqual({ answer: OK, attempts: 2 });
+    expect(listening.size).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import { Alarm, alarmOf } from '../../common/async/alarm';
 import { SignalAnswer, SignalCallContext, SignalFailure } from '../signal.types';
 import { CircuitBreaker } from './circuit-breaker';
 
@@ -30,18 +31,22 @@ function isDefinitive(answer: SignalAnswer<unknown>): boolean {
 /** How one call ended: with an answer, at the call's own timeout, or at the decision's deadline. */
 type Attempt<T> = { answer: SignalAnswer<T>; end: 'answer' | 'timeout' | 'deadline' };
 
-function abortable(ms: number, signal?: AbortSignal): Promise<void> {
+function abortable(ms: number, deadline?: Alarm): Promise<void> {
   return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
+    if (deadline?.rung) return resolve();
     const timer = setTimeout(done, ms);
+    const stopListening = deadline?.onRing(done);
     function done() {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
+      stopListening?.();
       resolve();
     }
-    // Stryker disable next-line ObjectLiteral,BooleanLiteral: done removes the listener itself, so `once` changes nothing
-    signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** The decision's deadline as the caller gave it: its alarm, else its abort signal. */
+function deadlineOf(ctx: SignalCallContext): Alarm | undefined {
+  return ctx.deadlineAlarm ?? (ctx.abortSignal && alarmOf(ctx.abortSignal));
 }
 
 /**
@@ -63,15 +68,16 @@ export class ResilientCaller {
   async call<T>(call: (ctx: SignalCallContext) => Promise<SignalAnswer<T>>, ctx: SignalCallContext): Promise<CallOutcome<T>> {
     let attempts = 0;
     let last: SignalFailure | undefined;
+    const deadline = deadlineOf(ctx);
     for (;;) {
-      if (ctx.abortSignal?.aborted) {
+      if (deadline?.rung) {
         return { answer: last ?? { status: 'UNAVAILABLE', reason: 'not asked: the decision deadline had passed' }, attempts };
       }
       const ticket = this.breaker.tryPass();
       // Mid-retries, the operator's own failure says more than the circuit that it opened.
       if (!ticket) return { answer: last ?? { status: 'UNAVAILABLE', reason: this.breaker.refusal() }, attempts };
       attempts += 1;
-      const { answer, end } = await this.attempt(call, ctx);
+      const { answer, end } = await this.attempt(call, ctx, deadline);
       if (isDefinitive(answer)) {
         this.breaker.onSuccess(ticket);
         return { answer, attempts };
@@ -89,12 +95,12 @@ export class ResilientCaller {
       }
       // A failed probe reopens the circuit at once; other attempts count once, at the end.
       if (ticket.probe) this.breaker.onFailure(ticket);
-      await abortable(retry, ctx.abortSignal);
+      await abortable(retry, deadline);
       // A timer can fire before the wall-clock time it was set for (libuv counts from the event
       // loop's cached time, stale under load): finish the operator's pause rather than have
       // the breaker refuse the retry the wait was for.
       const pausedFor = this.breaker.pausedForMs();
-      if (pausedFor > 0 && pausedFor <= retry) await abortable(pausedFor, ctx.abortSignal);
+      if (pausedFor > 0 && pausedFor <= retry) await abortable(pausedFor, deadline);
     }
   }
 
@@ -117,14 +123,14 @@ export class ResilientCaller {
    * cleared when the answer comes, rather than AbortSignal.timeout: that one would still fire
    * (and build an abort event) long after every successful call.
    */
-  private attempt<T>(call: (ctx: SignalCallContext) => Promise<SignalAnswer<T>>, ctx: SignalCallContext): Promise<Attempt<T>> {
+  private attempt<T>(call: (ctx: SignalCallContext) => Promise<SignalAnswer<T>>, ctx: SignalCallContext, deadline?: Alarm): Promise<Attempt<T>> {
     const controller = new AbortController();
-    const outer = ctx.abortSignal;
     let end: Attempt<T>['end'] | undefined;
+    let stopListening: (() => void) | undefined;
     return new Promise<Attempt<T>>((resolve) => {
       const finish = (result: Attempt<T>) => {
         clearTimeout(timer);
-        outer?.removeEventListener('abort', onDeadline);
+        stopListening?.();
         resolve(result);
       };
       const cut = (why: 'timeout' | 'deadline') => {
@@ -138,12 +144,10 @@ export class ResilientCaller {
             : { answer: { status: 'UNAVAILABLE', reason: 'the decision deadline passed before the operator answered' }, end: why },
         );
       };
-      const onDeadline = () => cut('deadline');
       const timer = setTimeout(() => cut('timeout'), this.options.timeoutMs);
-      // Stryker disable next-line ConditionalExpression: call() checked the signal just before, with no await in between
-      if (outer?.aborted) return cut('deadline');
-      // Stryker disable next-line ObjectLiteral,BooleanLiteral: finish removes the listener itself, so `once` changes nothing
-      outer?.addEventListener('abort', onDeadline, { once: true });
+      // Stryker disable next-line ConditionalExpression: call() checked the deadline just before, with no await in between
+      if (deadline?.rung) return cut('deadline');
+      stopListening = deadline?.onRing(() => cut('deadline'));
       // The call's signal is made when the provider first reads it: creating an AbortSignal (an
       // EventTarget) took 4 us on Node 20, and the built-in sandbox never reads it.
       const callCtx: SignalCallContext = {
