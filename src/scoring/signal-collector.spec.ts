@@ -156,6 +156,28 @@ describe('SignalCollector', () => {
     }
   });
 
+  it('without an executor, gives the provider an abort signal that aborts at the decision deadline', async () => {
+    const { fakes, providers } = fakeProviders();
+    let given: AbortSignal | undefined;
+    fakes.simSwap.check.mockImplementation((_query: object, ctx: object) => {
+      given = (ctx as { abortSignal?: AbortSignal }).abortSignal;
+      return new Promise(() => undefined);
+    });
+    jest.useFakeTimers();
+    try {
+      const c = new SignalCollector(providers, SUBJECT, NOW, { deadlineMs: 30 });
+      const resolved = c.resolve('simSwap', { maxAge: 24 });
+      await jest.advanceTimersByTimeAsync(29);
+      expect(given?.aborted).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(given?.aborted).toBe(true);
+      await jest.advanceTimersByTimeAsync(50);
+      await expect(resolved).resolves.toMatchObject({ status: 'UNAVAILABLE' });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('makes queries through the given executor and records how it answered', async () => {
     const { providers } = fakeProviders();
     const executor = { execute: jest.fn(async () => ({ answer: ok({ swapped: true }), cached: true, cacheAgeMs: 1500, attempts: 0 })) } as unknown as SignalExecutor & { execute: jest.Mock };

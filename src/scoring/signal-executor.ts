@@ -1,3 +1,4 @@
+import { abortSignalOf } from '../common/async/alarm';
 import { SignalAnswer, SignalCallContext, SignalName } from '../signals/signal.types';
 
 /** One signal query, ready to be made: what it asks, and how to ask the provider. */
@@ -31,6 +32,19 @@ export interface SignalExecutor {
 
 export const directExecutor: SignalExecutor = {
   async execute<T>(request: SignalRequest<T>, ctx: SignalCallContext): Promise<ExecutedSignal<T>> {
-    return { answer: await request.call(ctx), cached: false, attempts: 1 };
+    return { answer: await request.call(withDeadlineSignal(ctx)), cached: false, attempts: 1 };
   },
 };
+
+/** The context with an abort signal for the decision's deadline, made when the provider first reads it. */
+function withDeadlineSignal(ctx: SignalCallContext): SignalCallContext {
+  const deadline = ctx.deadlineAlarm;
+  if (!deadline || ctx.abortSignal) return ctx;
+  let signal: AbortSignal | undefined;
+  return {
+    ...ctx,
+    get abortSignal() {
+      return (signal ??= abortSignalOf(deadline));
+    },
+  };
+}

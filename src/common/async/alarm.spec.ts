@@ -1,5 +1,5 @@
 import { getEventListeners } from 'node:events';
-import { alarmOf, AlarmBell } from './alarm';
+import { abortSignalOf, alarmOf, AlarmBell } from './alarm';
 
 describe('AlarmBell', () => {
   it('calls each listener once when it rings, in the order they came, and is rung from then on', () => {
@@ -55,5 +55,16 @@ describe('alarmOf(AbortSignal)', () => {
     const listener = jest.fn();
     alarm.onRing(listener)();
     expect([alarm.rung, listener.mock.calls.length, getEventListeners(signal, 'abort').length]).toEqual([true, 0, 0]);
+  });
+});
+
+describe('abortSignalOf(alarm)', () => {
+  it('aborts when the alarm rings, or at once for an alarm rung already', () => {
+    const bell = new AlarmBell();
+    const signal = abortSignalOf(bell);
+    expect(signal.aborted).toBe(false);
+    bell.ring();
+    expect(signal.aborted).toBe(true);
+    expect(abortSignalOf(bell).aborted).toBe(true);
   });
 });

@@ -50,3 +50,11 @@ export function alarmOf(signal: AbortSignal): Alarm {
     },
   };
 }
+
+/** An AbortSignal that aborts when `alarm` rings (aborted already if it has): for code that needs a real one (fetch). */
+export function abortSignalOf(alarm: Alarm): AbortSignal {
+  const controller = new AbortController();
+  if (alarm.rung) controller.abort();
+  else alarm.onRing(() => controller.abort());
+  return controller.signal;
+}
