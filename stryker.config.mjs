@@ -11,6 +11,7 @@ const config = {
     'src/scoring/rule-program.ts',
     // The rule program's "wait for this signal or not" check (shared with the signal cache).
     'src/common/async/maybe-promise.ts',
+    'src/common/async/alarm.ts',
     // Signals: how a failing operator is contained, and the tokens that open its API.
     'src/signals/resilience/circuit-breaker.ts',
     'src/signals/resilience/resilient-caller.ts',
@@ -24,6 +25,7 @@ const config = {
     'src/auth/fleet-rate-limiter.ts',
     // A retried decision must never be made (and charged) twice.
     'src/decisions/idempotent-decision.service.ts',
+    'src/decisions/sqlite-lock-wait.ts',
     // Phone numbers: hashed, masked, redacted from logs, erased on request.
     'src/common/phone/phone-number.ts',
     'src/common/logging/log-redaction.ts',

@@ -53,8 +53,9 @@ describe('alarmOf(AbortSignal)', () => {
     const signal = AbortSignal.abort();
     const alarm = alarmOf(signal);
     const listener = jest.fn();
-    alarm.onRing(listener)();
+    const remove = alarm.onRing(listener);
     expect([alarm.rung, listener.mock.calls.length, getEventListeners(signal, 'abort').length]).toEqual([true, 0, 0]);
+    remove();
   });
 });
 

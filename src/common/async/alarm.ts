@@ -45,7 +45,8 @@ export function alarmOf(signal: AbortSignal): Alarm {
     },
     onRing(listener) {
       if (signal.aborted) return () => undefined;
-      signal.addEventListener('abort', listener, { once: true });
+      // No `once`: an AbortSignal aborts once, and the removal takes the listener off either way.
+      signal.addEventListener('abort', listener);
       return () => signal.removeEventListener('abort', listener);
     },
   };
