@@ -12,13 +12,35 @@ import {
   youngGenerationSize,
 } from './idle-memory-release';
 
+/**
+ * The event loop's utilization as the release reads it: one value per look from `utilizations`,
+ * and 1 (fully busy) for the interval its own GC runs in, as a slow GC on a loaded machine is.
+ */
+function looks(utilizations: number[]) {
+  const queue = [...utilizations];
+  let gcRunning = false;
+  return {
+    utilization: () => {
+      if (gcRunning) {
+        gcRunning = false;
+        return 1;
+      }
+      return queue.shift() ?? 0;
+    },
+    gcRan: () => (gcRunning = true),
+  };
+}
+
 /** A release fed the given utilizations, one per check, counting its collections. */
 function fed(utilizations: number[], thresholds?: ConstructorParameters<typeof IdleMemoryRelease>[2]) {
-  const queue = [...utilizations];
+  const { utilization, gcRan } = looks(utilizations);
   let collected = 0;
   const release = new IdleMemoryRelease(
-    () => collected++,
-    () => queue.shift() ?? 0,
+    () => {
+      collected++;
+      gcRan();
+    },
+    utilization,
     thresholds,
   );
   return { release, collected: () => collected };
@@ -54,6 +76,24 @@ describe('IdleMemoryRelease', () => {
     expect(checks(underBusy.release, 2)).toEqual([false, false]);
   });
 
+  it('does not take its own GC for load: a collection that kept the event loop busy still settles three quiet looks later', () => {
+    const steps: string[] = [];
+    // The collection's interval reads fully busy; without a fresh start after it, that look
+    // would count as a new load and drop the settle.
+    const { utilization, gcRan } = looks([0.9, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+    const release = new IdleMemoryRelease(
+      () => {
+        steps.push('collect');
+        gcRan();
+      },
+      utilization,
+      undefined,
+      () => steps.push('settle'),
+    );
+    for (let look = 0; look < 8; look++) release.check();
+    expect(steps).toEqual(['collect', 'settle']);
+  });
+
   it('collects again after each new busy period', () => {
     const { release, collected } = fed([0.8, 0.0, 0.0, 0.0, 0.0, 0.7, 0.0, 0.3, 0.0, 0.0, 0.0]);
     expect(checks(release, 11).map((done, i) => (done ? i : -1)).filter((i) => i >= 0)).toEqual([3, 10]);
@@ -63,13 +103,19 @@ describe('IdleMemoryRelease', () => {
   describe('with a settle step', () => {
     /** A release with both steps, recording which ran at each look. */
     function withSettle(utilizations: number[]) {
-      const queue = [...utilizations];
+      const { utilization, gcRan } = looks(utilizations);
       const steps: string[] = [];
       const release = new IdleMemoryRelease(
-        () => steps.push('collect'),
-        () => queue.shift() ?? 0,
+        () => {
+          steps.push('collect');
+          gcRan();
+        },
+        utilization,
         undefined,
-        () => steps.push('settle'),
+        () => {
+          steps.push('settle');
+          gcRan();
+        },
       );
       const run = (count: number) =>
         Array.from({ length: count }, () => {

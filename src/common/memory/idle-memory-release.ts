@@ -56,6 +56,9 @@ export class IdleMemoryRelease {
       this.settlePending = false;
       this.settle?.();
     }
+    // The next look starts after our own GC: its pause is not load. On a loaded machine a
+    // compacting GC took hundreds of ms, which the next look read as busy, dropping the settle.
+    this.utilization();
     return true;
   }
 
