@@ -35,7 +35,11 @@ describe('memory released once a load ends (e2e)', () => {
   });
 
   it('runs one compacting GC some seconds after the load, not during it, then shrinks the young generation', async () => {
-    instance = await startInstance({ DATABASE_URL: database.url, LOG_LEVEL: 'info' });
+    // The outbox and policy polls (every 1 and 2 s) are the idle service's own work. On a loaded
+    // CI machine their callbacks, descheduled midway, kept the event loop above the 2% "quiet"
+    // mark after the load (fresh-clone runs failed here, before this session's changes too):
+    // polled once a minute here, so that the looks see the load end and nothing else.
+    instance = await startInstance({ DATABASE_URL: database.url, LOG_LEVEL: 'info', WEBHOOK_POLL_MS: '60000', POLICY_POLL_MS: '60000' });
     await waitReady(instance);
     await load(instance, 4000);
     expect(matching(instance, RELEASED)).toEqual([]); // busy all along: nothing yet
