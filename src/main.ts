@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   logger.log(`listening on http://${config.HOST}:${config.PORT} (${config.NODE_ENV})`);
   if (config.RELEASE_MEMORY_WHEN_IDLE) {
     const memory = new Logger('Memory');
-    startIdleMemoryRelease((line) => memory.log(line));
+    startIdleMemoryRelease((line) => memory.log(line), { trace: (line) => memory.debug(line) });
   }
   // With WORKERS > 1, the first worker says it for all of them.
   if (cluster.isPrimary || cluster.worker?.id === 1) for (const line of await startupSignposts(app)) logger.log(line);

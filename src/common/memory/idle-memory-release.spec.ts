@@ -255,6 +255,27 @@ describe('startIdleMemoryRelease', () => {
     expect([collections, scavenges]).toEqual([1, 1]);
     expect(lines[1]).toMatch(/^still quiet: scavenge, young generation \d+ -> \d+ MB reserved$/);
   });
+  it('traces what each look read, when asked, and runs the same without a trace', () => {
+    const run = (trace?: (line: string) => void) => {
+      const looks = [0.7, 0.0123, 0.0, 0.0];
+      let collections = 0;
+      const stop = startIdleMemoryRelease(() => undefined, { utilization: () => looks.shift() ?? 0, gc: () => collections++, scavenge: () => undefined, trace });
+      jest.advanceTimersByTime(8000);
+      stop();
+      return collections;
+    };
+    const lines: string[] = [];
+    expect(run((line) => lines.push(line))).toBe(1);
+    // The fifth reading is the one taken after its own GC, so that the next look starts there.
+    expect(lines).toEqual([
+      'event loop 70.0% busy since the last reading',
+      'event loop 1.2% busy since the last reading',
+      'event loop 0.0% busy since the last reading',
+      'event loop 0.0% busy since the last reading',
+      'event loop 0.0% busy since the last reading',
+    ]);
+    expect(run()).toBe(1);
+  });
 });
 
 describe('youngGenerationGc', () => {

@@ -131,7 +131,8 @@ export function compactingGc(gc: () => void = exposedGc(), setFlags: (flags: str
 /**
  * The service's release: a look at the event loop every 2 s, so a compacting GC 6 s into the
  * quiet and a scavenge 6 s after it. `log` gets one line for each, with the heap's size before
- * and after. Returns the stop function.
+ * and after; `trace`, one line per look with what it read, for when the release does not come
+ * (the service logs them at debug). Returns the stop function.
  */
 export function startIdleMemoryRelease(
   log: (line: string) => void,
@@ -140,7 +141,8 @@ export function startIdleMemoryRelease(
     scavenge = youngGenerationGc(),
     utilization = eventLoopUtilizationSince(),
     everyMs = 2000,
-  }: { gc?: () => void; scavenge?: () => void; utilization?: () => number; everyMs?: number } = {},
+    trace,
+  }: { gc?: () => void; scavenge?: () => void; utilization?: () => number; everyMs?: number; trace?: (line: string) => void } = {},
 ): () => void {
   const collect = () => {
     const before = process.memoryUsage().heapUsed;
@@ -152,7 +154,15 @@ export function startIdleMemoryRelease(
     scavenge();
     log(`still quiet: scavenge, young generation ${megabytes(before)} -> ${megabytes(youngGenerationSize())} MB reserved`);
   };
-  return new IdleMemoryRelease(collect, utilization, undefined, settle).start(everyMs);
+  const traced =
+    trace === undefined
+      ? utilization
+      : () => {
+          const used = utilization();
+          trace(`event loop ${(used * 100).toFixed(1)}% busy since the last reading`);
+          return used;
+        };
+  return new IdleMemoryRelease(collect, traced, undefined, settle).start(everyMs);
 }
 
 const megabytes = (bytes: number) => Math.round(bytes / 1048576);
