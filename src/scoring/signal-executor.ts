@@ -1,5 +1,5 @@
 import { abortSignalOf } from '../common/async/alarm';
-import { SignalAnswer, SignalCallContext, SignalName } from '../signals/signal.types';
+import { SignalAnswer, SignalCallContext, SignalName, withAbortSignalOnRead } from '../signals/signal.types';
 
 /** One signal query, ready to be made: what it asks, and how to ask the provider. */
 export interface SignalRequest<T> {
@@ -40,11 +40,5 @@ export const directExecutor: SignalExecutor = {
 function withDeadlineSignal(ctx: SignalCallContext): SignalCallContext {
   const deadline = ctx.deadlineAlarm;
   if (!deadline || ctx.abortSignal) return ctx;
-  let signal: AbortSignal | undefined;
-  return {
-    ...ctx,
-    get abortSignal() {
-      return (signal ??= abortSignalOf(deadline));
-    },
-  };
+  return withAbortSignalOnRead(ctx, () => abortSignalOf(deadline));
 }

@@ -70,6 +70,21 @@ export interface SignalCallContext {
   tracestate?: string;
 }
 
+/**
+ * The context with an `abortSignal` that `make` builds when the provider first reads it, once:
+ * an AbortSignal is an EventTarget on Node 20, about 1 us to make, and the built-in sandbox
+ * never reads it.
+ */
+export function withAbortSignalOnRead(ctx: SignalCallContext, make: () => AbortSignal): SignalCallContext {
+  let signal: AbortSignal | undefined;
+  return {
+    ...ctx,
+    get abortSignal() {
+      return (signal ??= make());
+    },
+  };
+}
+
 export function ok<T>(value: T): SignalAnswer<T> {
   return { status: 'OK', value };
 }

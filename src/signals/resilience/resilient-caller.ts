@@ -1,5 +1,5 @@
 import { Alarm, alarmOf } from '../../common/async/alarm';
-import { SignalAnswer, SignalCallContext, SignalFailure } from '../signal.types';
+import { SignalAnswer, SignalCallContext, SignalFailure, withAbortSignalOnRead } from '../signal.types';
 import { CircuitBreaker } from './circuit-breaker';
 
 export interface RetryOptions {
@@ -124,7 +124,8 @@ export class ResilientCaller {
    * (and build an abort event) long after every successful call.
    */
   private attempt<T>(call: (ctx: SignalCallContext) => Promise<SignalAnswer<T>>, ctx: SignalCallContext, deadline?: Alarm): Promise<Attempt<T>> {
-    const controller = new AbortController();
+    // Made when the provider first reads the call's signal (see withAbortSignalOnRead).
+    let controller: AbortController | undefined;
     let end: Attempt<T>['end'] | undefined;
     let stopListening: (() => void) | undefined;
     return new Promise<Attempt<T>>((resolve) => {
@@ -137,7 +138,7 @@ export class ResilientCaller {
         // Stryker disable next-line ConditionalExpression: finish clears the timer and removes the abort listener, the only ways cut is called again
         if (end) return;
         end = why;
-        controller.abort();
+        controller?.abort();
         finish(
           why === 'timeout'
             ? { answer: { status: 'UNAVAILABLE', reason: `no answer within ${this.options.timeoutMs} ms`, retryable: true }, end: why }
@@ -148,14 +149,12 @@ export class ResilientCaller {
       // Stryker disable next-line ConditionalExpression: call() checked the deadline just before, with no await in between
       if (deadline?.rung) return cut('deadline');
       stopListening = deadline?.onRing(() => cut('deadline'));
-      // The call's signal is made when the provider first reads it: an AbortSignal is an
-      // EventTarget on Node 20, about 1 us a call, and the built-in sandbox never reads it.
-      const callCtx: SignalCallContext = {
-        ...ctx,
-        get abortSignal() {
-          return controller.signal;
-        },
-      };
+      const callCtx = withAbortSignalOnRead(ctx, () => {
+        controller = new AbortController();
+        // First read after a cut (a provider that looks only once it is done): aborted already.
+        if (end === 'timeout' || end === 'deadline') controller.abort();
+        return controller.signal;
+      });
       // A provider that ignores the abort signal still cannot hold the decision: `cut` answers.
       call(callCtx)
         .catch((error: unknown): SignalAnswer<T> => ({ status: 'UNAVAILABLE', reason: `provider error: ${(error as Error).message}`, retryable: true }))
