@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { AppConfig } from '../config/app-config';
@@ -31,9 +30,7 @@ export function sqliteBusyTimeoutMs(config: Pick<AppConfig, 'DECISION_WRITE_BUDG
 
 function createClient(target: DatabaseTarget, config: AppConfig): { client: DbClient; sqlite?: SerializedSqliteAdapterFactory; pool?: Pool } {
   if (target.provider === 'sqlite') {
-    // No busy timeout of SQLite's own: it would sleep on the event loop's thread (see busyRetry).
-    const inner = new PrismaBetterSQLite3({ url: target.file, timeout: 0 });
-    const sqlite = new SerializedSqliteAdapterFactory(inner, { busyTimeoutMs: sqliteBusyTimeoutMs(config) });
+    const sqlite = new SerializedSqliteAdapterFactory(target.file, { busyTimeoutMs: sqliteBusyTimeoutMs(config) });
     return { client: new SqliteClient({ adapter: sqlite }), sqlite };
   }
   // Our pool, handed to Prisma: the decision path's prepared statements use it too. Prisma ends it on disconnect.

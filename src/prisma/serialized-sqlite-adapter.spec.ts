@@ -29,8 +29,7 @@ describe.each([
   beforeEach(async () => {
     file = join(tmpdir(), `linetrust-serialized-${process.pid}-${Math.random().toString(36).slice(2)}.db`);
     await applyMigrations({ provider: 'sqlite', file }, readMigrations(MIGRATIONS));
-    const adapter = new PrismaBetterSQLite3({ url: file });
-    client = new PrismaClient({ adapter: serialized ? new SerializedSqliteAdapterFactory(adapter) : adapter });
+    client = new PrismaClient({ adapter: serialized ? new SerializedSqliteAdapterFactory(file) : new PrismaBetterSQLite3({ url: file }) });
   });
   afterEach(async () => {
     await client.$disconnect();
@@ -95,7 +94,7 @@ describe('SerializedSqliteAdapterFactory waiting for another connection\'s write
   let duringPause: (n: number) => void;
 
   const connect = (options: BusyWaitOptions) =>
-    new PrismaClient({ adapter: new SerializedSqliteAdapterFactory(new PrismaBetterSQLite3({ url: file, timeout: 0 }), options) });
+    new PrismaClient({ adapter: new SerializedSqliteAdapterFactory(file, options) });
   const recorded = (busyTimeoutMs: number): BusyWaitOptions => ({
     busyTimeoutMs,
     now: () => clock,

@@ -64,8 +64,9 @@ function busyRetry({ busyTimeoutMs, pause = (ms) => new Promise((resolve) => set
  * transaction must use the transaction's client, never the outer one: the outer one would wait
  * for the transaction, which waits for it (it would be wrong on PostgreSQL too).
  *
- * It also waits for SQLite's write lock without blocking the event loop (see busyRetry): give
- * the inner adapter `timeout: 0`, or SQLite's handler sleeps first. A statement is run again
+ * It also waits for SQLite's write lock without blocking the event loop (see busyRetry), which
+ * is why it opens the connection itself, with `timeout: 0`: with a busy timeout of its own,
+ * SQLite's handler would sleep on the event loop's thread first. A statement is run again
  * only where SQLite's handler would have waited: outside a transaction, or as a transaction's
  * first statement. Later in a transaction, SQLite answers SQLITE_BUSY at once (the transaction
  * holds a snapshot that waiting cannot make current), and so does this.
@@ -75,12 +76,11 @@ export class SerializedSqliteAdapterFactory {
   readonly adapterName: string;
   private connected?: { lock: Lock; db: Database };
   private readonly retry: Retry;
+  private readonly inner: PrismaBetterSQLite3;
 
-  constructor(
-    private readonly inner: PrismaBetterSQLite3,
-    busyWait: BusyWaitOptions = { busyTimeoutMs: 0 },
-  ) {
-    this.adapterName = inner.adapterName;
+  constructor(file: string, busyWait: BusyWaitOptions = { busyTimeoutMs: 0 }) {
+    this.inner = new PrismaBetterSQLite3({ url: file, timeout: 0 });
+    this.adapterName = this.inner.adapterName;
     this.retry = busyRetry(busyWait);
   }
 
