@@ -101,6 +101,16 @@ describe('Prometheus metrics (e2e)', () => {
       expect(Object.fromEntries(buckets.map((s) => [s.labels.use_case, s.value]))).toEqual({ onboarding: 5, p2p_recipient: 1, account_recovery: 2 });
     });
 
+    it("times each commit of the decision path: one per decision sent alone, none of claims without Idempotency-Key", async () => {
+      const samples = await scrape(t);
+      expect(table(samples, 'linetrust_decision_commit_seconds_count', ['kind'])).toEqual({ decisions: 8, claims: 0 });
+      const sum = table(samples, 'linetrust_decision_commit_seconds_sum', ['kind']);
+      expect(sum.decisions).toBeGreaterThan(0);
+      // Each commit happens within its decision's time, which counts storing it.
+      const decided = Object.values(table(samples, 'linetrust_decision_duration_seconds_sum', ['use_case'])).reduce((a, b) => a + b, 0);
+      expect(sum.decisions).toBeLessThanOrEqual(decided);
+    });
+
     it('counts signal queries by signal, provider and result as the decisions report them', async () => {
       const expected: Record<string, number> = {};
       for (const { signals } of decisions) {

@@ -1,7 +1,9 @@
+import { performance } from 'node:perf_hooks';
 import type { Pool, PoolClient } from 'pg';
 import { DeadlineExceededError, WriteAttempt } from '../common/batching/write-attempt';
 import { pgTimestamp } from '../prisma/postgres-timestamp';
 import { ATTACHED_TABLES, DecisionWrite, hasAttached } from './attached-rows';
+import { CommitEvent, CommitListeners } from './commit-listeners';
 import { Claim, ClaimWrite, DECISION_COLUMNS, DecisionRow } from './decision-rows';
 
 /** The PostgreSQL type of each column (the migrations'): the casts of the array parameters. */
@@ -90,7 +92,11 @@ async function insertAll(client: PoolClient, all: readonly DecisionWrite[]): Pro
  * statement_timeout set from it, and COMMIT sent only through attempt.beforeCommit().
  */
 export class PostgresDecisionWriter {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    /** Told of each batch committed, timed from BEGIN to COMMIT's answer. */
+    private readonly commits = new CommitListeners(),
+  ) {}
 
   /**
    * The decisions, each with its attached rows (case, outbox), in one transaction. A claimed
@@ -98,7 +104,7 @@ export class PostgresDecisionWriter {
    * the others are written all the same.
    */
   async insertMany(writes: DecisionWrite[], attempt: WriteAttempt): Promise<void> {
-    await this.transaction(attempt, (client) => insertAll(client, writes));
+    await this.transaction('decisions', attempt, (client) => insertAll(client, writes));
   }
 
   /** New Idempotency-Key claims in one transaction, each `inserted` unless its key was claimed already. */
@@ -111,7 +117,7 @@ export class PostgresDecisionWriter {
       if (!first.has(id)) first.set(id, one);
     }
     const sent = [...first.values()].map((one) => one.claim);
-    const { rows } = await this.transaction(attempt, (client) =>
+    const { rows } = await this.transaction('claims', attempt, (client) =>
       client.query<{ apiKeyId: string; key: string }>({
         ...CLAIM,
         values: [sent.map((c) => c.apiKeyId), sent.map((c) => c.key), sent.map((c) => c.requestHash), sent.map((c) => pgTimestamp(c.createdAt))],
@@ -120,9 +126,10 @@ export class PostgresDecisionWriter {
     for (const row of rows) (first.get(JSON.stringify([row.apiKeyId, row.key])) as ClaimWrite).inserted = true;
   }
 
-  private async transaction<R>(attempt: WriteAttempt, work: (client: PoolClient) => Promise<R>): Promise<R> {
+  private async transaction<R>(kind: CommitEvent['kind'], attempt: WriteAttempt, work: (client: PoolClient) => Promise<R>): Promise<R> {
     const client = await this.connect(attempt);
     let broken = false;
+    const started = performance.now();
     try {
       // SET takes no bind parameters; the value is an integer computed here. No deadline: no bound.
       const bounded = Number.isFinite(attempt.deadline.at);
@@ -137,6 +144,7 @@ export class PostgresDecisionWriter {
         throw error;
       }
       await client.query('COMMIT');
+      this.commits.emit({ kind, seconds: (performance.now() - started) / 1000 });
       return result;
     } catch (error) {
       broken ||= !(error instanceof DeadlineExceededError) && (error as { code?: string }).code === undefined;

@@ -6,6 +6,7 @@ import { Deadline, DeadlineExceededError, WriteAttempt } from '../common/batchin
 import { PACKAGE_ROOT } from '../config/package-root';
 import { applyMigrations, readMigrations } from '../prisma/migrator';
 import { DecisionWrite } from './attached-rows';
+import { CommitEvent, CommitListeners } from './commit-listeners';
 import { toRow } from './decision-rows';
 import { DecisionRecord } from './decision.types';
 import { SqliteDecisionWriter, WRITER_HEAP } from './sqlite-decision-writer';
@@ -122,6 +123,35 @@ describe('SqliteDecisionWriter (its own thread and connection)', () => {
     expect([linked.linked, stale.linked]).toEqual([true, false]);
     // The stale claim's decision is skipped; the rest of its batch is written.
     expect(stored()).toEqual(['d1', 'd3']);
+  });
+
+  it('tells its listeners of each committed batch, timed on the thread with the wait for the lock, and of no failed one', async () => {
+    const commits = new CommitListeners();
+    const events: CommitEvent[] = [];
+    commits.add((event) => events.push(event));
+    const timed = new SqliteDecisionWriter({ file, busyTimeoutMs: 10_000 }, commits);
+    const impatient = new SqliteDecisionWriter({ file, busyTimeoutMs: 100 }, commits);
+    try {
+      await timed.insertMany([write('d1'), write('d2')], attempt());
+      await timed.insertClaims([{ claim: { apiKeyId: 'key-1', key: 'k1', requestHash: 'h1', createdAt: new Date() } }], attempt());
+      expect(events.map((e) => e.kind)).toEqual(['decisions', 'claims']);
+      expect(events.every((e) => e.seconds > 0)).toBe(true);
+      // Held for 200 ms (real time) before the thread gets the lock: its commit took at least that.
+      lockHeld();
+      const waited = timed.insertMany([write('d3')], attempt());
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      db.exec('COMMIT');
+      await waited;
+      expect(events[2]).toEqual({ kind: 'decisions', seconds: expect.any(Number) });
+      expect(events[2].seconds).toBeGreaterThanOrEqual(0.19);
+      lockHeld();
+      expect(await settle(impatient.insertMany([write('busy')], attempt()))).toEqual({ error: expect.objectContaining({ code: 'SQLITE_BUSY' }) });
+      db.exec('ROLLBACK');
+      expect(events).toHaveLength(3);
+    } finally {
+      await timed.close();
+      await impatient.close();
+    }
   });
 
   it('aborted while the thread waits for the lock: rejects with the deadline, and stores nothing', async () => {

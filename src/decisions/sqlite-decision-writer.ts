@@ -2,6 +2,7 @@ import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DeadlineExceededError, WriteAttempt } from '../common/batching/write-attempt';
 import { DecisionWrite } from './attached-rows';
+import { CommitListeners } from './commit-listeners';
 import { ClaimWrite } from './decision-rows';
 import { claimValues, decisionValues } from './sqlite-row-statements';
 import type { WriterBody, WriterReply, WriterRequest, WriterThreadOptions } from './sqlite-writer.thread';
@@ -32,11 +33,15 @@ class SqliteWriteError extends Error {
 export class SqliteDecisionWriter {
   private thread?: Worker;
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (written: boolean[]) => void; reject: (error: Error) => void }>();
+  private readonly waiting = new Map<number, { kind: WriterBody['kind']; resolve: (written: boolean[]) => void; reject: (error: Error) => void }>();
   private closing?: Promise<void>;
   private idle?: () => void;
 
-  constructor(private readonly options: WriterThreadOptions) {}
+  constructor(
+    private readonly options: WriterThreadOptions,
+    /** Told of each batch committed, with the thread's time for it. */
+    private readonly commits = new CommitListeners(),
+  ) {}
 
   /**
    * The decisions, each with its attached rows, in one transaction. A claimed write links its
@@ -80,7 +85,7 @@ export class SqliteDecisionWriter {
     const thread = (this.thread ??= this.start());
     const id = this.nextId++;
     return new Promise<boolean[]>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      this.waiting.set(id, { kind: body.kind, resolve, reject });
       thread.postMessage({ id, cell: attempt.share(), deadlineAt: attempt.deadline.at, ...body } as WriterRequest);
     });
   }
@@ -93,8 +98,10 @@ export class SqliteDecisionWriter {
       const waiter = this.waiting.get(reply.id);
       if (!waiter) return;
       this.settled(reply.id);
-      if ('written' in reply) waiter.resolve(reply.written);
-      else waiter.reject(reply.error.deadline ? new DeadlineExceededError() : new SqliteWriteError(reply.error.message, reply.error.code));
+      if ('written' in reply) {
+        this.commits.emit({ kind: waiter.kind, seconds: reply.commitMs / 1000 });
+        waiter.resolve(reply.written);
+      } else waiter.reject(reply.error.deadline ? new DeadlineExceededError() : new SqliteWriteError(reply.error.message, reply.error.code));
     });
     const lost = (error: Error) => {
       if (this.thread !== thread) return;
