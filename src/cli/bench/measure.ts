@@ -10,7 +10,7 @@ import { addSnapshot, difference, emptySnapshot, HeapFigures, MetricsSnapshot, s
 import { OpenLoopResult } from './open-loop';
 import { BenchOptions, MODE_LABEL, SignalMode } from './options';
 import { Child, freePort, startNode, waitAnswering } from './processes';
-import { roundLine } from './report';
+import { commitText, roundLine } from './report';
 import { readRss, Rss, RssSampler } from './rss';
 import { addTally, emptyTally, failedCount, Tally } from './stats';
 import { Traffic } from './traffic';
@@ -122,11 +122,14 @@ export async function measureConfig(context: RunContext, mode: SignalMode, worke
       }
     }
 
+    /** The counters of the last service phase (its commits go on the open loop's round lines). */
+    let lastPhase = emptySnapshot();
     /** A service phase with the service's counters read before and after it. */
     const servicePhase = async <T>(into: MetricsSnapshot, run: () => Promise<T>): Promise<T> => {
       const before = await scrapeAll(service.url, workers);
       const outcome = await run();
-      addSnapshot(into, difference(await scrapeAll(service.url, workers), before));
+      lastPhase = difference(await scrapeAll(service.url, workers), before);
+      addSnapshot(into, lastPhase);
       return outcome;
     };
     const pidOf = (target: Target) => (target === echo ? context.echo.pid : service.pid);
@@ -153,7 +156,8 @@ export async function measureConfig(context: RunContext, mode: SignalMode, worke
     console.log(`open loop, ${options.rate} req/s on schedule, ${options.rateDurationS} s a phase after ${options.rateWarmupS} s at that rate not measured, service (plain) and echo in turn:`);
     for (let round = 1; round <= options.rounds; round++) {
       const service1 = await open(decisions, (work) => servicePhase(result.signals.open, work));
-      console.log(roundLine(round, 'service, plain', mergeOpen(result.openService, service1)));
+      // With its commits: a disk stall in this round shows as commits over 25 or 100 ms.
+      console.log(`${roundLine(round, 'service, plain', mergeOpen(result.openService, service1))}   ${commitText(lastPhase.commits)}`);
       const echo1 = await open(echo);
       console.log(roundLine(round, 'echo', mergeOpen(result.openEcho, echo1)));
     }

@@ -1,4 +1,4 @@
-import { addSnapshot, cacheHitRate, difference, emptySnapshot, parseMetrics, signature } from './metrics';
+import { addSnapshot, cacheHitRate, commitsOver, difference, emptySnapshot, parseMetrics, signature } from './metrics';
 
 const scrape = (hits: number, ok: number, calls: number, decisions: number, start = '1765000000') =>
   [
@@ -52,6 +52,39 @@ describe('bench metrics', () => {
     // 4 hits of 12 queries: 1 + 3 hits, 3 + 1 ok, 2 + 2 not_applicable.
     expect(cacheHitRate(total)).toBe(4 / 12);
     expect(total.decisions).toBe(12);
+  });
+});
+
+describe('the decision path\'s commits', () => {
+  /** One process's commit histogram: `decisions` and `claims` commits, cumulative per bound. */
+  const commits = (decisions: number[], claims: number[], sums: [number, number]) =>
+    [
+      '# TYPE linetrust_decision_commit_seconds histogram',
+      ...['0.025', '0.1', '+Inf'].map((le, i) => `linetrust_decision_commit_seconds_bucket{le="${le}",kind="decisions"} ${decisions[i]}`),
+      `linetrust_decision_commit_seconds_sum{kind="decisions"} ${sums[0]}`,
+      `linetrust_decision_commit_seconds_count{kind="decisions"} ${decisions[2]}`,
+      ...['0.025', '0.1', '+Inf'].map((le, i) => `linetrust_decision_commit_seconds_bucket{le="${le}",kind="claims"} ${claims[i]}`),
+      `linetrust_decision_commit_seconds_sum{kind="claims"} ${sums[1]}`,
+      `linetrust_decision_commit_seconds_count{kind="claims"} ${claims[2]}`,
+    ].join('\n');
+
+  it('adds both kinds, and counts those slower than a bound from the buckets', () => {
+    const snapshot = parseMetrics(commits([90, 98, 100], [9, 10, 10], [0.5, 0.05]));
+    expect(snapshot.commits.count).toBe(110);
+    expect(snapshot.commits.seconds).toBeCloseTo(0.55);
+    expect(commitsOver(snapshot.commits, 0.025)).toBe(11);
+    expect(commitsOver(snapshot.commits, 0.1)).toBe(2);
+    expect(commitsOver(snapshot.commits, 0.05)).toBeNaN(); // not a bound of the histogram
+  });
+
+  it('gives a phase its own commits, and adds the workers up', () => {
+    const before = parseMetrics(commits([90, 98, 100], [10, 10, 10], [0.5, 0.05]));
+    const after = parseMetrics(commits([190, 199, 202], [10, 10, 10], [1.5, 0.05]));
+    const phase = difference(after, before);
+    expect([phase.commits.count, commitsOver(phase.commits, 0.025), commitsOver(phase.commits, 0.1)]).toEqual([102, 2, 1]);
+    expect(phase.commits.seconds).toBeCloseTo(1);
+    const two = addSnapshot(addSnapshot(emptySnapshot(), phase), phase);
+    expect([two.commits.count, commitsOver(two.commits, 0.1)]).toEqual([204, 2]);
   });
 });
 

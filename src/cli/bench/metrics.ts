@@ -1,5 +1,5 @@
 // What the service counted itself, from GET /metrics (Prometheus text): signal queries by
-// result (a cache hit is `result="cache_hit"`), operator calls and decisions. With WORKERS=N
+// result (a cache hit is `result="cache_hit"`), operator calls, decisions and commit times. With WORKERS=N
 // each worker answers for itself, so the bench scrapes over new connections until it has seen
 // every worker (told apart by process_start_time_seconds) and adds them up.
 import { get } from 'node:http';
@@ -13,6 +13,16 @@ export interface MetricsSnapshot {
   processes: number;
   /** Gauges at the scrape (bytes, summed over the processes): where the RSS goes. */
   memory: HeapFigures;
+  /** The decision path's commits (linetrust_decision_commit_seconds, both kinds added). */
+  commits: CommitFigures;
+}
+
+/** Commits counted, their summed time, and how many took longer than each bucket bound. */
+export interface CommitFigures {
+  count: number;
+  seconds: number;
+  /** Bucket bound (seconds) -> commits at or under it, cumulative as Prometheus gives them. */
+  atMost: Map<number, number>;
 }
 
 /** The V8 heap (used, and reserved) and the memory held outside it (Buffers, native objects). */
@@ -32,7 +42,7 @@ const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$/;
 
 /** Parses the counters the bench reads from one scrape. */
 export function parseMetrics(text: string): MetricsSnapshot & { startTime: string } {
-  const snapshot = { queries: new Map<string, number>(), operatorCalls: 0, decisions: 0, processes: 1, memory: emptyHeap(), startTime: '' };
+  const snapshot = { queries: new Map<string, number>(), operatorCalls: 0, decisions: 0, processes: 1, memory: emptyHeap(), commits: emptyCommits(), startTime: '' };
   for (const sample of text.split('\n')) {
     const match = SAMPLE.exec(sample);
     if (!match) continue;
@@ -44,6 +54,13 @@ export function parseMetrics(text: string): MetricsSnapshot & { startTime: strin
       snapshot.operatorCalls += Number(value);
     } else if (name === 'linetrust_decisions_total') {
       snapshot.decisions += Number(value);
+    } else if (name === 'linetrust_decision_commit_seconds_count') {
+      snapshot.commits.count += Number(value);
+    } else if (name === 'linetrust_decision_commit_seconds_sum') {
+      snapshot.commits.seconds += Number(value);
+    } else if (name === 'linetrust_decision_commit_seconds_bucket') {
+      const bound = Number(/le="([^"]*)"/.exec(labels)?.[1]);
+      if (Number.isFinite(bound)) snapshot.commits.atMost.set(bound, (snapshot.commits.atMost.get(bound) ?? 0) + Number(value));
     } else if (name in MEMORY_GAUGES) {
       snapshot.memory[MEMORY_GAUGES[name]] = Number(value);
     } else if (name === 'process_start_time_seconds') {
@@ -54,17 +71,27 @@ export function parseMetrics(text: string): MetricsSnapshot & { startTime: strin
 }
 
 const emptyHeap = (): HeapFigures => ({ heapUsed: 0, heapTotal: 0, external: 0 });
+const emptyCommits = (): CommitFigures => ({ count: 0, seconds: 0, atMost: new Map() });
 
 export function emptySnapshot(): MetricsSnapshot {
-  return { queries: new Map(), operatorCalls: 0, decisions: 0, processes: 0, memory: emptyHeap() };
+  return { queries: new Map(), operatorCalls: 0, decisions: 0, processes: 0, memory: emptyHeap(), commits: emptyCommits() };
+}
+
+/** How many commits took longer than `seconds` (a bucket bound of the histogram; NaN for another). */
+export function commitsOver(commits: CommitFigures, seconds: number): number {
+  const atMost = commits.atMost.get(seconds);
+  return atMost === undefined ? Number.NaN : commits.count - atMost;
 }
 
 /** `after - before`, result by result. */
 export function difference(after: MetricsSnapshot, before: MetricsSnapshot): MetricsSnapshot {
   const queries = new Map<string, number>();
   for (const [result, count] of after.queries) queries.set(result, count - (before.queries.get(result) ?? 0));
+  const atMost = new Map<number, number>();
+  for (const [bound, count] of after.commits.atMost) atMost.set(bound, count - (before.commits.atMost.get(bound) ?? 0));
+  const commits = { count: after.commits.count - before.commits.count, seconds: after.commits.seconds - before.commits.seconds, atMost };
   // The gauges are not counters: the later reading stands.
-  return { queries, operatorCalls: after.operatorCalls - before.operatorCalls, decisions: after.decisions - before.decisions, processes: after.processes, memory: { ...after.memory } };
+  return { queries, operatorCalls: after.operatorCalls - before.operatorCalls, decisions: after.decisions - before.decisions, processes: after.processes, memory: { ...after.memory }, commits };
 }
 
 /** Adds `from` into `into`. */
@@ -74,6 +101,9 @@ export function addSnapshot(into: MetricsSnapshot, from: MetricsSnapshot): Metri
   into.decisions += from.decisions;
   into.processes = Math.max(into.processes, from.processes);
   for (const field of Object.values(MEMORY_GAUGES)) into.memory[field] += from.memory[field];
+  into.commits.count += from.commits.count;
+  into.commits.seconds += from.commits.seconds;
+  for (const [bound, count] of from.commits.atMost) into.commits.atMost.set(bound, (into.commits.atMost.get(bound) ?? 0) + count);
   return into;
 }
 

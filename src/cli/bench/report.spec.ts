@@ -1,6 +1,6 @@
 import type { ConfigResult } from './measure';
 import { emptySnapshot } from './metrics';
-import { configReport, ConfigFigures, evaluateTargets, figuresOf, targetTable } from './report';
+import { commitText, configReport, ConfigFigures, evaluateTargets, figuresOf, targetTable } from './report';
 import { Rss } from './rss';
 import { emptyTally } from './stats';
 
@@ -109,5 +109,13 @@ describe('bench targets', () => {
     expect(configReport(result).filter((line) => line.includes('load generator'))).toEqual([
       "  the load generator (this process) used 35.0% of a core during the plain phases, 32.5% during the Idempotency-Key ones, 95.0% during the echo's: what the service could not have",
     ]);
+  });
+});
+
+describe('commit figures', () => {
+  it('prints how many commits, their mean, and how many were slower than 25 and 100 ms', () => {
+    const commits = { count: 2000, seconds: 1.2, atMost: new Map([[0.025, 1995], [0.1, 1998]]) };
+    expect(commitText(commits)).toBe('commits 2,000, mean 0.60 ms, over 25 ms 5, over 100 ms 2');
+    expect(commitText({ count: 0, seconds: 0, atMost: new Map() })).toBe('commits: none counted');
   });
 });

@@ -1,6 +1,6 @@
 // What the bench prints: a line per round as it runs, each configuration's totals over all its
 // rounds, and the issue's targets as a table of figures with PASS or MISS.
-import { cacheHitRate, HeapFigures, MetricsSnapshot, totalQueries } from './metrics';
+import { cacheHitRate, CommitFigures, commitsOver, HeapFigures, MetricsSnapshot, totalQueries } from './metrics';
 import type { ConfigResult } from './measure';
 import { OpenLoopResult } from './open-loop';
 import { mb, rssText } from './rss';
@@ -35,6 +35,17 @@ function signalLine(label: string, snapshot: MetricsSnapshot, okAnswers: number,
   );
 }
 
+/**
+ * The decision path's commits in a phase, as the service timed them: how many, their mean, and
+ * the slow ones. Each answer waits for its decision's commit, so a disk that stalls for 100 ms
+ * holds every decision of that commit as long (docs/benchmarks.md#disk-stalls).
+ */
+export function commitText(commits: CommitFigures): string {
+  if (commits.count === 0) return 'commits: none counted';
+  const over = (seconds: number) => count(commitsOver(commits, seconds));
+  return `commits ${count(commits.count)}, mean ${ms((commits.seconds / commits.count) * 1000)}, over 25 ms ${over(0.025)}, over 100 ms ${over(0.1)}`;
+}
+
 function heapText(heap: HeapFigures | undefined): string {
   return heap ? `${mb(heap.heapUsed)} / ${mb(heap.heapTotal)}, ${mb(heap.external)}` : 'n/a';
 }
@@ -65,6 +76,10 @@ export function configReport(result: ConfigResult): string[] {
     signalLine('closed loop, plain', result.signals.plain, result.plain.ok, result.workers),
     signalLine('closed loop, Idem.-Key', result.signals.idempotent, result.idempotent.ok, result.workers),
     signalLine('open loop', result.signals.open, result.openService.ok, result.workers),
+    `the decision path's commits, as the service timed them (linetrust_decision_commit_seconds; an answer waits for its decision's):`,
+    `  ${'closed loop, plain'.padEnd(24)} ${commitText(result.signals.plain.commits)}`,
+    `  ${'closed loop, Idem.-Key'.padEnd(24)} ${commitText(result.signals.idempotent.commits)}`,
+    `  ${'open loop'.padEnd(24)} ${commitText(result.signals.open.commits)}`,
     `service RSS${(idle?.processes ?? 1) > 1 ? ` (sum of ${idle?.processes} processes: the primary + its workers)` : ''}: idle before load ${rssText(idle)}   peak ${mb(peak)} (VmHWM${(idle?.processes ?? 1) > 1 ? 's added' : ''}; highest sampled every 200 ms ${mb(peakSampled)})`,
     ...result.rss.after.map(({ afterS, rss }) => `  after load, ${afterS} s without load: ${rssText(rss)}${rss && idle ? ` (${signed(rss.now / idle.now - 1)} of idle)` : ''}`),
     `  of which${result.workers > 1 ? ' (the workers, from their /metrics)' : ''}: V8 heap used / reserved, and memory outside it (Buffers, native): idle ${heapText(result.heap.idle)}; after load ${heapText(result.heap.after)}`,
