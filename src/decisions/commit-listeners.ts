@@ -14,7 +14,14 @@ export class CommitListeners {
     this.listeners.push(listener);
   }
 
+  /** Tells every listener; one that throws is skipped: the batch is committed, and must not read as failed. */
   emit(event: CommitEvent): void {
-    for (const listener of this.listeners) listener(event);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A metric's failure is not the write's.
+      }
+    }
   }
 }

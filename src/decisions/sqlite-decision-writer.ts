@@ -99,8 +99,8 @@ export class SqliteDecisionWriter {
       if (!waiter) return;
       this.settled(reply.id);
       if ('written' in reply) {
-        this.commits.emit({ kind: waiter.kind, seconds: reply.commitMs / 1000 });
         waiter.resolve(reply.written);
+        this.commits.emit({ kind: waiter.kind, seconds: reply.commitMs / 1000 });
       } else waiter.reject(reply.error.deadline ? new DeadlineExceededError() : new SqliteWriteError(reply.error.message, reply.error.code));
     });
     const lost = (error: Error) => {
