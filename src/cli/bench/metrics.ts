@@ -1,7 +1,7 @@
 // What the service counted itself, from GET /metrics (Prometheus text): signal queries by
-// result (a cache hit is `result="cache_hit"`), operator calls, decisions and commit times. With WORKERS=N
-// each worker answers for itself, so the bench scrapes over new connections until it has seen
-// every worker (told apart by process_start_time_seconds) and adds them up.
+// result (a cache hit is `result="cache_hit"`), operator calls, decisions and commit times.
+// With WORKERS=N each worker answers for itself, so the bench scrapes over new connections until
+// it has seen every worker (told apart by process_start_time_seconds) and adds them up.
 import { get } from 'node:http';
 
 export interface MetricsSnapshot {
