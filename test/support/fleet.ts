@@ -25,13 +25,14 @@ const parsed = new WeakMap<Instance, { upTo: number; messages: string[] }>();
  * (15,000 lines) anew each time kept a core a third busy beside the instance it measures.
  */
 export function logMessages(instance: Instance): string[] {
-  const output = instance.output();
-  const seen = parsed.get(instance) ?? { upTo: 0, messages: [] };
+  const output = instance.output(); // only ever grows
+  let seen = parsed.get(instance);
+  if (!seen) parsed.set(instance, (seen = { upTo: 0, messages: [] }));
   const end = output.lastIndexOf('\n') + 1; // whole lines only: the last may be half written
-  for (const line of output.slice(seen.upTo, Math.max(end, seen.upTo)).split('\n')) {
+  for (const line of output.slice(seen.upTo, end).split('\n')) {
     if (line.startsWith('{')) seen.messages.push((JSON.parse(line) as { msg: string }).msg);
   }
-  parsed.set(instance, { upTo: Math.max(end, seen.upTo), messages: seen.messages });
+  seen.upTo = end;
   return [...seen.messages];
 }
 
