@@ -1,7 +1,7 @@
 import { Instance, logMessages, messageMatching, startInstance, waitReady } from './support/fleet';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
-const RELEASED = /^load ended: compacting GC, JavaScript heap \d+ -> \d+ MB in use$/;
+const RELEASED = /^load ended: compacting GC, JavaScript heap \d+ -> \d+ MB in use, \d+ ms$/;
 const SETTLED = /^still quiet: scavenge, young generation (\d+) -> (\d+) MB reserved$/;
 /** The release's own lines, each look's reading (at debug) included. */
 const RELEASE_LINES = /^(event loop [\d.]+% busy since the last reading|load ended: |still quiet: )/;

@@ -123,6 +123,81 @@ describe('IdleMemoryRelease', () => {
     });
   });
 
+  describe('with a confirmation', () => {
+    /** A release whose confirmations wait until `confirmNow` is called, recording which steps ran. */
+    function confirming(utilizations: number[]) {
+      const { utilization, gcRan } = looks(utilizations);
+      const steps: string[] = [];
+      let waiting: (() => void) | undefined;
+      const step = (name: string) => () => {
+        steps.push(name);
+        gcRan();
+      };
+      const release = new IdleMemoryRelease(step('collect'), utilization, undefined, step('settle'), (then) => (waiting = then));
+      const confirmNow = () => {
+        const then = waiting;
+        waiting = undefined;
+        then?.();
+      };
+      return { release, steps, confirmNow, waiting: () => waiting !== undefined };
+    }
+
+    it('collects only once the window after the deciding look is quiet too', () => {
+      const { release, steps, confirmNow } = confirming([0.9, 0.0, 0.0, 0.0, 0.01]);
+      expect([release.check(), release.check(), release.check()]).toEqual([false, false, false]);
+      expect(release.check()).toBe(true); // the third quiet look asks for a confirmation...
+      expect(steps).toEqual([]); // ...and runs nothing yet
+      confirmNow(); // 0.01: still quiet
+      expect(steps).toEqual(['collect']);
+    });
+
+    it('does not collect when a load began at the end of the deciding look, and collects after that load', () => {
+      // The third look read 1.5%: a load 30 ms old at 50% busy. Its confirmation reads the load.
+      const { release, steps, confirmNow } = confirming([0.9, 0.0, 0.0, 0.015, 0.6, 0.7, 0.0, 0.0, 0.0, 0.0]);
+      for (let i = 0; i < 4; i++) release.check();
+      confirmNow();
+      expect(steps).toEqual([]);
+      release.check(); // 0.7: the load goes on
+      release.check();
+      release.check();
+      expect(steps).toEqual([]);
+      release.check(); // the third quiet look after the load
+      confirmNow();
+      expect(steps).toEqual(['collect']);
+    });
+
+    it('puts the step off to the next quiet look when the confirmation reads light work, not busy', () => {
+      const { release, steps, confirmNow } = confirming([0.9, 0.0, 0.0, 0.0, 0.05, 0.0, 0.0]);
+      for (let i = 0; i < 4; i++) release.check();
+      confirmNow(); // 0.05: a health check or a cache sweep in those 200 ms
+      expect(steps).toEqual([]);
+      expect(release.check()).toBe(true); // the very next quiet look decides again
+      confirmNow();
+      expect(steps).toEqual(['collect']);
+    });
+
+    it('drops the settle when its confirmation reads a new load', () => {
+      const { release, steps, confirmNow } = confirming([0.9, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.0, 0.0]);
+      for (let i = 0; i < 4; i++) release.check();
+      confirmNow(); // collect; then the reading after its own GC (1: see looks)
+      for (let i = 0; i < 3; i++) release.check(); // three quiet looks: the settle's deciding one
+      confirmNow(); // 0.5: a load
+      expect(steps).toEqual(['collect']);
+      for (let i = 0; i < 3; i++) release.check(); // quiet again, but the settle was dropped: this load's own release collects
+      confirmNow();
+      expect(steps).toEqual(['collect', 'collect']);
+    });
+
+    it('asks for one confirmation at a time: a look while one is pending reads nothing', () => {
+      const { release, steps, confirmNow, waiting } = confirming([0.9, 0.0, 0.0, 0.0, 0.0]);
+      for (let i = 0; i < 4; i++) release.check();
+      expect(waiting()).toBe(true);
+      expect(release.check()).toBe(false); // would have read the 0.0 meant for the confirmation
+      confirmNow();
+      expect(steps).toEqual(['collect']);
+    });
+  });
+
   describe('start', () => {
     beforeEach(() => jest.useFakeTimers());
     afterEach(() => jest.useRealTimers());
@@ -224,7 +299,7 @@ describe('startIdleMemoryRelease', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  it('looks every 2 s, collects 6 s into the quiet after a load, and says so with the heap before and after', () => {
+  it('looks every 2 s, collects 6 s into the quiet after a load once 200 ms more were quiet, and says so with the heap before and after and the pause', () => {
     const looks = [0.7, 0.0, 0.0, 0.0];
     let collections = 0;
     let scavenges = 0;
@@ -240,13 +315,13 @@ describe('startIdleMemoryRelease', () => {
       scavenge: () => scavenges++,
     });
     garbage = Array.from({ length: 300_000 }, (_, i) => ({ i, text: `entry ${i}` }));
-    jest.advanceTimersByTime(7999);
+    jest.advanceTimersByTime(8199); // the deciding look at 8 s, then its confirmation's 200 ms
     expect(collections).toBe(0);
     jest.advanceTimersByTime(1);
     expect(garbage).toBeUndefined();
     expect(collections).toBe(1);
     expect(lines).toHaveLength(1);
-    const [, before, after] = /^load ended: compacting GC, JavaScript heap (\d+) -> (\d+) MB in use$/.exec(lines[0]) ?? [];
+    const [, before, after] = /^load ended: compacting GC, JavaScript heap (\d+) -> (\d+) MB in use, \d+ ms$/.exec(lines[0]) ?? [];
     expect(Number(before) - Number(after)).toBeGreaterThanOrEqual(10);
     jest.advanceTimersByTime(5999);
     expect(scavenges).toBe(0);
@@ -260,21 +335,32 @@ describe('startIdleMemoryRelease', () => {
       const looks = [0.7, 0.0123, 0.0, 0.0];
       let collections = 0;
       const stop = startIdleMemoryRelease(() => undefined, { utilization: () => looks.shift() ?? 0, gc: () => collections++, scavenge: () => undefined, trace });
-      jest.advanceTimersByTime(8000);
+      jest.advanceTimersByTime(8200);
       stop();
       return collections;
     };
     const lines: string[] = [];
     expect(run((line) => lines.push(line))).toBe(1);
-    // The fifth reading is the one taken after its own GC, so that the next look starts there.
+    // The fifth reading is the confirmation's; the sixth, taken after its own GC, is where the next look starts.
     expect(lines).toEqual([
       'event loop 70.0% busy since the last reading',
       'event loop 1.2% busy since the last reading',
       'event loop 0.0% busy since the last reading',
       'event loop 0.0% busy since the last reading',
       'event loop 0.0% busy since the last reading',
+      'event loop 0.0% busy since the last reading',
     ]);
     expect(run()).toBe(1);
+  });
+
+  it('runs no GC after it is stopped, not even one whose confirmation was pending', () => {
+    const looks = [0.7, 0.0, 0.0, 0.0];
+    let collections = 0;
+    const stop = startIdleMemoryRelease(() => undefined, { utilization: () => looks.shift() ?? 0, gc: () => collections++, scavenge: () => undefined });
+    jest.advanceTimersByTime(8100); // the deciding look has asked for its confirmation
+    stop();
+    jest.advanceTimersByTime(10_000);
+    expect(collections).toBe(0);
   });
 });
 
