@@ -1,3 +1,5 @@
+import { Listeners } from '../common/events/listeners';
+
 /** One durable write of the decision path, as its writer timed it. */
 export interface CommitEvent {
   /** A batch of decisions (with their attached rows), or of Idempotency-Key claims. */
@@ -6,22 +8,5 @@ export interface CommitEvent {
   seconds: number;
 }
 
-/** Who is told of each committed batch (the commit-time metric). */
-export class CommitListeners {
-  private readonly listeners: ((event: CommitEvent) => void)[] = [];
-
-  add(listener: (event: CommitEvent) => void): void {
-    this.listeners.push(listener);
-  }
-
-  /** Tells every listener; one that throws is skipped: the batch is committed, and must not read as failed. */
-  emit(event: CommitEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A metric's failure is not the write's.
-      }
-    }
-  }
-}
+/** Who is told of each committed batch (the commit-time metric); one that throws cannot fail the write. */
+export class CommitListeners extends Listeners<CommitEvent> {}

@@ -74,6 +74,18 @@ describe('SignalGateway', () => {
     expect(g.usage().simSwap).toEqual({ calls: 2, cacheHits: 1, byStatus: { OK: 2 } });
   });
 
+  it('tells its query listeners of each answer, cached or not, and a listener that throws fails neither the query nor the others', async () => {
+    const { gateway: g } = gateway({ CACHE_TTL_SIM_SWAP_S: '60' });
+    const heard: string[] = [];
+    g.onQuery(() => {
+      throw new Error('a broken metric');
+    });
+    g.onQuery(({ signal, answer, cached }) => heard.push(`${signal} ${answer.status} ${cached ? 'cached' : 'asked'}`));
+    await expect(g.execute(request([OK]), { correlator: 'a' })).resolves.toEqual({ answer: OK, cached: false, attempts: 1 });
+    await expect(g.execute(request([OK]), { correlator: 'b' })).resolves.toMatchObject({ answer: OK, cached: true });
+    expect(heard).toEqual(['simSwap OK asked', 'simSwap OK cached']);
+  });
+
   it.each([
     ['a Promise (the database store)', (inner: InMemorySignalCache) => new LaterStore(inner, inPromise)],
     ['a thenable that is not a Promise', (inner: InMemorySignalCache) => new LaterStore(inner, inThenable)],

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Span, SpanKind } from '@opentelemetry/api';
 import { isThenable } from '../common/async/maybe-promise';
+import { Listeners } from '../common/events/listeners';
 import { hashPhoneNumber } from '../common/phone/phone-number';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
@@ -112,7 +113,7 @@ export class SignalGateway implements SignalExecutor {
   ) as Record<SignalName, SignalUsage>;
 
   private readonly sources: Record<SignalName, string>;
-  private readonly listeners: ((event: SignalQueryEvent) => void)[] = [];
+  private readonly listeners = new Listeners<SignalQueryEvent>();
 
   constructor(
     private readonly config: AppConfig,
@@ -194,14 +195,14 @@ export class SignalGateway implements SignalExecutor {
     return { answer, cached: false, attempts };
   }
 
-  /** Hears every query once answered: metrics observe here, the gateway knows nothing of them. */
+  /** Hears every query once answered: metrics observe here, the gateway knows nothing of them. A listener that throws cannot fail the query. */
   onQuery(listener: (event: SignalQueryEvent) => void): void {
-    this.listeners.push(listener);
+    this.listeners.add(listener);
   }
 
   private notify(signal: SignalName, answer: SignalAnswer<unknown>, cached: boolean, started: number): void {
     const seconds = (performance.now() - started) / 1000;
-    for (const listener of this.listeners) listener({ signal, answer, cached, seconds });
+    this.listeners.emit({ signal, answer, cached, seconds });
   }
 
   usage(): Record<SignalName, SignalUsage> {
