@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { KEY_IN_TEXT } from '../src/auth/api-key-secret';
 import { runKeysCli } from '../src/cli/keys-cli';
+import { helperThreadsFor } from '../src/cluster/helper-threads';
 import { Instance, startInstance, waitReady } from './support/fleet';
 import { starterRulesDir } from './support/starter-rules';
 import { createTestDatabase, TestDatabase } from './support/test-database';
@@ -74,6 +77,13 @@ describe('WORKERS: one process per core on one port (e2e)', () => {
 
   it('serves the port from two worker processes', async () => {
     expect(await until('workers', () => workerPids(primary).length, (n) => n === 2)).toBe(2);
+  });
+
+  it("runs each worker with V8's helper pool sized to its share of the cores", async () => {
+    const pids = await until('workers', () => workerPids(primary), (found) => found.length === 2);
+    const poolSizes = pids.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((arg) => arg.startsWith('--v8-pool-size')));
+    const expected = `--v8-pool-size=${helperThreadsFor(availableParallelism(), 2)}`;
+    expect(poolSizes).toEqual([[expected], [expected]]);
   });
 
   it("holds a key's rate limit across the workers: the service's budget, not each worker's", async () => {

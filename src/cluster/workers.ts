@@ -1,4 +1,5 @@
 import cluster, { Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
@@ -6,6 +7,7 @@ import { PACKAGE_ROOT } from '../config/package-root';
 import { parseDatabaseUrl } from '../prisma/database-url';
 import { applyMigrations, readMigrations } from '../prisma/migrator';
 import { isForgetSubjectMessage } from '../signals/cache/worker-signal-cache';
+import { workerExecArgv } from './helper-threads';
 
 const RESTART_DELAY_MS = 1000;
 
@@ -27,6 +29,8 @@ export async function runPrimary(config: AppConfig): Promise<void> {
   const started = new Map<Worker, boolean>();
   let stopping = false;
   let exitCode = 0;
+  const execArgv = workerExecArgv(process.execArgv, process.env.NODE_OPTIONS, availableParallelism(), config.WORKERS);
+  cluster.setupPrimary({ execArgv });
   const fork = () => started.set(cluster.fork(), false);
   cluster.on('listening', (worker) => started.set(worker, true));
   // An erasure in one worker reaches the others' in-memory caches (WorkerSignalCache).
@@ -57,5 +61,5 @@ export async function runPrimary(config: AppConfig): Promise<void> {
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, stop);
   for (let i = 0; i < config.WORKERS; i++) fork();
-  logger.log(`${config.WORKERS} workers serving http://${config.HOST}:${config.PORT}`);
+  logger.log(`${config.WORKERS} workers serving http://${config.HOST}:${config.PORT} (Node arguments: ${execArgv.join(' ') || 'none'})`);
 }
