@@ -1,4 +1,5 @@
-import { readCpuSeconds, statCpuSeconds } from './cpu';
+import { readFileSync } from 'node:fs';
+import { machineBusySeconds, readCpuSeconds, statCpuSeconds } from './cpu';
 
 describe('bench CPU time', () => {
   it('reads user + system ticks of a stat line, whatever the command name holds', () => {
@@ -14,5 +15,17 @@ describe('bench CPU time', () => {
     while (readCpuSeconds(process.pid) - before < 0.02) spin += Math.sqrt(spin + 1);
     expect(readCpuSeconds(process.pid)).toBeGreaterThanOrEqual(before + 0.02);
     expect(readCpuSeconds(2 ** 22 + 1)).toBeNaN();
+  });
+
+  it("reads the machine's busy ticks from /proc/stat's cpu line: user, nice, system, irq and softirq, not idle, iowait or steal", () => {
+    //                  user nice system idle  iowait irq softirq steal guest guest_nice
+    const stat = 'cpu  1000 20 300 90000 500 4 6 700 0 0\ncpu0 500 10 150 45000 250 2 3 350 0 0\nintr 1 2 3\n';
+    expect(machineBusySeconds(stat)).toBeCloseTo(13.3, 10);
+    expect(machineBusySeconds('intr 1 2 3\n')).toBeNaN();
+    // This machine's: it grows while this process spins.
+    const before = machineBusySeconds(readFileSync('/proc/stat', 'utf8'));
+    let spin = 0;
+    while (machineBusySeconds(readFileSync('/proc/stat', 'utf8')) - before < 0.02) spin += Math.sqrt(spin + 1);
+    expect(spin).toBeGreaterThan(0);
   });
 });

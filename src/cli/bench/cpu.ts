@@ -27,14 +27,36 @@ export function readCpuSeconds(pid: number): number {
 }
 
 /**
- * Runs `work` and adds to what it returns the CPU seconds `pid` spent meanwhile, and those of
- * this process (the load generator).
+ * The machine's busy CPU seconds since boot, all cores, from the `cpu` line of /proc/stat: user,
+ * nice, system, irq and softirq. Idle and iowait are not busy; steal is time the hypervisor gave
+ * to another machine, not work done here.
  */
-export async function withCpu<T extends { cpuSeconds: number; generatorCpuSeconds: number }>(pid: number, work: () => Promise<T>): Promise<T> {
+export function machineBusySeconds(stat: string): number {
+  const line = stat.split('\n').find((each) => each.startsWith('cpu '));
+  if (line === undefined) return Number.NaN;
+  const [user, nice, system, , , irq, softirq] = line.trim().split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq) / TICKS_PER_SECOND;
+}
+
+function readMachineBusySeconds(): number {
+  try {
+    return machineBusySeconds(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Runs `work` and adds to what it returns the CPU seconds `pid` spent meanwhile, those of this
+ * process (the load generator), and the whole machine's.
+ */
+export async function withCpu<T extends { cpuSeconds: number; generatorCpuSeconds: number; machineCpuSeconds: number }>(pid: number, work: () => Promise<T>): Promise<T> {
   const before = readCpuSeconds(pid);
+  const machineBefore = readMachineBusySeconds();
   const generatorBefore = process.cpuUsage();
   const result = await work();
   result.cpuSeconds = readCpuSeconds(pid) - before;
+  result.machineCpuSeconds = readMachineBusySeconds() - machineBefore;
   const generator = process.cpuUsage(generatorBefore);
   result.generatorCpuSeconds = (generator.user + generator.system) / 1e6;
   return result;

@@ -1,6 +1,6 @@
 import type { ConfigResult } from './measure';
 import { emptySnapshot } from './metrics';
-import { commitText, configReport, ConfigFigures, evaluateTargets, figuresOf, targetTable } from './report';
+import { commitText, configReport, ConfigFigures, evaluateTargets, figuresOf, roundLine, targetTable } from './report';
 import { Rss } from './rss';
 import { emptyTally } from './stats';
 
@@ -117,5 +117,13 @@ describe('commit figures', () => {
     const commits = { count: 2000, seconds: 1.2, atMost: new Map([[0.025, 1995], [0.1, 1998]]) };
     expect(commitText(commits)).toBe('commits 2,000, mean 0.60 ms, over 25 ms 5, over 100 ms 2');
     expect(commitText({ count: 0, seconds: 0, atMost: new Map() })).toBe('commits: none counted');
+  });
+});
+
+describe('bench round lines', () => {
+  it("end with how busy the machine was and how much of it was neither the target nor the generator, when /proc says", () => {
+    const tally = { ...emptyTally(), ok: 2000, seconds: 2, latencies: [1, 2, 3], cpuSeconds: 1.0, generatorCpuSeconds: 0.4, machineCpuSeconds: 2.9 };
+    expect(roundLine(1, 'service, plain', tally)).toMatch(/CPU 500 us\/2xx {3}machine 1\.45 cores busy \(others 0\.75\)$/);
+    expect(roundLine(1, 'service, plain', { ...tally, machineCpuSeconds: Number.NaN })).toMatch(/CPU 500 us\/2xx$/);
   });
 });

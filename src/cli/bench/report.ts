@@ -4,7 +4,7 @@ import { cacheHitRate, CommitFigures, commitsOver, HeapFigures, MetricsSnapshot,
 import type { ConfigResult } from './measure';
 import { OpenLoopResult } from './open-loop';
 import { mb, rssText } from './rss';
-import { cpuPerAnswerUs, failedCount, failures, generatorCores, okPerSecond, summarize, Tally } from './stats';
+import { cpuPerAnswerUs, failedCount, failures, generatorCores, machineCores, okPerSecond, summarize, Tally } from './stats';
 
 const MB = 1_048_576;
 export const count = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -18,7 +18,13 @@ export function tallyFigures(tally: Tally): string {
   const rate = isOpen(tally) ? `2xx ${count(tally.ok)} of ${count(tally.sent)} sent` : `${count(okPerSecond(tally)).padStart(6)} 2xx/s`;
   const cpu = cpuPerAnswerUs(tally);
   const perAnswer = Number.isNaN(cpu) ? '' : `   CPU ${count(cpu)} us/2xx`;
-  return `${rate}   p50 ${ms(latency.p50)}   p99 ${ms(latency.p99)}   p99.9 ${ms(latency.p999)}   max ${ms(latency.max)}   failed ${failedCount(tally)}${perAnswer}`;
+  return `${rate}   p50 ${ms(latency.p50)}   p99 ${ms(latency.p99)}   p99.9 ${ms(latency.p999)}   max ${ms(latency.max)}   failed ${failedCount(tally)}${perAnswer}${machineText(tally)}`;
+}
+
+/** How busy the machine was, and with what besides the target and the generator: a slow round on a shared machine says so. */
+function machineText(tally: Tally): string {
+  const { busy, others } = machineCores(tally);
+  return busy > 0 ? `   machine ${busy.toFixed(2)} cores busy (others ${others.toFixed(2)})` : '';
 }
 
 export function roundLine(round: number, label: string, tally: Tally): string {

@@ -1,4 +1,4 @@
-import { addTally, cpuPerAnswerUs, emptyTally, failedCount, failures, generatorCores, okPerSecond, percentileOfSorted, summarize } from './stats';
+import { addTally, cpuPerAnswerUs, emptyTally, failedCount, failures, generatorCores, machineCores, okPerSecond, percentileOfSorted, summarize } from './stats';
 
 describe('bench statistics', () => {
   it('takes the nearest-rank percentile: the smallest value with p% at or below it', () => {
@@ -26,8 +26,8 @@ describe('bench statistics', () => {
 
   it('adds rounds together and counts only 2xx as throughput', () => {
     const total = emptyTally();
-    addTally(total, { ok: 900, statuses: new Map([[503, 100]]), errors: 0, latencies: [1, 2], seconds: 1, cpuSeconds: 0.5, generatorCpuSeconds: 0.25 });
-    addTally(total, { ok: 1100, statuses: new Map([[503, 1], [429, 2]]), errors: 3, latencies: [3], seconds: 1, cpuSeconds: 0.3, generatorCpuSeconds: 0.45 });
+    addTally(total, { ok: 900, statuses: new Map([[503, 100]]), errors: 0, latencies: [1, 2], seconds: 1, cpuSeconds: 0.5, generatorCpuSeconds: 0.25, machineCpuSeconds: 1.0 });
+    addTally(total, { ok: 1100, statuses: new Map([[503, 1], [429, 2]]), errors: 3, latencies: [3], seconds: 1, cpuSeconds: 0.3, generatorCpuSeconds: 0.45, machineCpuSeconds: 1.9 });
     expect(total.ok).toBe(2000);
     expect(okPerSecond(total)).toBe(1000);
     expect(failedCount(total)).toBe(106);
@@ -39,7 +39,17 @@ describe('bench statistics', () => {
     // The generator's CPU over both rounds' time: 0.7 s in 2 s, 35% of a core.
     expect(generatorCores(total)).toBeCloseTo(0.35, 6);
     expect(generatorCores(emptyTally())).toBeNaN();
+    // The machine: 2.9 s busy in 2 s, 1.5 s of it neither the target's nor the generator's.
+    expect(machineCores(total).busy).toBeCloseTo(1.45, 6);
+    expect(machineCores(total).others).toBeCloseTo(0.7, 6);
+    expect(machineCores(emptyTally())).toEqual({ busy: Number.NaN, others: Number.NaN });
     expect(failures(emptyTally())).toBe('none');
     expect(okPerSecond(emptyTally())).toBe(0);
+  });
+
+  it("reads no other processes' CPU below zero, when the machine's ticks come out under the processes' own", () => {
+    // Both are read in 10 ms ticks at slightly different moments.
+    const tally = { ...emptyTally(), seconds: 1, cpuSeconds: 0.62, generatorCpuSeconds: 0.2, machineCpuSeconds: 0.8 };
+    expect(machineCores(tally)).toEqual({ busy: 0.8, others: 0 });
   });
 });

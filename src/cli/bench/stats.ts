@@ -60,10 +60,15 @@ export interface Tally {
    * service had.
    */
   generatorCpuSeconds: number;
+  /**
+   * CPU seconds the whole machine spent in the phase, every core and process (the kernel's
+   * included), NaN where /proc is not there: with the two above, what else ran meanwhile.
+   */
+  machineCpuSeconds: number;
 }
 
 export function emptyTally(): Tally {
-  return { ok: 0, statuses: new Map(), errors: 0, latencies: [], seconds: 0, cpuSeconds: 0, generatorCpuSeconds: 0 };
+  return { ok: 0, statuses: new Map(), errors: 0, latencies: [], seconds: 0, cpuSeconds: 0, generatorCpuSeconds: 0, machineCpuSeconds: 0 };
 }
 
 export function failedCount(tally: Tally): number {
@@ -79,6 +84,7 @@ export function addTally(into: Tally, from: Tally): Tally {
   into.seconds += from.seconds;
   into.cpuSeconds += from.cpuSeconds;
   into.generatorCpuSeconds += from.generatorCpuSeconds;
+  into.machineCpuSeconds += from.machineCpuSeconds;
   for (const [status, count] of from.statuses) into.statuses.set(status, (into.statuses.get(status) ?? 0) + count);
   for (const value of from.latencies) into.latencies.push(value);
   return into;
@@ -104,4 +110,13 @@ export function failures(tally: Tally): string {
   const parts = [...tally.statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${status} x${count}`);
   if (tally.errors > 0) parts.push(`no answer x${tally.errors}`);
   return parts.length ? parts.join(', ') : 'none';
+}
+
+/**
+ * The machine's busy cores over the phases' time, and those busy with neither the target nor the
+ * generator (other processes, the kernel's threads): 1.5 is one and a half cores.
+ */
+export function machineCores(tally: Tally): { busy: number; others: number } {
+  if (!(tally.seconds > 0)) return { busy: Number.NaN, others: Number.NaN };
+  return { busy: tally.machineCpuSeconds / tally.seconds, others: Math.max(0, tally.machineCpuSeconds - tally.cpuSeconds - tally.generatorCpuSeconds) / tally.seconds };
 }
