@@ -13,7 +13,8 @@ const RESTART_DELAY_MS = 1000;
 
 /**
  * WORKERS > 1: this process is the primary. It applies the migrations once (so the workers do
- * not race for them on SQLite), forks the workers, which each run the whole service and share
+ * not race for them on SQLite), forks the workers (each with V8's helper pool sized to its share
+ * of the cores, see helper-threads.ts), which each run the whole service and share
  * PORT (Node's cluster hands each connection to one of them), restarts a worker that dies, and
  * on SIGTERM or SIGINT stops them all and exits when they have. The workers are instances on
  * one database, like a fleet: FLEET_STATE=auto shares rate limits and revocations between them,
