@@ -49,7 +49,7 @@ export function parseMetrics(text: string): MetricsSnapshot & { startTime: strin
     const [, name, labels = '', value] = match;
     if (name === 'linetrust_signal_queries_total') {
       const result = /result="([^"]*)"/.exec(labels)?.[1] ?? 'unknown';
-      snapshot.queries.set(result, (snapshot.queries.get(result) ?? 0) + Number(value));
+      addCount(snapshot.queries, result, Number(value));
     } else if (name === 'linetrust_signal_operator_calls_total') {
       snapshot.operatorCalls += Number(value);
     } else if (name === 'linetrust_decisions_total') {
@@ -60,7 +60,7 @@ export function parseMetrics(text: string): MetricsSnapshot & { startTime: strin
       snapshot.commits.seconds += Number(value);
     } else if (name === 'linetrust_decision_commit_seconds_bucket') {
       const bound = Number(/le="([^"]*)"/.exec(labels)?.[1]);
-      if (Number.isFinite(bound)) snapshot.commits.atMost.set(bound, (snapshot.commits.atMost.get(bound) ?? 0) + Number(value));
+      if (Number.isFinite(bound)) addCount(snapshot.commits.atMost, bound, Number(value));
     } else if (name in MEMORY_GAUGES) {
       snapshot.memory[MEMORY_GAUGES[name]] = Number(value);
     } else if (name === 'process_start_time_seconds') {
@@ -83,27 +83,36 @@ export function commitsOver(commits: CommitFigures, seconds: number): number {
   return atMost === undefined ? Number.NaN : commits.count - atMost;
 }
 
+/** Adds `n` to the count kept under `key`. */
+function addCount<K>(counts: Map<K, number>, key: K, n: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + n);
+}
+
+/** Each count of `after` less the same key's in `before`. */
+function countsSince<K>(after: Map<K, number>, before: Map<K, number>): Map<K, number> {
+  const since = new Map<K, number>();
+  for (const [key, count] of after) since.set(key, count - (before.get(key) ?? 0));
+  return since;
+}
+
 /** `after - before`, result by result. */
 export function difference(after: MetricsSnapshot, before: MetricsSnapshot): MetricsSnapshot {
-  const queries = new Map<string, number>();
-  for (const [result, count] of after.queries) queries.set(result, count - (before.queries.get(result) ?? 0));
-  const atMost = new Map<number, number>();
-  for (const [bound, count] of after.commits.atMost) atMost.set(bound, count - (before.commits.atMost.get(bound) ?? 0));
-  const commits = { count: after.commits.count - before.commits.count, seconds: after.commits.seconds - before.commits.seconds, atMost };
+  const queries = countsSince(after.queries, before.queries);
+  const commits = { count: after.commits.count - before.commits.count, seconds: after.commits.seconds - before.commits.seconds, atMost: countsSince(after.commits.atMost, before.commits.atMost) };
   // The gauges are not counters: the later reading stands.
   return { queries, operatorCalls: after.operatorCalls - before.operatorCalls, decisions: after.decisions - before.decisions, processes: after.processes, memory: { ...after.memory }, commits };
 }
 
 /** Adds `from` into `into`. */
 export function addSnapshot(into: MetricsSnapshot, from: MetricsSnapshot): MetricsSnapshot {
-  for (const [result, count] of from.queries) into.queries.set(result, (into.queries.get(result) ?? 0) + count);
+  for (const [result, count] of from.queries) addCount(into.queries, result, count);
   into.operatorCalls += from.operatorCalls;
   into.decisions += from.decisions;
   into.processes = Math.max(into.processes, from.processes);
   for (const field of Object.values(MEMORY_GAUGES)) into.memory[field] += from.memory[field];
   into.commits.count += from.commits.count;
   into.commits.seconds += from.commits.seconds;
-  for (const [bound, count] of from.commits.atMost) into.commits.atMost.set(bound, (into.commits.atMost.get(bound) ?? 0) + count);
+  for (const [bound, count] of from.commits.atMost) addCount(into.commits.atMost, bound, count);
   return into;
 }
 
